@@ -1,0 +1,41 @@
+"""The contract every list reader follows.
+
+A reader takes the files of one official list and returns a `ListRead`: all entities, the list's
+publication date and the files' hashes. Readers are pure with respect to the store: they parse and
+validate everything first, so a malformed file raises `SourceError` before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tradescreen.model import Entity
+
+
+class SourceError(Exception):
+    """A list file that cannot be read: wrong format, truncated, malformed. The message says why."""
+
+
+@dataclass
+class ListRead:
+    source: str  # list id, e.g. "us_ofac_sdn"
+    format: str  # reader name, e.g. "ofac_csv"
+    published: str | None  # ISO date the list says it was published (or best evidence of it)
+    files: dict[str, str]  # file name -> sha256 of its bytes
+    entities: list[Entity] = field(default_factory=list)
+    title: str = ""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# A reader gets the list's files (one, or all of a folder) and returns what it read.
+Reader = Callable[[Sequence[Path]], ListRead]
