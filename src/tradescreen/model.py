@@ -14,7 +14,9 @@ from typing import Any, Literal
 import orjson
 
 Schema = Literal["Person", "Company", "Organization", "LegalEntity", "Vessel", "Aircraft"]
-SCHEMAS: tuple[str, ...] = ("Person", "Company", "Organization", "LegalEntity", "Vessel", "Aircraft")
+SCHEMAS: tuple[str, ...] = (
+    "Person", "Company", "Organization", "LegalEntity", "Vessel", "Aircraft"
+)
 
 # "primary" is the list's main name; "alias" an a.k.a./f.k.a.; "original" the same name written in
 # its own script (lists give it separately from transliterated aliases); "previous" a former name
