@@ -1,0 +1,1 @@
+"""Candidate index built once per active snapshot set."""

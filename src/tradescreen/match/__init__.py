@@ -1,0 +1,1 @@
+"""Explainable scoring of a query against listed names and entities."""

@@ -1,0 +1,1 @@
+"""Pure name normalisation: folding, transliteration, legal forms, honorifics, tokens."""

@@ -1,0 +1,1 @@
+"""Screening of parties (and later whole transactions)."""

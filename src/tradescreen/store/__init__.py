@@ -1,0 +1,1 @@
+"""Versioned snapshots of imported lists (SQLite by default)."""
