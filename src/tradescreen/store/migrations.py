@@ -1,0 +1,82 @@
+"""Named schema migrations, applied in order inside one transaction each.
+
+The SQL stays plain (TEXT / INTEGER / BLOB, no SQLite-only syntax beyond what PostgreSQL also
+accepts) so a PostgreSQL backend can reuse the same list.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+# (name, statements). Never edit an applied migration: append a new one.
+MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "0001_snapshots",
+        (
+            """CREATE TABLE snapshots (
+                id TEXT PRIMARY KEY,
+                seq INTEGER NOT NULL UNIQUE,
+                source TEXT NOT NULL,
+                format TEXT NOT NULL,
+                published TEXT,
+                imported_at TEXT NOT NULL,
+                file_hashes TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                entity_count INTEGER NOT NULL,
+                active INTEGER NOT NULL DEFAULT 0,
+                title TEXT NOT NULL DEFAULT ''
+            )""",
+            "CREATE INDEX snapshots_source ON snapshots (source, seq)",
+            # At most one active snapshot per source, enforced by the database itself.
+            "CREATE UNIQUE INDEX snapshots_one_active ON snapshots (source) WHERE active = 1",
+            """CREATE TABLE entity_blobs (
+                content_hash TEXT PRIMARY KEY,
+                data BLOB NOT NULL
+            )""",
+            """CREATE TABLE snapshot_entities (
+                snapshot_id TEXT NOT NULL REFERENCES snapshots (id),
+                source_id TEXT NOT NULL,
+                entity_hash TEXT NOT NULL REFERENCES entity_blobs (content_hash),
+                schema TEXT NOT NULL,
+                caption TEXT NOT NULL,
+                PRIMARY KEY (snapshot_id, source_id)
+            )""",
+        ),
+    ),
+]
+
+
+def apply_migrations(conn: sqlite3.Connection, now: Callable[[], str]) -> list[str]:
+    """Apply the migrations not yet recorded; returns the names applied.
+
+    The connection must be in autocommit mode (isolation_level=None) so the explicit
+    BEGIN IMMEDIATE below owns the transaction: a migration half-applied is never visible.
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied_names: list[str] = []
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_version")}
+    if len(done) == len(MIGRATIONS):
+        return applied_names
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        done = {row[0] for row in conn.execute("SELECT version FROM schema_version")}
+        for version, (name, statements) in enumerate(MIGRATIONS, start=1):
+            if version in done:
+                continue
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, now()),
+            )
+            applied_names.append(name)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return applied_names

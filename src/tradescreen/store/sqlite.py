@@ -1,0 +1,276 @@
+"""The embedded store: one SQLite file (WAL mode), snapshots written and activated atomically.
+
+Every import is written in a single transaction that also flips the source's active snapshot, so a
+reader (or a crash, or kill -9) sees either the complete old snapshot or the complete new one.
+Entity JSON is stored once per distinct content (`entity_blobs`), so successive snapshots of a list
+cost little more than their row references.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from tradescreen.model import Entity
+from tradescreen.sources.base import ListRead, SourceError
+from tradescreen.store.diff import Diff, compute_diff
+from tradescreen.store.migrations import apply_migrations
+from tradescreen.store.snapshots import ImportResult, Snapshot, content_hash, snapshot_id
+
+Clock = Callable[[], datetime]
+# Called as progress(rows_written, rows_total) while an import writes.
+Progress = Callable[[int, int], None]
+
+BATCH = 1000
+
+
+class StoreError(Exception):
+    """A store request that cannot be served: unknown snapshot, mismatched sources, ..."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+_SNAPSHOT_COLUMNS = (
+    "id, seq, source, format, published, imported_at, file_hashes, content_hash, "
+    "entity_count, active, title"
+)
+
+
+def _snapshot(row: tuple) -> Snapshot:
+    (sid, seq, source, fmt, published, imported_at, files, chash, count, active, title) = row
+    return Snapshot(
+        id=sid,
+        source=source,
+        format=fmt,
+        published=published,
+        imported_at=imported_at,
+        files=orjson.loads(files),
+        content_hash=chash,
+        entity_count=count,
+        active=bool(active),
+        title=title,
+        seq=seq,
+    )
+
+
+class SQLiteStore:
+    def __init__(self, path: Path, *, clock: Clock = utc_now) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._clock = clock
+        # Autocommit mode: every write transaction is an explicit BEGIN IMMEDIATE ... COMMIT.
+        self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is crash-safe in WAL mode (a killed process never corrupts or half-commits).
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        apply_migrations(self._conn, lambda: _iso(self._clock()))
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def import_list(
+        self,
+        read: ListRead,
+        *,
+        clock: Clock | None = None,
+        progress: Progress | None = None,
+    ) -> ImportResult:
+        """Store a parsed list as a new active snapshot, or report `unchanged`.
+
+        All validation happens before the first write, so a refused list leaves the file as it was.
+        """
+        clock = clock or self._clock
+        rows, blobs = _prepare(read)
+        chash = content_hash((source_id, h) for source_id, h, _, _ in rows)
+        imported_at = _iso(clock())
+        total = len(rows)
+
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = self._active(read.source)
+            if current is not None and current.content_hash == chash:
+                conn.execute("ROLLBACK")
+                return ImportResult("unchanged", current)
+            sid = self._free_id(snapshot_id(read.source, read.published, imported_at, chash))
+            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM snapshots").fetchone()[0]
+            conn.execute(
+                f"INSERT INTO snapshots ({_SNAPSHOT_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                (
+                    sid, seq, read.source, read.format, read.published, imported_at,
+                    orjson.dumps(read.files, option=orjson.OPT_SORT_KEYS).decode(),
+                    chash, total, read.title,
+                ),
+            )
+            done = 0
+            for start in range(0, total, BATCH):
+                batch = rows[start : start + BATCH]
+                conn.executemany(
+                    "INSERT INTO entity_blobs (content_hash, data) VALUES (?, ?) "
+                    "ON CONFLICT (content_hash) DO NOTHING",
+                    [(h, blobs[h]) for _, h, _, _ in batch],
+                )
+                conn.executemany(
+                    "INSERT INTO snapshot_entities "
+                    "(snapshot_id, source_id, entity_hash, schema, caption) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(sid, *row) for row in batch],
+                )
+                done += len(batch)
+                if progress is not None:
+                    progress(done, total)
+            # The flip: same transaction as the rows, so readers never see a partial snapshot.
+            conn.execute(
+                "UPDATE snapshots SET active = 0 WHERE source = ? AND active = 1", (read.source,)
+            )
+            conn.execute("UPDATE snapshots SET active = 1 WHERE id = ?", (sid,))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        snap = self.snapshot(sid)
+        assert snap is not None
+        return ImportResult("imported", snap, replaced=current.id if current else None)
+
+    def _free_id(self, base: str) -> str:
+        # Re-importing content seen before (not the active one) gets its own snapshot, so the
+        # history stays a straight line; the suffix keeps ids unique.
+        sid, n = base, 1
+        while self._conn.execute("SELECT 1 FROM snapshots WHERE id = ?", (sid,)).fetchone():
+            n += 1
+            sid = f"{base}-{n}"
+        return sid
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _active(self, source: str) -> Snapshot | None:
+        row = self._conn.execute(
+            f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots WHERE source = ? AND active = 1",
+            (source,),
+        ).fetchone()
+        return _snapshot(row) if row else None
+
+    def active_snapshots(self) -> list[Snapshot]:
+        rows = self._conn.execute(
+            f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots WHERE active = 1 ORDER BY source"
+        )
+        return [_snapshot(r) for r in rows]
+
+    def active_snapshot(self, source: str) -> Snapshot | None:
+        return self._active(source)
+
+    def snapshot(self, snapshot_id: str) -> Snapshot | None:
+        row = self._conn.execute(
+            f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots WHERE id = ?", (snapshot_id,)
+        ).fetchone()
+        return _snapshot(row) if row else None
+
+    def snapshots(self, source: str) -> list[Snapshot]:
+        """A source's import history, oldest first."""
+        rows = self._conn.execute(
+            f"SELECT {_SNAPSHOT_COLUMNS} FROM snapshots WHERE source = ? ORDER BY seq", (source,)
+        )
+        return [_snapshot(r) for r in rows]
+
+    def sources(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT DISTINCT source FROM snapshots")]
+
+    def iter_entities(self, snapshot_id: str) -> Iterator[Entity]:
+        # Checked here, not on first next(): an unknown id fails where it is asked for.
+        self._require(snapshot_id)
+        return self._iter_entities(snapshot_id)
+
+    def _iter_entities(self, snapshot_id: str) -> Iterator[Entity]:
+        # A dedicated cursor, fetched in chunks: memory stays flat for large snapshots.
+        cursor = self._conn.execute(
+            "SELECT b.data FROM snapshot_entities se "
+            "JOIN entity_blobs b ON b.content_hash = se.entity_hash "
+            "WHERE se.snapshot_id = ? ORDER BY se.source_id",
+            (snapshot_id,),
+        )
+        while chunk := cursor.fetchmany(2000):
+            for (data,) in chunk:
+                yield Entity.from_json(data)
+
+    def entity(self, snapshot_id: str, source_id: str) -> Entity | None:
+        row = self._conn.execute(
+            "SELECT b.data FROM snapshot_entities se "
+            "JOIN entity_blobs b ON b.content_hash = se.entity_hash "
+            "WHERE se.snapshot_id = ? AND se.source_id = ?",
+            (snapshot_id, source_id),
+        ).fetchone()
+        return Entity.from_json(row[0]) if row else None
+
+    def diff(self, from_id: str, to_id: str) -> Diff:
+        old, new = self._require(from_id), self._require(to_id)
+        if old.source != new.source:
+            raise StoreError(
+                f"cannot diff snapshots of different lists: {old.source} vs {new.source}"
+            )
+        return compute_diff(from_id, to_id, self._rows(from_id), self._rows(to_id))
+
+    def _rows(self, snapshot_id: str) -> dict[str, tuple[str, str, str]]:
+        cursor = self._conn.execute(
+            "SELECT source_id, entity_hash, caption, schema FROM snapshot_entities "
+            "WHERE snapshot_id = ?",
+            (snapshot_id,),
+        )
+        return {sid: (h, caption, schema) for sid, h, caption, schema in cursor}
+
+    def _require(self, snapshot_id: str) -> Snapshot:
+        snap = self.snapshot(snapshot_id)
+        if snap is None:
+            raise StoreError(f"no snapshot {snapshot_id!r}")
+        return snap
+
+    def integrity_check(self) -> str:
+        return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _prepare(read: ListRead) -> tuple[list[tuple[str, str, str, str]], dict[str, bytes]]:
+    """Serialise and hash every entity; refuse lists the store cannot hold faithfully."""
+    rows: list[tuple[str, str, str, str]] = []
+    blobs: dict[str, bytes] = {}
+    seen: set[str] = set()
+    files = ", ".join(sorted(read.files)) or read.source
+    for entity in read.entities:
+        if entity.source != read.source:
+            raise SourceError(
+                f"{files}: entity {entity.source_id} belongs to {entity.source!r}, "
+                f"not {read.source!r}"
+            )
+        if entity.source_id in seen:
+            raise SourceError(f"{files}: duplicate entity id {entity.source_id!r}")
+        seen.add(entity.source_id)
+        data = entity.to_json()
+        # Same bytes Entity.content_hash() hashes, serialised once.
+        digest = hashlib.sha256(data).hexdigest()
+        blobs[digest] = data
+        rows.append((entity.source_id, digest, entity.schema, entity.caption))
+    if not rows:
+        raise SourceError(f"{files}: no entities; refusing to import an empty list")
+    return rows, blobs
