@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import countrynames
@@ -33,7 +34,8 @@ _DMY_NAMED = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4})\b")
 _MY_NAMED = re.compile(r"\b([A-Za-z]{3})[a-z]*\.?\s+(\d{4})\b")
 _DMY_NUM = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_CIRCA = re.compile(r"\b(circa|ca\.|approx|about|around)\b", re.I)
+# "approx" also covers "Approximately", the wording DFAT and the UN use.
+_CIRCA = re.compile(r"\b(circa|ca\.|approx\w*|about|around)(?!\w)", re.I)
 
 
 def parse_date(text: str | None, *, day_first: bool = True) -> PartialDate | None:
@@ -67,3 +69,30 @@ def parse_date(text: str | None, *, day_first: bool = True) -> PartialDate | Non
     elif m := _YEAR.search(raw):
         iso = m.group(1)
     return PartialDate(text=raw, iso=iso, circa=circa)
+
+
+# Words that only a registered company carries. Readers use them to tell a Company from a generic
+# Organization (ministries, armed groups, research centres) when the list itself does not say.
+_LEGAL_FORMS = frozenset(
+    {
+    "llc", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "company", "companies",
+    "co", "gmbh", "ag", "sa", "sarl", "sas", "bv", "nv", "plc", "jsc", "ojsc", "cjsc", "pjsc",
+    "oao", "zao", "pao", "ooo", "ao", "fze", "fzco", "fzc", "llp", "pte", "pty", "srl", "spa",
+    "kk", "bhd", "ltda", "sac", "holding", "holdings", "ооо", "оао", "зао", "пао", "ао", "тов",
+    "пат", "прат", "ат",
+    }
+)
+_WORD = re.compile(r"\w+")
+
+
+def has_legal_form(name: str) -> bool:
+    """True when an organisation's name carries a company legal form ("LLC", "S.A.", "ООО")."""
+    # Dots are dropped first so "S.A." and "L.L.C." read as one token.
+    return any(tok in _LEGAL_FORMS for tok in _WORD.findall(name.replace(".", "").lower()))
+
+
+def is_latin(text: str) -> bool:
+    """True when every letter in `text` is Latin script (names in their own script are not)."""
+    return all(
+        unicodedata.name(ch, "").startswith("LATIN") for ch in text if ch.isalpha()
+    )
