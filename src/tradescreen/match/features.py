@@ -1,0 +1,65 @@
+"""Measurements of one name pair that the scoring model turns into evidence.
+
+Every value is a plain float so the model (comparisons as data, see `model.py`) can bucket it
+into levels. Names of the measurements are part of the model file: keep them stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from tradescreen.match.align import Alignment, align
+from tradescreen.normalize import vocab
+from tradescreen.normalize.names import NameForm
+
+Weight = Callable[[str], float]
+
+# Legal forms that say nothing about the entity's type ("Co." is in half of all names).
+_NEUTRAL_FORMS = frozenset({"co"})
+
+
+def default_weight(token: str) -> float:
+    """Token weight without corpus statistics: particles and generic words count less."""
+    if token in vocab.particles():
+        return 0.3
+    if token in vocab.org_generic():
+        return 0.4
+    if len(token) == 1:
+        return 0.5
+    return 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class NameComparison:
+    query: NameForm
+    candidate: NameForm
+    alignment: Alignment
+    values: dict[str, float]
+
+
+def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameComparison:
+    al = align(query, candidate, weight)
+    particles = vocab.particles()
+    q_extra = sum(1 for i in al.query_unmatched if query.tokens[i] not in particles)
+    c_extra = sum(1 for j in al.candidate_unmatched if candidate.tokens[j] not in particles)
+    joined = Levenshtein.normalized_similarity(
+        "".join(sorted(query.tokens)), "".join(sorted(candidate.tokens))
+    )
+    qf = set(query.legal_forms) - _NEUTRAL_FORMS
+    cf = set(candidate.legal_forms) - _NEUTRAL_FORMS
+    values = {
+        "name_dice": al.dice,
+        "min_coverage": al.min_coverage,
+        "weakest_token": al.weakest if al.pairs else 0.0,
+        "fuzzy_tokens": float(sum(1 for p in al.pairs if p.kind != "exact")),
+        "unmatched_tokens": float(min(q_extra, c_extra)),
+        "extra_tokens": float(max(q_extra, c_extra)),
+        "joined_similarity": joined,
+        "numbers_conflict": float(al.numbers_conflict),
+        "legal_form_conflict": float(bool(qf and cf and not qf & cf)),
+        "short_name": float(min(len(query.tokens), len(candidate.tokens)) <= 1),
+    }
+    return NameComparison(query, candidate, al, values)

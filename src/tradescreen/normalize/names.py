@@ -1,0 +1,87 @@
+"""Turn a raw name into the form the index and the matcher compare: `NameForm`.
+
+Pure and cached: the same string and schema always give the same form. The steps, in order:
+fold any script to ASCII tokens; for people drop honorifics; for organisations pull out legal-form
+phrases into canonical forms (OOO -> llc); keep name particles but mark them, since "al-Assad"
+and "Assad" are the same family name while "bin Salman" is not "Salman".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from tradescreen.normalize import vocab
+from tradescreen.normalize.phonetic import skeleton
+from tradescreen.normalize.text import ascii_fold, script_of, tokens
+
+PERSON_SCHEMAS = frozenset({"Person"})
+ORG_SCHEMAS = frozenset({"Company", "Organization", "LegalEntity"})
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    raw: str
+    tokens: tuple[str, ...]  # identity-bearing tokens, in the name's order
+    legal_forms: tuple[str, ...] = ()  # canonical legal forms found (llc, jsc, ...)
+    dropped: tuple[str, ...] = ()  # honorifics / titles removed
+    script: str = "Latin"  # script of the raw name (transliterated when not Latin)
+
+    @property
+    def joined(self) -> str:
+        return "".join(self.tokens)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(skeleton(t) for t in self.tokens)
+
+    @property
+    def transliterated(self) -> bool:
+        return self.script != "Latin"
+
+
+def _strip_legal_forms(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    table = vocab.legal_forms()
+    longest = vocab.legal_form_max_len()
+    kept: list[str] = []
+    forms: list[str] = []
+    i = 0
+    while i < len(toks):
+        for size in range(min(longest, len(toks) - i), 0, -1):
+            canonical = table.get(toks[i : i + size])
+            if canonical is not None:
+                forms.append(canonical)
+                i += size
+                break
+        else:
+            kept.append(toks[i])
+            i += 1
+    if not kept:
+        # A name made only of legal-form words ("The Company") keeps them as its identity.
+        return toks, ()
+    return tuple(kept), tuple(dict.fromkeys(forms))
+
+
+def _strip_honorifics(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    honorifics = vocab.honorifics()
+    kept = tuple(t for t in toks if t not in honorifics)
+    if not kept:
+        return toks, ()
+    return kept, tuple(t for t in toks if t in honorifics)
+
+
+@lru_cache(maxsize=300_000)
+def name_form(raw: str, schema: str = "LegalEntity") -> NameForm:
+    toks = tokens(raw)
+    legal: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    if schema in PERSON_SCHEMAS:
+        toks, dropped = _strip_honorifics(toks)
+    elif schema in ORG_SCHEMAS:
+        toks, legal = _strip_legal_forms(toks)
+    return NameForm(raw=raw, tokens=toks, legal_forms=legal, dropped=dropped, script=script_of(raw))
+
+
+def display(raw: str) -> str:
+    """ASCII rendering for explanations ("АО ОЭЗ ППТ «Алабуга»" -> "ao oez ppt <<alabuga>>")."""
+    return ascii_fold(raw)

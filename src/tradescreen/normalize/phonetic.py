@@ -1,0 +1,57 @@
+"""A transliteration-tolerant consonant skeleton for one token.
+
+Names reach the lists through many romanisation systems: Mohammed / Muhammad / Mokhammad,
+Qods / Quds, Yuriy / Jurij / Iouri, Aleksandr / Alexander. Vowels and a handful of consonant
+digraphs are where those systems disagree, so the key keeps the first letter's class and the
+consonants after mapping the common digraphs to one letter. Two tokens with the same key are
+"transliteration variants" in explanations; candidate generation uses the key as a blocking key.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_RULES: tuple[tuple[str, str], ...] = (
+    ("dzh", "j"),
+    ("tch", "c"),
+    ("sch", "s"),
+    ("shch", "s"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("sh", "s"),
+    ("zh", "j"),
+    ("ch", "c"),
+    ("dj", "j"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("ck", "k"),
+    ("ks", "x"),
+    ("q", "k"),
+    ("w", "v"),
+    ("ff", "v"),
+    ("z", "s"),
+    ("y", "i"),
+    ("j", "i"),
+)
+_VOWELS = re.compile(r"[aeiou]+")
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(token: str) -> str:
+    """'muhammad' -> 'mhmd', 'mokhammed' -> 'mhmd', 'quds' -> 'kds', 'yuri' -> 'ir'."""
+    if not token or token.isdigit():
+        return token
+    text = token
+    for src, dst in _RULES:
+        text = text.replace(src, dst)
+    # c before e/i is an s in most romanisations (Cecilia), a k elsewhere (Carlos).
+    text = re.sub(r"c(?=[ei])", "s", text)
+    text = text.replace("c", "k")
+    first = "a" if text[0] in "aeiou" else text[0]
+    rest = _VOWELS.sub("", text[1:])
+    rest = rest.rstrip("h") if len(rest) > 1 else rest
+    return _DOUBLE.sub(r"\1", first + rest)

@@ -1,0 +1,55 @@
+"""Script-independent text folding: any script to lower-case ASCII tokens.
+
+ICU's `Any-Latin` transliterator covers Cyrillic, Greek, Arabic/Persian, Hebrew, Han (pinyin),
+Hangul and more with the standard romanisations; anyascii catches what ICU leaves non-ASCII.
+Both are deterministic and ship their tables, so nothing is fetched at run time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import icu
+from anyascii import anyascii
+
+# Transliterators are not thread-safe; one per process is enough because callers are either
+# single-threaded or use processes for parallelism.
+_TRANSLIT = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u02bf\u02be\u0060\u00b4\u02b9\u02bb]")
+
+SCRIPTS_LATIN = frozenset({"Latin", "Common", "Inherited"})
+
+
+def script_of(text: str) -> str:
+    """The dominant non-Latin script of a string ("Latin" when there is none)."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isalpha() and ord(ch) > 0x24F:
+            name = unicodedata.name(ch, "")
+            script = name.split(" ", 1)[0].title() if name else "Unknown"
+            counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return "Latin"
+    return max(counts, key=lambda k: counts[k])
+
+
+@lru_cache(maxsize=200_000)
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII rendering of any text, punctuation kept (for display and legal forms)."""
+    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        text = _TRANSLIT.transliterate(text)
+        if not text.isascii():
+            text = anyascii(text)
+    return text.lower()
+
+
+@lru_cache(maxsize=200_000)
+def tokens(text: str) -> tuple[str, ...]:
+    """Fold to ASCII, drop apostrophes inside words (O'Brien = OBrien), split on the rest."""
+    folded = _APOSTROPHES.sub("", ascii_fold(text))
+    return tuple(t for t in _NON_ALNUM.split(folded) if t)

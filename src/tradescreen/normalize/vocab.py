@@ -1,0 +1,45 @@
+"""Word lists shipped with the package: legal forms, honorifics, particles."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import yaml
+
+
+def _load(name: str) -> dict:
+    text = resources.files("tradescreen.normalize").joinpath("data", name).read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def legal_forms() -> dict[tuple[str, ...], str]:
+    """Folded token sequence -> canonical legal form."""
+    table: dict[tuple[str, ...], str] = {}
+    for canonical, phrases in _load("legal_forms.yaml").items():
+        for phrase in phrases:
+            table[tuple(phrase.split())] = canonical
+    return table
+
+
+@cache
+def legal_form_max_len() -> int:
+    return max(len(k) for k in legal_forms())
+
+
+@cache
+def _stopwords() -> dict[str, frozenset[str]]:
+    return {k: frozenset(v) for k, v in _load("stopwords.yaml").items()}
+
+
+def honorifics() -> frozenset[str]:
+    return _stopwords()["honorifics"]
+
+
+def particles() -> frozenset[str]:
+    return _stopwords()["particles"]
+
+
+def org_generic() -> frozenset[str]:
+    return _stopwords()["org_generic"]
