@@ -89,7 +89,8 @@ def indicators(values: dict[str, float]) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--dev", type=Path, default=REPO.parent / "shared/data/bench/name_pairs_dev.csv")
+    dev = REPO.parent / "shared" / "data" / "bench" / "name_pairs_dev.csv"
+    parser.add_argument("--dev", type=Path, default=dev)
     parser.add_argument("--variants", type=Path, action="append", default=[])
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
     args = parser.parse_args()
@@ -113,8 +114,11 @@ def main() -> None:
     for feature, (desc, levels) in STRUCTURE.items():
         weights = [round(float(next(coefs)), 4) for _ in levels[:-1]] + [0.0]
         comparisons.append(
-            Comparison(feature, desc, tuple(Level(lo, w, label)
-                                            for (lo, label), w in zip(levels, weights)))
+            Comparison(
+                feature,
+                desc,
+                tuple(Level(lo, w, label) for (lo, label), w in zip(levels, weights, strict=True)),
+            )
         )
     model = ScoringModel("tradescreen-name-v1", round(float(clf.intercept_[0]), 4),
                          tuple(comparisons))
