@@ -806,8 +806,12 @@ def write_csv(pairs: list[Pair], path: Path) -> None:
                              p.category])
 
 
-def default_output() -> Path:
-    return out_dir() / "name_variants.csv"
+DEFAULT_SEED = 7
+
+
+def default_output(seed: int = DEFAULT_SEED) -> Path:
+    name = "name_variants.csv" if seed == DEFAULT_SEED else f"name_variants_seed{seed}.csv"
+    return out_dir() / name
 
 
 def build(n_pairs: int, seed: int, out: Path, quiet: bool = False) -> Path:
@@ -835,10 +839,10 @@ def build(n_pairs: int, seed: int, out: Path, quiet: bool = False) -> Path:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--n-pairs", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    build(args.n_pairs, args.seed, args.out or default_output())
+    build(args.n_pairs, args.seed, args.out or default_output(args.seed))
 
 
 if __name__ == "__main__":
