@@ -172,6 +172,10 @@ def _collect(records: dict[str, dict[str, Any]], targets: set[str]) -> dict[str,
     addresses = {
         k: addr for k, v in records.items() if v["schema"] == "Address" and (addr := _address(v))
     }
+    # Merged OpenSanctions entities list the ids they absorbed; links may still use those.
+    for k in list(addresses):
+        for ref in records[k].get("referents") or ():
+            addresses.setdefault(ref, addresses[k])
     for entity_id, data in records.items():
         schema = data["schema"]
         if entity_id in targets:

@@ -191,7 +191,7 @@ def _designation(el: etree._Element, where: str) -> Entity:
         flags = _all(ship, "CurrentBelievedFlagOfShips/CurrentBelievedFlagOfShip")
         countries += [c for f in flags if (c := country_code(f))]
         for key, path in (
-            ("flag", "CurrentBelievedFlagOfShips/CurrentBelievedFlagOfShip"),
+            ("current_flag", "CurrentBelievedFlagOfShips/CurrentBelievedFlagOfShip"),
             ("previous_flags", "PreviousFlags/PreviousFlag"),
             ("vessel_type", "TypeOfShipDetails/TypeOfShip"),
             ("tonnage", "TonnageOfShipDetails/TonnageOfShip"),

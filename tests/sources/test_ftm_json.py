@@ -1,0 +1,141 @@
+"""FtM JSON-lines reader on the OpenSanctions samples (entity export and delta format)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tradescreen.sources import detect, ftm_json, read
+from tradescreen.sources.base import SourceError
+
+
+@pytest.fixture(scope="module")
+def yente(data_dir: Path) -> Path:
+    return data_dir / "opensanctions" / "yente_fixtures"
+
+
+def _by_caption(result, caption: str):
+    return next(e for e in result.entities if e.caption == caption)
+
+
+def test_t1_all_six_entities_are_screenable(yente: Path) -> None:
+    # 7 lines: 4 Person + 2 Organization + 1 Address (folded into its owner, not an entity).
+    result = read(yente / "t1_entities.ftm.json")
+    assert result.format == "ftm_json"
+    assert result.source == "os_eu_fsf"  # every line shares the one dataset
+    assert result.published == "2024-06-01"
+    assert len(result.entities) == 6
+    assert {e.schema for e in result.entities} == {"Person", "Organization"}
+    kuzmenko = _by_caption(result, "Vitaly Yurievich KUZMENKO")
+    assert kuzmenko.source_id == "NK-2Ka3UvopqbpZmVDFjWd4LA"
+    assert kuzmenko.names[0].value == "Vitaly Yurievich KUZMENKO"
+    assert "Виталий Юрьевич КУЗЬМЕНКО" in {n.value for n in kuzmenko.names}
+    assert [d.iso for d in kuzmenko.birth_dates] == ["1971-01-22"]
+    assert kuzmenko.nationalities == ("ru",)
+    assert ("tax", "366510784303") in {(i.scheme, i.value) for i in kuzmenko.identifiers}
+    assert kuzmenko.listed_on == "2024-02-23"
+
+
+def test_t1_lines_keep_their_own_fields(yente: Path) -> None:
+    result = read(yente / "t1_entities.ftm.json")
+    tobacco = _by_caption(result, "RAB „Inter Tobacco“")
+    assert tobacco.countries == ("by",)
+    assert tobacco.remarks == "Belarus (Minsk Free Economic Zone)"
+    assert ("registration", "808000714") in {(i.scheme, i.value) for i in tobacco.identifiers}
+    # Its addressEntity points at a line not in this sample: no address is invented.
+    assert tobacco.addresses == ()
+
+
+def test_address_entities_resolve_by_id_and_referent(tmp_path: Path) -> None:
+    path = tmp_path / "addr.ftm.json"
+    path.write_text(
+        '{"id": "c1", "schema": "Company", "properties": {"name": ["Acme"], '
+        '"addressEntity": ["addr-old"]}}\n'
+        '{"id": "a1", "schema": "Address", "referents": ["addr-old"], "properties": '
+        '{"full": ["1 Main St, Minsk"], "city": ["Minsk"], "country": ["by"]}}\n',
+        encoding="utf-8",
+    )
+    (acme,) = ftm_json.read([path]).entities
+    assert [(a.full, a.city, a.country) for a in acme.addresses] == [
+        ("1 Main St, Minsk", "Minsk", "by")
+    ]
+
+
+def test_zala_graph_folds_into_screenable_entities(yente: Path) -> None:
+    result = read(yente / "zala_entities.ftm.json")
+    # 91 lines: 6 Person + 11 Company are screenable; 41 Sanction, 14 Ownership, 11 Address,
+    # 4 Family, 3 Directorship and 1 Passport are folded into them.
+    assert len(result.entities) == 17
+    assert result.source == "os_zala"  # mixed datasets, so the file stem names the source
+    assert result.published == "2026-04-29"
+    osetrova = _by_caption(result, "Maria Aleksandrovna Osetrova")
+    names = {n.value for n in osetrova.names}
+    assert {"Мария Александровна Осетрова", "Захарова Марія Олександрівна",
+            "Mariya Aleksandrovna ZAKHAROVA"} <= names
+    assert [d.iso for d in osetrova.birth_dates] == ["1988-01-07"]
+    assert ("inn", "183116181362") in {(i.scheme, i.value) for i in osetrova.identifiers}
+    assert "GB-RUS" in osetrova.programs  # from her Sanction entities
+    family = [r for r in osetrova.relations if r.kind == "family"]
+    assert [r.target_name for r in family] == ["Alexander Vyacheslavovich ZAKHAROV"]
+
+
+def test_zala_ownership_share_and_direction(yente: Path) -> None:
+    result = read(yente / "zala_entities.ftm.json")
+    cst = _by_caption(result, "LLC CST")
+    owners = {(r.target_name, r.share) for r in cst.relations if r.kind == "owner"}
+    assert ("JSC Kalashnikov Concern", 0.49) in owners
+    zakharov = _by_caption(result, "Alexander Vyacheslavovich ZAKHAROV")
+    held = {r.target_id: r.share for r in zakharov.relations if r.kind == "subsidiary"}
+    assert held["NK-iE6m5ryPeTAMZozfECVSL7"] == 1.0  # 100 % of LLC Aeroscan
+    assert any(r.kind == "linked_to" and r.target_name == "LLC CST" for r in zakharov.relations)
+    assert any(r.kind == "director" for r in cst.relations)
+
+
+def test_delta_file_adds(yente: Path) -> None:
+    path = yente / "t2_20240527194702_entities.delta.json"
+    assert detect([path]) == "ftm_json"
+    result = read(path)
+    assert result.source == "os_t2"
+    assert [e.caption for e in result.entities] == ["AL-QAIDA IN IRAQ", "Janan Agha"]
+    aqi = result.entities[0]
+    assert {"تنظيم القاعدة في العراق", "ISIS"} <= {n.value for n in aqi.names}
+    assert any(n.strength == "weak" for n in aqi.names)
+
+
+def test_delta_ops_apply_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "x.delta.json"
+    path.write_text(
+        '{"op": "ADD", "entity": {"id": "a", "schema": "Person", "properties": {"name": ["A"]}}}\n'
+        '{"op": "ADD", "entity": {"id": "b", "schema": "Company", "properties": {"name": ["B"]}}}\n'
+        '{"op": "MOD", "entity": {"id": "a", "schema": "Person", "properties": {"name": ["A2"]}}}\n'
+        '{"op": "DEL", "entity": {"id": "b"}}\n',
+        encoding="utf-8",
+    )
+    result = ftm_json.read([path])
+    assert [(e.source_id, e.caption) for e in result.entities] == [("a", "A2")]
+
+
+def test_bad_json_line_names_the_line(tmp_path: Path, yente: Path) -> None:
+    lines = (yente / "t1_entities.ftm.json").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2][:50]
+    path = tmp_path / "broken.ftm.json"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(SourceError, match="line 3"):
+        read(path)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "empty"),
+        ("[1, 2]\n", "JSON object"),
+        ('{"schema": "Person", "properties": {}}\n', "without an id"),
+        ('{"op": "FOO", "entity": {"id": "x"}}\n', "delta"),
+    ],
+)
+def test_malformed_files(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SourceError, match=message):
+        ftm_json.read([path])
