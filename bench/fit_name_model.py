@@ -67,14 +67,13 @@ STRUCTURE: dict[str, tuple[str, list[tuple[float, str]]]] = {
 }
 
 
-def load_pairs(paths: list[Path]) -> list[tuple[str, str, str, bool]]:
-    rows = []
-    for path in paths:
-        with path.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                label = row["is_match"].strip().lower() in {"true", "1", "yes"}
-                rows.append((row["schema"], row["name1"], row["name2"], label))
-    return rows
+def load_pairs(path: Path) -> list[tuple[str, str, str, bool, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return [
+            (row["schema"], row["name1"], row["name2"],
+             row["is_match"].strip().lower() in {"true", "1", "yes"}, row.get("category") or "")
+            for row in csv.DictReader(fh)
+        ]
 
 
 def indicators(values: dict[str, float]) -> list[float]:
@@ -92,23 +91,38 @@ def main() -> None:
     dev = REPO.parent / "shared" / "data" / "bench" / "name_pairs_dev.csv"
     parser.add_argument("--dev", type=Path, default=dev)
     parser.add_argument("--variants", type=Path, action="append", default=[])
+    parser.add_argument("--dev-weight", type=float, default=3.0)
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
     args = parser.parse_args()
-    pairs = load_pairs([args.dev, *args.variants])
-    X, y = [], []
-    for schema, a, b, label in pairs:
-        cmp = compare_forms(name_form(a, schema), name_form(b, schema), corpus_weight)
-        X.append(indicators(cmp.values))
-        y.append(label)
-    Xa, ya = np.array(X), np.array(y)
+    X, y, w, is_dev = [], [], [], []
+    sources = [(args.dev, args.dev_weight)] + [(v, 1.0) for v in args.variants]
+    for path, weight in sources:
+        for schema, a, b, label, _category in load_pairs(path):
+            cmp = compare_forms(name_form(a, schema), name_form(b, schema), corpus_weight)
+            # Nicknames and cross-list names with no word in common are for the entity matcher
+            # (identifiers, dates); teaching the name model they match raises every false hit.
+            if path != args.dev and label and cmp.values["name_dice"] == 0.0:
+                continue
+            X.append(indicators(cmp.values))
+            y.append(label)
+            w.append(weight)
+            is_dev.append(path == args.dev)
+    Xa, ya, wa, deva = np.array(X), np.array(y), np.array(w), np.array(is_dev)
     clf = LogisticRegression(C=args.c, max_iter=5000)
-    proba = cross_val_predict(clf, Xa, ya, cv=5, method="predict_proba")[:, 1]
-    for th in (0.5, 0.6, 0.7):
-        pred = proba >= th
-        tp, fp, fn = (pred & ya).sum(), (pred & ~ya).sum(), (~pred & ya).sum()
-        p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-        print(f"cv threshold {th}: precision {p:.3f} recall {r:.3f} F1 {2 * p * r / (p + r):.3f}")
-    clf.fit(Xa, ya)
+    proba = cross_val_predict(
+        clf, Xa, ya, cv=5, method="predict_proba", params={"sample_weight": wa}
+    )[:, 1]
+    for name, mask in (("dev", deva), ("variants", ~deva)):
+        if not mask.any():
+            continue
+        for th in (0.5, 0.6, 0.7):
+            pred = proba[mask] >= th
+            yy = ya[mask]
+            tp, fp, fn = (pred & yy).sum(), (pred & ~yy).sum(), (~pred & yy).sum()
+            p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+            print(f"cv {name} @{th}: precision {p:.3f} recall {r:.3f} "
+                  f"F1 {2 * p * r / max(p + r, 1e-9):.3f}")
+    clf.fit(Xa, ya, sample_weight=wa)
     coefs = iter(clf.coef_[0])
     comparisons = []
     for feature, (desc, levels) in STRUCTURE.items():
@@ -123,7 +137,7 @@ def main() -> None:
     model = ScoringModel("tradescreen-name-v1", round(float(clf.intercept_[0]), 4),
                          tuple(comparisons))
     OUT.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {OUT.relative_to(REPO)} from {len(pairs)} pairs")
+    print(f"wrote {OUT.relative_to(REPO)} from {len(y)} pairs")
 
 
 if __name__ == "__main__":

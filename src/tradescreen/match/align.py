@@ -7,6 +7,7 @@ weighted coverage of each side. Scoring turns these measurements into evidence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from tradescreen.normalize.phonetic import skeleton
 Weight = Callable[[str], float]
 
 MIN_TOKEN_SIM = 0.6
+_VOWEL_GROUPS = re.compile(r"[aeiou]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +73,14 @@ def token_sim(a: str, b: str) -> tuple[float, str]:
         return 0.0, "none"
     if min(len(a), len(b)) >= 4 and _stem(a) == _stem(b):
         return 0.95, "stem"
-    if min(len(a), len(b)) >= 3 and skeleton(a) == skeleton(b):
+    if min(len(a), len(b)) >= 3 and skeleton(a) == skeleton(b) and _syllables(a) == _syllables(b):
         return 0.9, "translit"
     return typo_sim(a, b), "typo"
+
+
+def _syllables(token: str) -> int:
+    """Vowel groups: romanisations disagree on which vowel, rarely on how many (Putin/Potanin)."""
+    return len(_VOWEL_GROUPS.findall(token.replace("y", "i")))
 
 
 def _stem(token: str) -> str:

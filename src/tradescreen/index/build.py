@@ -1,0 +1,89 @@
+"""Build the candidate index from the records of the active snapshots.
+
+Layout (all plain arrays and dicts, so a pickle of it loads in a fraction of a second):
+postings are CSR — `key_slot[key]` gives a slot, `offsets[slot]:offsets[slot+1]` its slice of
+`name_ids`; `name_record[name_id]` maps a listed name back to its record; `delete_map` maps a
+one-deletion variant to the vocabulary tokens that produce it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from tradescreen.index.keys import deletes, token_keys
+from tradescreen.index.records import Record
+from tradescreen.normalize.names import name_form
+
+INDEX_VERSION = 1
+
+
+@dataclass
+class Index:
+    version: int
+    snapshots: tuple[str, ...]
+    records: list[Record]
+    name_record: np.ndarray  # int32, name id -> record position
+    name_slot: np.ndarray  # int32, name id -> position of the name inside its record
+    key_slot: dict[str, int]
+    offsets: np.ndarray  # int64, len(key_slot) + 1
+    name_ids: np.ndarray  # int32, concatenated postings
+    delete_map: dict[str, tuple[str, ...]]
+    identifiers: dict[str, tuple[int, ...]]  # normalised identifier -> record positions
+
+    def postings(self, key: str) -> np.ndarray | None:
+        slot = self.key_slot.get(key)
+        if slot is None:
+            return None
+        return self.name_ids[self.offsets[slot] : self.offsets[slot + 1]]
+
+    @property
+    def name_count(self) -> int:
+        return len(self.name_record)
+
+
+def build_index(records: list[Record], snapshots: tuple[str, ...]) -> Index:
+    postings: dict[str, list[int]] = defaultdict(list)
+    name_record: list[int] = []
+    name_slot: list[int] = []
+    vocab: set[str] = set()
+    identifiers: dict[str, list[int]] = defaultdict(list)
+    for pos, record in enumerate(records):
+        for slot, (value, _kind, _strength) in enumerate(record.names):
+            form = name_form(value, record.schema)
+            if not form.tokens:
+                continue
+            name_id = len(name_record)
+            name_record.append(pos)
+            name_slot.append(slot)
+            for key in token_keys(form.tokens):
+                postings[key].append(name_id)
+            vocab.update(form.tokens)
+        for _scheme, norm, _raw in record.identifiers:
+            if not identifiers[norm] or identifiers[norm][-1] != pos:
+                identifiers[norm].append(pos)
+    delete_map: dict[str, list[str]] = defaultdict(list)
+    for token in vocab:
+        for variant in deletes(token):
+            delete_map[variant].append(token)
+    keys = sorted(postings)
+    sizes = np.fromiter((len(postings[k]) for k in keys), dtype=np.int64, count=len(keys))
+    offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    flat = np.fromiter(
+        (i for k in keys for i in postings[k]), dtype=np.int32, count=int(offsets[-1])
+    )
+    return Index(
+        version=INDEX_VERSION,
+        snapshots=snapshots,
+        records=records,
+        name_record=np.asarray(name_record, dtype=np.int32),
+        name_slot=np.asarray(name_slot, dtype=np.int32),
+        key_slot={k: i for i, k in enumerate(keys)},
+        offsets=offsets,
+        name_ids=flat,
+        delete_map={k: tuple(v) for k, v in delete_map.items()},
+        identifiers={k: tuple(v) for k, v in identifiers.items()},
+    )

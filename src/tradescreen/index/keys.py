@@ -1,0 +1,41 @@
+"""Blocking keys: the pure functions that decide which listed names a query can reach.
+
+Recall first: a true match must share at least one key with the query. Keys per token are the
+exact token, its transliteration skeleton, and concatenations of neighbouring tokens (so
+"Jinping" reaches "Jin Ping"); typos are reached through the deletion neighbourhood of each
+token (every string one deletion away), which covers one substitution, insertion, deletion or
+transposition on either side.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tradescreen.normalize.phonetic import skeleton
+
+MIN_DELETE_LEN = 4  # shorter tokens have too many one-edit neighbours to be useful keys
+
+_ID_CLEAN = re.compile(r"[^0-9A-Z]")
+_ID_PREFIX = re.compile(r"^(IMO|MMSI|NO|NUMBER|NR)(?=\d)")
+
+
+def token_keys(tokens: tuple[str, ...]) -> set[str]:
+    keys = {f"t:{t}" for t in tokens}
+    keys.update(f"k:{skeleton(t)}" for t in tokens if len(t) >= 3 and not t.isdigit())
+    for i in range(len(tokens) - 1):
+        keys.add(f"t:{tokens[i]}{tokens[i + 1]}")
+    return keys
+
+
+def deletes(token: str) -> set[str]:
+    if len(token) < MIN_DELETE_LEN or token.isdigit():
+        return set()
+    return {token[:i] + token[i + 1 :] for i in range(len(token))}
+
+
+def normalize_identifier(value: str) -> str | None:
+    """'IMO 9187655' -> '9187655'; 'RU-1021606353810' -> 'RU1021606353810'. Short ids are noise."""
+    cleaned = _ID_PREFIX.sub("", _ID_CLEAN.sub("", value.upper()))
+    if len(cleaned) < 5 or not any(ch.isdigit() for ch in cleaned):
+        return None
+    return cleaned

@@ -1,0 +1,121 @@
+"""Candidate generation: which listed names could a query name be? Recall first.
+
+Every key a query token can share with a listed name (exact, skeleton, one-edit neighbour,
+merged neighbours) adds that token's weight to the name; names whose accumulated share of the
+query's weight reaches `min_share` are candidates, best first, grouped by record. Identifier hits
+are candidates whatever the name says (a renamed vessel keeps its IMO number).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tradescreen.index.build import Index
+from tradescreen.index.keys import deletes, normalize_identifier
+from tradescreen.match.weights import corpus_weight
+from tradescreen.normalize.names import NameForm
+from tradescreen.normalize.phonetic import skeleton
+
+SKELETON_FACTOR = 0.85
+NEIGHBOUR_FACTOR = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    record: int  # position in index.records
+    name_slots: tuple[int, ...]  # which of the record's names were reached
+    share: float  # blocking score: share of the query's token weight reached
+    via_identifier: bool = False
+
+
+def _token_hits(index: Index, token: str, weight: float) -> tuple[np.ndarray, np.ndarray] | None:
+    arrays: list[np.ndarray] = []
+    weights: list[float] = []
+
+    def add(key: str, w: float) -> None:
+        found = index.postings(key)
+        if found is not None:
+            arrays.append(found)
+            weights.append(w)
+
+    add(f"t:{token}", weight)
+    if len(token) >= 3 and not token.isdigit():
+        add(f"k:{skeleton(token)}", weight * SKELETON_FACTOR)
+    variants = deletes(token)
+    if variants:
+        neighbours: set[str] = set(index.delete_map.get(token, ()))
+        for variant in variants:
+            neighbours.update(index.delete_map.get(variant, ()))
+            neighbours.add(variant)
+        neighbours.discard(token)
+        for other in neighbours:
+            add(f"t:{other}", weight * NEIGHBOUR_FACTOR)
+    if not arrays:
+        return None
+    ids = np.concatenate(arrays)
+    ws = np.concatenate([np.full(len(a), w) for a, w in zip(arrays, weights, strict=True)])
+    # A name reached by several keys of the same token counts once, with its best key.
+    order = np.lexsort((-ws, ids))
+    ids, ws = ids[order], ws[order]
+    first = np.empty(len(ids), dtype=bool)
+    first[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    return ids[first], ws[first]
+
+
+def candidates(
+    index: Index,
+    form: NameForm,
+    identifiers: tuple[str, ...] = (),
+    *,
+    limit: int = 30,
+    min_share: float = 0.3,
+) -> list[Candidate]:
+    found: dict[int, Candidate] = {}
+    for raw in identifiers:
+        value = raw.split(":", 1)[1] if ":" in raw[:20] else raw
+        norm = normalize_identifier(value)
+        for pos in index.identifiers.get(norm or "", ()):
+            found[pos] = Candidate(pos, (), 1.0, via_identifier=True)
+    tokens = form.tokens
+    if tokens:
+        weights = [corpus_weight(t) for t in tokens]
+        total = sum(weights)
+        id_parts: list[np.ndarray] = []
+        w_parts: list[np.ndarray] = []
+        for token, w in zip(tokens, weights, strict=True):
+            hit = _token_hits(index, token, w)
+            if hit is not None:
+                id_parts.append(hit[0])
+                w_parts.append(hit[1])
+        for i in range(len(tokens) - 1):
+            merged = index.postings(f"t:{tokens[i]}{tokens[i + 1]}")
+            if merged is not None:
+                id_parts.append(merged)
+                w_parts.append(np.full(len(merged), (weights[i] + weights[i + 1]) * 0.9))
+        if id_parts:
+            ids = np.concatenate(id_parts)
+            uniq, inverse = np.unique(ids, return_inverse=True)
+            share = np.bincount(inverse, weights=np.concatenate(w_parts)) / total
+            keep = share >= min_share
+            uniq, share = uniq[keep], share[keep]
+            order = np.argsort(-share, kind="stable")
+            slots: dict[int, list[int]] = {}
+            best: dict[int, float] = {}
+            for name_id, s in zip(uniq[order].tolist(), share[order].tolist(), strict=True):
+                pos = int(index.name_record[name_id])
+                if pos not in slots:
+                    if len(slots) >= limit:
+                        continue
+                    slots[pos] = []
+                    best[pos] = s
+                slots[pos].append(int(index.name_slot[name_id]))
+            for pos, name_slots in slots.items():
+                prior = found.get(pos)
+                found[pos] = Candidate(
+                    pos, tuple(name_slots), max(best[pos], prior.share if prior else 0.0),
+                    via_identifier=bool(prior and prior.via_identifier),
+                )
+    return sorted(found.values(), key=lambda c: -c.share)

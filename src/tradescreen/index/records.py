@@ -1,0 +1,51 @@
+"""The compact, picklable form of a listed entity that the index keeps in memory."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from tradescreen.index.keys import normalize_identifier
+from tradescreen.model import Entity
+
+
+class Record(NamedTuple):
+    source: str
+    source_id: str
+    snapshot: str
+    schema: str
+    caption: str
+    names: tuple[tuple[str, str, str], ...]  # (value, kind, strength)
+    birth_dates: tuple[tuple[str, bool, str], ...]  # (iso prefix, circa, list's text)
+    countries: tuple[str, ...]
+    identifiers: tuple[tuple[str, str, str], ...]  # (scheme, normalised value, list's value)
+    programs: tuple[str, ...]
+    listed_on: str | None
+    content_hash: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}:{self.source_id}"
+
+
+def to_record(entity: Entity, snapshot: str) -> Record:
+    addressed = (a.country for a in entity.addresses if a.country)
+    countries = dict.fromkeys([*entity.nationalities, *entity.countries, *addressed])
+    identifiers = []
+    for ident in entity.identifiers:
+        norm = normalize_identifier(ident.value)
+        if norm:
+            identifiers.append((ident.scheme, norm, ident.value))
+    return Record(
+        source=entity.source,
+        source_id=entity.source_id,
+        snapshot=snapshot,
+        schema=entity.schema,
+        caption=entity.caption,
+        names=tuple((n.value, n.kind, n.strength) for n in entity.names if n.value.strip()),
+        birth_dates=tuple((d.iso, d.circa, d.text) for d in entity.birth_dates if d.iso),
+        countries=tuple(c for c in countries if c),
+        identifiers=tuple(identifiers),
+        programs=entity.programs,
+        listed_on=entity.listed_on,
+        content_hash=entity.content_hash(),
+    )

@@ -1,0 +1,84 @@
+"""Score a query against one listed record: best name plus the other evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from tradescreen.index.records import Record
+from tradescreen.match import evidence
+from tradescreen.match.explain import Feature
+from tradescreen.match.model import logistic
+from tradescreen.match.names import NameScore, score_forms
+from tradescreen.normalize.names import name_form
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    name: str
+    schema: str = "LegalEntity"
+    birth_date: str | None = None
+    countries: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EntityScore:
+    record: Record
+    score: float
+    matched_name: str
+    matched_kind: str
+    features: tuple[Feature, ...] = field(default_factory=tuple)
+
+
+def _best_name(
+    query: Query, record: Record, slots: Iterable[int]
+) -> tuple[NameScore | None, int]:
+    """The record's name that best explains the query, weak aliases counted down."""
+    # The query is read as the record's kind of name: legal forms come off for organisations,
+    # honorifics for people.
+    qform = name_form(query.name, record.schema)
+    if not qform.tokens:
+        return None, -1
+    best: NameScore | None = None
+    best_slot, best_logit = -1, float("-inf")
+    for slot in slots:
+        value, _kind, strength = record.names[slot]
+        cform = name_form(value, record.schema)
+        if not cform.tokens:
+            continue
+        ns = score_forms(qform, cform)
+        logit = ns.logit + (evidence.WEIGHTS["weak_alias"] if strength == "weak" else 0.0)
+        if logit > best_logit:
+            best, best_slot, best_logit = ns, slot, logit
+    return best, best_slot
+
+
+def score_record(query: Query, record: Record, slots: Iterable[int] | None = None) -> EntityScore:
+    if slots is None or not tuple(slots):
+        slots = range(len(record.names))
+    name_score, slot = _best_name(query, record, slots)
+    features: list[Feature] = []
+    if name_score is not None:
+        logit = name_score.logit
+        features.extend(name_score.features)
+        value, kind, strength = record.names[slot]
+        weak = evidence.weak_alias_feature(kind, strength)
+        if weak:
+            features.append(weak)
+            logit += weak.weight
+    else:
+        # No usable name on one side: only identifiers can speak.
+        value, kind = (record.names[0][0], record.names[0][1]) if record.names else ("", "")
+        logit = -4.0
+        features.append(Feature("name", "no comparable name", logit))
+    for extra in (
+        evidence.schema_feature(query.schema, record.schema),
+        evidence.birth_date_feature(query.birth_date, record),
+        evidence.country_feature(query.countries, record),
+        evidence.identifier_feature(query.identifiers, record),
+    ):
+        if extra is not None:
+            features.append(extra)
+            logit += extra.weight
+    return EntityScore(record, logistic(logit), value, kind, tuple(features))

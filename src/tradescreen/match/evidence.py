@@ -1,0 +1,148 @@
+"""Evidence beyond the name: schema, birth date, country, identifiers, weak aliases.
+
+Weights are log-odds added to the name score. They are set by hand (there is no labelled
+entity-level data to fit them on) and kept here, in one table, so each is visible and reviewable:
+an identifier match is decisive (a listed IMO or registration number is the entity whatever
+the name); a conflicting identifier of the same scheme, a different birth year, or a person
+against a company are strong counter-evidence; countries are weak evidence either way.
+"""
+
+from __future__ import annotations
+
+from tradescreen.index.keys import normalize_identifier
+from tradescreen.index.records import Record
+from tradescreen.match.explain import Feature
+
+WEIGHTS: dict[str, float] = {
+    "identifier_match": 12.0,
+    "identifier_conflict": -3.0,
+    "birth_date_exact": 1.5,
+    "birth_date_month": 1.0,
+    "birth_date_year": 0.7,
+    "birth_date_approximate": 0.0,
+    "birth_date_conflict": -2.5,
+    "birth_date_partial_conflict": -1.0,
+    "country_agree": 0.4,
+    "country_conflict": -0.5,
+    "schema_conflict": -4.0,
+    "schema_weak_conflict": -1.5,
+    "weak_alias": -0.7,
+}
+
+_PERSON = frozenset({"Person"})
+_ORG = frozenset({"Company", "Organization", "LegalEntity", "PublicBody"})
+_ASSET = frozenset({"Vessel", "Aircraft"})
+
+
+def schema_feature(query_schema: str, record_schema: str) -> Feature | None:
+    if query_schema == record_schema or query_schema == "Thing":
+        return None
+    if query_schema == "LegalEntity" and record_schema in _PERSON | _ORG:
+        return None
+    if query_schema in _ORG and record_schema in _ORG:
+        return None
+    pair = f"{query_schema} vs {record_schema}"
+    if (query_schema in _PERSON and record_schema in _ORG | _ASSET) or (
+        record_schema in _PERSON and query_schema in _ORG | _ASSET
+    ):
+        return Feature("schema", "person vs organisation", WEIGHTS["schema_conflict"], pair)
+    return Feature("schema", "different kind of entity", WEIGHTS["schema_weak_conflict"], pair)
+
+
+def _split_id(raw: str) -> tuple[str | None, str]:
+    head, sep, tail = raw.partition(":")
+    if sep and head.isalpha() and len(head) <= 20:
+        return head.lower(), tail
+    return None, raw
+
+
+def identifier_feature(query_ids: tuple[str, ...], record: Record) -> Feature | None:
+    if not query_ids or not record.identifiers:
+        return None
+    conflict: Feature | None = None
+    for raw in query_ids:
+        scheme, value = _split_id(raw)
+        norm = normalize_identifier(value)
+        if norm is None:
+            continue
+        imo_like = scheme == "imo" or raw.upper().startswith("IMO") or (
+            scheme is None and norm.isdigit() and len(norm) == 7
+        )
+        for r_scheme, r_norm, r_raw in record.identifiers:
+            if r_norm == norm:
+                return Feature(
+                    "identifier", "identifier match (decisive)", WEIGHTS["identifier_match"],
+                    r_raw, f"{r_scheme} {r_raw} equals the query's {raw}",
+                )
+            same_scheme = (scheme is not None and scheme == r_scheme) or (
+                imo_like and r_scheme == "imo"
+            )
+            if same_scheme and conflict is None:
+                conflict = Feature(
+                    "identifier", "identifier conflict", WEIGHTS["identifier_conflict"],
+                    r_raw, f"listed {r_scheme} {r_raw} differs from the query's {raw}",
+                )
+    return conflict
+
+
+def birth_date_feature(query_date: str | None, record: Record) -> Feature | None:
+    if not query_date or not record.birth_dates:
+        return None
+    best: Feature | None = None
+    rank = {"exact": 4, "month": 3, "year": 2, "approximate": 1}
+    best_rank = 0
+    conflicts: list[Feature] = []
+    for iso, circa, text in record.birth_dates:
+        precision = min(len(query_date), len(iso))
+        if query_date[:precision] == iso[:precision]:
+            level = "exact" if precision >= 10 else "month" if precision >= 7 else "year"
+            if rank[level] > best_rank:
+                best_rank = rank[level]
+                best = Feature(
+                    "birth_date", f"{level} agrees", WEIGHTS[f"birth_date_{level}"],
+                    text, f"query {query_date} vs listed {text}",
+                )
+            continue
+        try:
+            gap = abs(int(query_date[:4]) - int(iso[:4]))
+        except ValueError:
+            continue
+        if circa and gap <= 2:
+            if rank["approximate"] > best_rank:
+                best_rank = rank["approximate"]
+                best = Feature(
+                    "birth_date", "within an approximate date", 0.0, text,
+                    f"query {query_date} vs listed {text}",
+                )
+        elif gap == 0:
+            conflicts.append(Feature(
+                "birth_date", "same year, different day", WEIGHTS["birth_date_partial_conflict"],
+                text, f"query {query_date} vs listed {text}",
+            ))
+        else:
+            conflicts.append(Feature(
+                "birth_date", "different year", WEIGHTS["birth_date_conflict"], text,
+                f"query {query_date} vs listed {text}",
+            ))
+    if best is not None:
+        return best
+    return max(conflicts, key=lambda f: f.weight) if conflicts else None
+
+
+def country_feature(query_countries: tuple[str, ...], record: Record) -> Feature | None:
+    if not query_countries or not record.countries:
+        return None
+    shared = sorted(set(query_countries) & set(record.countries))
+    if shared:
+        return Feature("country", "country agrees", WEIGHTS["country_agree"], ",".join(shared))
+    return Feature(
+        "country", "country differs", WEIGHTS["country_conflict"],
+        ",".join(record.countries), f"query {','.join(query_countries)}",
+    )
+
+
+def weak_alias_feature(kind: str, strength: str) -> Feature | None:
+    if strength == "weak":
+        return Feature("weak_alias", "matched a weak (low-quality) alias", WEIGHTS["weak_alias"],
+                       kind)
+    return None
