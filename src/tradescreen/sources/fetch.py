@@ -318,6 +318,9 @@ def _get(
                         progress(name, size, expected)
                 fh.flush()
                 os.fsync(fh.fileno())
+    except httpx.RemoteProtocolError as exc:
+        # httpx's wording for a body shorter than its Content-Length: name it for what it is.
+        raise FetchError(f"{url}: truncated download, connection closed early ({exc})") from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: download failed ({exc})") from exc
     if expected is not None and size != expected:
