@@ -136,7 +136,9 @@ def test_free_text_is_left_unparsed() -> None:
     facts, unparsed = parse_remarks(
         "Member of the State Duma of the Federal Assembly of the Russian Federation; Gender Male."
     )
-    assert unparsed == ["Member of the State Duma of the Federal Assembly of the Russian Federation"]
+    assert unparsed == [
+        "Member of the State Duma of the Federal Assembly of the Russian Federation"
+    ]
     assert facts.gender == "male"
 
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from tradescreen.model import Address, Entity, Identifier, Name, Relation
+from tradescreen.model import Address, Entity, Identifier, Name, NameKind, Relation
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
 from tradescreen.sources.ofac_remarks import (
     REMARKS_LIMIT,
@@ -186,12 +186,11 @@ def _entity(
     (ent_num, name, sdn_type, programs, title, call_sign, vess_type, tonnage, grt, vess_flag,
      vess_owner) = (cell.strip() for cell in row[:11])
     remarks = row[11]
-    facts = Facts()
+    facts = Facts(craft=sdn_type.lower() in ("vessel", "aircraft"))
     facts.add_name(Name(name, kind="primary"))
-    is_craft = sdn_type.lower() in ("vessel", "aircraft")
     for alias in aliases:
         alias_type = _ALIAS_TYPES.get(alias[2].lower(), alias[2])
-        kind = "previous" if alias_type == "f.k.a." and is_craft else "alias"
+        kind: NameKind = "previous" if alias_type == "f.k.a." and facts.craft else "alias"
         facts.add_name(Name(alias[3], kind=kind))
     if title:
         facts.titles.append(title)

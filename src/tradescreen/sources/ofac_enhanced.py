@@ -160,8 +160,8 @@ def _entity(elem: etree._Element, source: str, name: str) -> Entity:
     general = _kid(elem, "generalInfo")
     entity_type = _text(general, "entityType")
     remarks = _text(general, "remarks")
-    facts = Facts()
-    _names(facts, _kid(elem, "names"), entity_type)
+    facts = Facts(craft=(entity_type or "").lower() in ("vessel", "aircraft"))
+    _names(facts, _kid(elem, "names"))
     if not facts.names:
         raise SourceError(f"{name}: line {elem.sourceline}: entity {entity_id} has no name")
 
@@ -198,14 +198,13 @@ def _entity(elem: etree._Element, source: str, name: str) -> Entity:
     )
 
 
-def _names(facts: Facts, names: etree._Element | None, entity_type: str | None) -> None:
-    craft = (entity_type or "").lower() in ("vessel", "aircraft")
+def _names(facts: Facts, names: etree._Element | None) -> None:
     for name in _kids(names, "name"):
         is_primary = _text(name, "isPrimary") == "true"
         strength: Strength = "weak" if _text(name, "isLowQuality") == "true" else "strong"
         alias_type = (_text(name, "aliasType") or "").lower()
         kind: NameKind = "primary" if is_primary else "alias"
-        if alias_type == "f.k.a." and craft:
+        if alias_type == "f.k.a." and facts.craft:
             kind = "previous"  # a craft's former name
         for tr in _kids(_kid(name, "translations"), "translation"):
             value = _text(tr, "formattedFullName")

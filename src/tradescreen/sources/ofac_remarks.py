@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tradescreen.model import Address, Entity, Identifier, Name, PartialDate, Relation
+from tradescreen.model import Address, Entity, Identifier, Name, NameKind, PartialDate, Relation
 from tradescreen.values import country_code, parse_date
 from tradescreen.values import has_legal_form as values_has_legal_form
 
@@ -38,6 +38,8 @@ class Facts:
     titles: list[str] = field(default_factory=list)
     gender: str | None = None
     properties: dict[str, list[str]] = field(default_factory=dict)
+    # Set by readers for vessels and aircraft: their f.k.a.s are former names ("previous").
+    craft: bool = False
 
     def add_name(self, name: Name) -> None:
         value = " ".join(name.value.split())
@@ -421,12 +423,8 @@ def _add_remarks_alias(facts: Facts, value: str, alias_type: str) -> None:
     elif name.startswith("'"):
         name = name[1:]  # truncated before the closing quote
     if name:
-        kind = "previous" if alias_type == "f.k.a." and _is_craft(facts) else "alias"
+        kind: NameKind = "previous" if alias_type == "f.k.a." and facts.craft else "alias"
         facts.add_name(Name(name, kind=kind, strength="weak"))
-
-
-def _is_craft(facts: Facts) -> bool:
-    return "vessel_type" in facts.properties or "aircraft_model" in facts.properties
 
 
 # --- remarks text --------------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def _entry(elem: etree._Element, source: str, name: str) -> Entity:
     if not primary:
         raise SourceError(f"{name}: line {elem.sourceline}: sdnEntry {uid} has no name")
     sdn_type = fields.get("sdnType", "")
-    facts = Facts()
+    facts = Facts(craft=sdn_type.lower() in ("vessel", "aircraft"))
     facts.add_name(Name(primary))
     if "title" in fields:
         facts.titles.append(fields["title"])
@@ -142,7 +142,7 @@ def _entry(elem: etree._Element, source: str, name: str) -> Entity:
             continue
         strength: Strength = "weak" if a.get("category", "").lower() == "weak" else "strong"
         kind: NameKind = "alias"
-        if a.get("type", "").lower() == "f.k.a." and sdn_type.lower() in ("vessel", "aircraft"):
+        if a.get("type", "").lower() == "f.k.a." and facts.craft:
             kind = "previous"  # a craft's former name
         facts.add_name(Name(value, kind=kind, strength=strength))
 
