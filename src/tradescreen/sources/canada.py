@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from tradescreen.model import Entity, Identifier, Name, PartialDate
+from tradescreen.model import Entity, Identifier, Name, NameKind, PartialDate, Strength
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
 from tradescreen.values import has_legal_form, is_latin, parse_date
 
@@ -181,9 +181,9 @@ def _entity(rec: etree._Element, path: Path, index: int) -> Entity:
     names = [Name(primary)]
     # The raw text, not field(): its newlines tell line wraps from name breaks.
     for value, lang in split_aliases(rec.findtext("Aliases") or ""):
-        kind = "alias" if is_latin(value) else "original"
+        kind: NameKind = "alias" if is_latin(value) else "original"
         # A lone given name or surname is a partial alias: matchable, but weak evidence.
-        strength = "weak" if schema == "Person" and " " not in value else "strong"
+        strength: Strength = "weak" if schema == "Person" and " " not in value else "strong"
         names.append(Name(value, kind=kind, strength=strength, lang=lang))
 
     identifiers: list[Identifier] = []
@@ -200,9 +200,9 @@ def _entity(rec: etree._Element, path: Path, index: int) -> Entity:
         birth_dates = _dates(born)
 
     schedule, item = field("Schedule"), field("Item")
-    for key, value in (("schedule", schedule), ("item", item)):
-        if value:
-            properties[key] = (value,)
+    for key, cell in (("schedule", schedule), ("item", item)):
+        if cell:
+            properties[key] = (cell,)
     return Entity(
         source=SOURCE,
         source_id=_record_id(regime, schedule, item or str(index)),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from tradescreen.model import Address, Entity, Identifier, Name, PartialDate
+from tradescreen.model import Address, Entity, Identifier, Name, NameKind, PartialDate, Strength
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
 from tradescreen.values import country_code, has_legal_form, parse_date
 
@@ -149,8 +149,8 @@ def _names(el: etree._Element, alias_tag: str) -> tuple[Name, ...]:
         if not value:
             continue
         quality = (_child(alias, "QUALITY") or "").lower()
-        kind = "previous" if quality in _PREVIOUS_QUALITY else "alias"
-        strength = "weak" if quality in _WEAK_QUALITY else "strong"
+        kind: NameKind = "previous" if quality in _PREVIOUS_QUALITY else "alias"
+        strength: Strength = "weak" if quality in _WEAK_QUALITY else "strong"
         names.append(Name(value, kind=kind, strength=strength))
     return _unique(names)
 
@@ -182,8 +182,8 @@ def _entity(el: etree._Element, path: Path) -> Entity:
     for alias in el.findall(f"{prefix}_ALIAS"):
         if (parsed := parse_date(_child(alias, "DATE_OF_BIRTH"))) is not None:
             birth_dates.append(parsed)
-        tags = ("CITY_OF_BIRTH", "COUNTRY_OF_BIRTH")
-        place = ", ".join(p for p in (_child(alias, t) for t in tags) if p)
+        alias_tags = ("CITY_OF_BIRTH", "COUNTRY_OF_BIRTH")
+        place = ", ".join(p for p in (_child(alias, t) for t in alias_tags) if p)
         if place:
             birth_places.append(place)
 
