@@ -1,9 +1,14 @@
 """Fit the level weights of the name scoring model and write src/tradescreen/match/name_model.json.
 
-Levels (the buckets) are chosen by hand below — they are the model's structure; only their
-weights are learned, by L2-regularised logistic regression on level indicators, from the labelled
-dev pairs in ../shared/data/bench/ and the variants generated from the real lists
-(bench/variants.py). Run: python bench/fit_name_model.py [--variants bench/out/variants.csv]
+The structure is fixed here by hand: which measurements, their thresholds, and the sign each may
+take (more aligned tokens can only raise the score; leftover or conflicting tokens can only lower
+it). Only the sizes are learnt: a logistic regression on thermometer-coded thresholds with those
+sign constraints and an L2 penalty (scipy L-BFGS-B), so every level's weight is monotone and an
+explanation never says "fewer tokens agree, +1.7". Training data: the labelled dev pairs in
+../shared/data/bench/, variants generated from the real lists (bench/variants.py), and random
+re-pairings of those names as easy negatives.
+
+    python bench/fit_name_model.py --variants bench/out/name_variants.csv
 """
 
 from __future__ import annotations
@@ -11,11 +16,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import cross_val_predict
+from scipy.optimize import minimize
 
 from tradescreen.match.features import compare_forms
 from tradescreen.match.model import Comparison, Level, ScoringModel
@@ -25,65 +30,106 @@ from tradescreen.normalize.names import name_form
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "src" / "tradescreen" / "match" / "name_model.json"
 
-# feature -> (description, [(min, label), ...]) tried top-down; the last level is the catch-all.
-STRUCTURE: dict[str, tuple[str, list[tuple[float, str]]]] = {
+# feature -> (description, sign, [(threshold, label of the level reached at >= threshold)])
+# sign +1: the weight of each threshold step is >= 0; -1: <= 0; 0: free.
+STRUCTURE: dict[str, tuple[str, int, list[tuple[float, str]]]] = {
     "name_dice": (
         "weighted share of both names' tokens that align",
-        [(0.999, "all tokens agree"), (0.95, ">= 0.95"), (0.9, ">= 0.90"), (0.85, ">= 0.85"),
-         (0.8, ">= 0.80"), (0.7, ">= 0.70"), (0.6, ">= 0.60"), (0.4, ">= 0.40"),
-         (-1.0, "< 0.40")],
+        +1,
+        [(0.4, ">= 0.40"), (0.6, ">= 0.60"), (0.7, ">= 0.70"), (0.8, ">= 0.80"),
+         (0.85, ">= 0.85"), (0.9, ">= 0.90"), (0.95, ">= 0.95"), (0.999, "all tokens agree")],
     ),
     "min_coverage": (
         "share of the less-covered name that aligns (missing tokens)",
-        [(0.999, "complete"), (0.9, ">= 0.90"), (0.75, ">= 0.75"), (0.6, ">= 0.60"),
-         (0.4, ">= 0.40"), (-1.0, "< 0.40")],
-    ),
-    "weakest_token": (
-        "similarity of the weakest aligned token pair",
-        [(0.999, "all exact"), (0.85, "transliteration / one slip"), (0.7, "typo"),
-         (0.5, "distant"), (-1.0, "nothing aligned")],
-    ),
-    "fuzzy_tokens": (
-        "aligned token pairs that are not identical",
-        [(3.0, "3 or more"), (2.0, "2"), (1.0, "1"), (-1.0, "none")],
-    ),
-    "unmatched_tokens": (
-        "tokens left over on both names (conflicting name parts)",
-        [(2.0, "2 or more"), (1.0, "1"), (-1.0, "none")],
-    ),
-    "extra_tokens": (
-        "tokens left over on the longer name (extra middle names, words)",
-        [(3.0, "3 or more"), (2.0, "2"), (1.0, "1"), (-1.0, "none")],
+        +1,
+        [(0.4, ">= 0.40"), (0.6, ">= 0.60"), (0.75, ">= 0.75"), (0.9, ">= 0.90"),
+         (0.999, "complete")],
     ),
     "joined_similarity": (
         "similarity of the sorted names written as one string",
-        [(0.95, ">= 0.95"), (0.85, ">= 0.85"), (0.7, ">= 0.70"), (-1.0, "< 0.70")],
+        +1,
+        [(0.7, ">= 0.70"), (0.85, ">= 0.85"), (0.95, ">= 0.95")],
     ),
-    "numbers_conflict": ("numbers in the names differ", [(1.0, "yes"), (-1.0, "no")]),
-    "legal_form_conflict": (
-        "different legal forms (AG vs GmbH)", [(1.0, "yes"), (-1.0, "no")]
+    "weakest_gap": (
+        "how far the weakest aligned token pair is from identical",
+        -1,
+        [(0.001, "transliteration / stem"), (0.15, "one slip"), (0.3, "typo"),
+         (0.45, "distant")],
     ),
-    "short_name": ("a one-token name", [(1.0, "yes"), (-1.0, "no")]),
+    "fuzzy_tokens": (
+        "aligned token pairs that are not identical",
+        -1,
+        [(1.0, "1"), (2.0, "2"), (3.0, "3 or more")],
+    ),
+    "unmatched_tokens": (
+        "tokens left over on both names (conflicting name parts)",
+        -1,
+        [(1.0, "1"), (2.0, "2 or more")],
+    ),
+    "extra_tokens": (
+        "tokens left over on the longer name (extra middle names, words)",
+        -1,
+        [(1.0, "1"), (2.0, "2"), (3.0, "3 or more")],
+    ),
+    "numbers_conflict": ("numbers in the names differ", -1, [(1.0, "yes")]),
+    "legal_form_conflict": ("different legal forms (AG vs GmbH)", -1, [(1.0, "yes")]),
+    "short_name": ("a one-token name", 0, [(1.0, "yes")]),
 }
+NEUTRAL = {"name_dice": "< 0.40", "min_coverage": "< 0.40", "joined_similarity": "< 0.70",
+           "weakest_gap": "all exact", "fuzzy_tokens": "none", "unmatched_tokens": "none",
+           "extra_tokens": "none", "numbers_conflict": "no", "legal_form_conflict": "no",
+           "short_name": "no"}
 
 
-def load_pairs(path: Path) -> list[tuple[str, str, str, bool, str]]:
+def load_pairs(path: Path) -> list[tuple[str, str, str, bool]]:
     with path.open(encoding="utf-8") as fh:
         return [
             (row["schema"], row["name1"], row["name2"],
-             row["is_match"].strip().lower() in {"true", "1", "yes"}, row.get("category") or "")
+             row["is_match"].strip().lower() in {"true", "1", "yes"})
             for row in csv.DictReader(fh)
         ]
 
 
-def indicators(values: dict[str, float]) -> list[float]:
-    vec: list[float] = []
-    for feature, (_, levels) in STRUCTURE.items():
-        v = values[feature]
-        hit = next(i for i, (lo, _) in enumerate(levels) if v >= lo or i == len(levels) - 1)
-        # The last level is the reference (weight 0), so neutral evidence explains as 0.
-        vec.extend(1.0 if i == hit else 0.0 for i in range(len(levels) - 1))
-    return vec
+def thermometer(values: dict[str, float]) -> list[float]:
+    return [
+        1.0 if values[feature] >= lo else 0.0
+        for feature, (_, _, steps) in STRUCTURE.items()
+        for lo, _ in steps
+    ]
+
+
+def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> tuple[float, np.ndarray]:
+    bounds: list[tuple[float | None, float | None]] = [(None, None)]
+    for _, sign, steps in STRUCTURE.values():
+        bound = {1: (0.0, None), -1: (None, 0.0), 0: (None, None)}[sign]
+        bounds.extend([bound] * len(steps))
+    Xb = np.hstack([np.ones((len(X), 1)), X])
+    t = y.astype(float)
+
+    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = Xb @ beta
+        p = 1.0 / (1.0 + np.exp(-z))
+        eps = 1e-12
+        ll = -(w * (t * np.log(p + eps) + (1 - t) * np.log(1 - p + eps))).sum() / w.sum()
+        grad = Xb.T @ (w * (p - t)) / w.sum()
+        ll += l2 * (beta[1:] ** 2).sum()
+        grad[1:] += 2 * l2 * beta[1:]
+        return ll, grad
+
+    res = minimize(loss, np.zeros(Xb.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds)
+    return float(res.x[0]), res.x[1:]
+
+
+def predict(X: np.ndarray, b0: float, beta: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(b0 + X @ beta)))
+
+
+def report(name: str, proba: np.ndarray, y: np.ndarray) -> None:
+    for th in (0.5, 0.6, 0.7):
+        pred = proba >= th
+        tp, fp, fn = (pred & y).sum(), (pred & ~y).sum(), (~pred & y).sum()
+        p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+        print(f"cv {name} @{th}: precision {p:.3f} recall {r:.3f} F1 {2*p*r/max(p+r,1e-9):.3f}")
 
 
 def main() -> None:
@@ -92,52 +138,57 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=dev)
     parser.add_argument("--variants", type=Path, action="append", default=[])
     parser.add_argument("--dev-weight", type=float, default=3.0)
-    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    parser.add_argument("--l2", type=float, default=0.002)
     args = parser.parse_args()
-    X, y, w, is_dev = [], [], [], []
-    sources = [(args.dev, args.dev_weight)] + [(v, 1.0) for v in args.variants]
-    for path, weight in sources:
-        for schema, a, b, label, _category in load_pairs(path):
+    X, y, w, group = [], [], [], []
+    sources = [(args.dev, args.dev_weight, "dev")] + [(v, 1.0, "variants") for v in args.variants]
+    pool = []
+    for path, weight, label in sources:
+        for schema, a, b, is_match in load_pairs(path):
+            pool.append((schema, a, b))
             cmp = compare_forms(name_form(a, schema), name_form(b, schema), corpus_weight)
             # Nicknames and cross-list names with no word in common are for the entity matcher
             # (identifiers, dates); teaching the name model they match raises every false hit.
-            if path != args.dev and label and cmp.values["name_dice"] == 0.0:
+            if label != "dev" and is_match and cmp.values["name_dice"] == 0.0:
                 continue
-            X.append(indicators(cmp.values))
-            y.append(label)
+            X.append(thermometer(cmp.values))
+            y.append(is_match)
             w.append(weight)
-            is_dev.append(path == args.dev)
-    Xa, ya, wa, deva = np.array(X), np.array(y), np.array(w), np.array(is_dev)
-    clf = LogisticRegression(C=args.c, max_iter=5000)
-    proba = cross_val_predict(
-        clf, Xa, ya, cv=5, method="predict_proba", params={"sample_weight": wa}
-    )[:, 1]
-    for name, mask in (("dev", deva), ("variants", ~deva)):
-        if not mask.any():
+            group.append(label)
+    # Random re-pairings: easy negatives, so "nothing in common" is learnt as strongly negative.
+    rng = random.Random(13)
+    for _ in range(len(pool) // 3):
+        (s1, a, _), (s2, _, b) = rng.choice(pool), rng.choice(pool)
+        if s1 != s2 or a == b:
             continue
-        for th in (0.5, 0.6, 0.7):
-            pred = proba[mask] >= th
-            yy = ya[mask]
-            tp, fp, fn = (pred & yy).sum(), (pred & ~yy).sum(), (~pred & yy).sum()
-            p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-            print(f"cv {name} @{th}: precision {p:.3f} recall {r:.3f} "
-                  f"F1 {2 * p * r / max(p + r, 1e-9):.3f}")
-    clf.fit(Xa, ya, sample_weight=wa)
-    coefs = iter(clf.coef_[0])
+        cmp = compare_forms(name_form(a, s1), name_form(b, s1), corpus_weight)
+        X.append(thermometer(cmp.values))
+        y.append(False)
+        w.append(1.0)
+        group.append("random")
+    Xa, ya, wa, ga = np.array(X), np.array(y), np.array(w), np.array(group)
+    folds = np.arange(len(ya)) % 5
+    proba = np.zeros(len(ya))
+    for k in range(5):
+        b0, beta = fit(Xa[folds != k], ya[folds != k], wa[folds != k], args.l2)
+        proba[folds == k] = predict(Xa[folds == k], b0, beta)
+    for name in ("dev", "variants"):
+        if (ga == name).any():
+            report(name, proba[ga == name], ya[ga == name])
+    b0, beta = fit(Xa, ya, wa, args.l2)
+    steps = iter(beta)
     comparisons = []
-    for feature, (desc, levels) in STRUCTURE.items():
-        weights = [round(float(next(coefs)), 4) for _ in levels[:-1]] + [0.0]
-        comparisons.append(
-            Comparison(
-                feature,
-                desc,
-                tuple(Level(lo, w, label) for (lo, label), w in zip(levels, weights, strict=True)),
-            )
-        )
-    model = ScoringModel("tradescreen-name-v1", round(float(clf.intercept_[0]), 4),
-                         tuple(comparisons))
+    for feature, (desc, _, thresholds) in STRUCTURE.items():
+        cumulative, levels = 0.0, []
+        for lo, label in thresholds:
+            cumulative += float(next(steps))
+            levels.append(Level(lo, round(cumulative, 4), label))
+        levels.reverse()  # tried top-down
+        levels.append(Level(-1.0, 0.0, NEUTRAL[feature]))
+        comparisons.append(Comparison(feature, desc, tuple(levels)))
+    model = ScoringModel("tradescreen-name-v2", round(b0, 4), tuple(comparisons))
     OUT.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {OUT.relative_to(REPO)} from {len(y)} pairs")
+    print(f"wrote {OUT.relative_to(REPO)} from {len(ya)} pairs")
 
 
 if __name__ == "__main__":
