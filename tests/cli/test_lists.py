@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -165,8 +164,8 @@ def test_kill_9_mid_import_keeps_previous_snapshot(
 ) -> None:
     previous = run_json("lists", "import", str(sdn_feb))["snapshot"]
     env = {**os.environ, "TRADESCREEN_HOME": str(home), PAUSE_HOOK_ENV: "12000"}
-    exe = shutil.which("tradescreen") or ""
-    cmd = [exe] if exe else [sys.executable, "-c", "from tradescreen.cli import main; main()"]
+    # The same interpreter as the tests (not whatever `tradescreen` is first on PATH).
+    cmd = [sys.executable, "-c", "from tradescreen.cli import main; main()"]
     proc = subprocess.Popen(
         [*cmd, "lists", "import", str(sdn_may)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

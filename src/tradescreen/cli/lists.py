@@ -14,6 +14,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Annotated, Any, TypeVar
@@ -98,9 +99,22 @@ def _interactive(json_output: bool) -> bool:
     return not json_output and _err().is_terminal
 
 
+def _new_bar(*columns: Any) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), *columns, TimeElapsedColumn(),
+        console=_err(), transient=True,
+    )
+
+
 @contextlib.contextmanager
-def _row_progress(show: bool, label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback for the store; a bar on a terminal, plus the kill -9 test hook."""
+def _row_progress(
+    show: bool, label: str, bar: Progress | None = None
+) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback for the store; a bar on a terminal, plus the kill -9 test hook.
+
+    `bar` lets a caller that already shows a progress display (fetch) add the task to it: rich
+    allows only one live display at a time.
+    """
     pause_after = int(os.environ.get(PAUSE_HOOK_ENV) or 0)
     paused = False
 
@@ -115,23 +129,25 @@ def _row_progress(show: bool, label: str) -> Iterator[Callable[[int, int], None]
     if not show:
         yield hook
         return
-    bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=_err(), transient=True,
-    )
-    task = bar.add_task(label, total=None)
+    own = bar is None
+    display = bar if bar is not None else _new_bar(MofNCompleteColumn())
+    task: Any = None
 
     def update(done: int, total: int) -> None:
+        nonlocal task
         # Started on the first row, not before: the "reading" spinner owns the terminal until then.
-        if not bar.live.is_started:
-            bar.start()
-        bar.update(task, completed=done, total=total)
+        if task is None:
+            task = display.add_task(label, total=total)
+            if own:
+                display.start()
+        display.update(task, completed=done, total=total)
         hook(done, total)
 
     try:
         yield update
     finally:
-        bar.stop()
+        if own:
+            display.stop()
 
 
 def _import_table(result: ImportResult) -> Table:
@@ -291,19 +307,22 @@ def fetch(
     show = _interactive(json_output)
     outcomes: list[dict[str, Any]] = []
     failed = 0
-    with fetching.new_client() as client:
+    bar = _new_bar(DownloadColumn()) if show else None
+    with fetching.new_client() as client, bar or contextlib.nullcontext():
         for target in chosen:
             try:
-                with _download_progress(show, target.name) as dl_progress, \
-                        _row_progress(show, f"storing {target.name}") as progress:
+                with _row_progress(show, f"{target.name}: storing", bar) as progress:
                     outcome = fetch_and_import(
                         settings, target, client=client, base_url=base_url,
-                        download_progress=dl_progress, progress=progress,
+                        download_progress=_download_progress(bar, target.name),
+                        progress=progress,
                     )
                 outcomes.append(outcome.to_dict())
             except (SourceError, StoreError, FetchError) as exc:
+                # One list failing must not stop the others (nightly jobs fetch them all).
                 failed += 1
-                _err().print(f"[bold red]error:[/] {target.name}: {exc}", soft_wrap=True)
+                message = f"[bold red]error:[/] {target.name}: {exc}"
+                (bar.console if bar else _err()).print(message, soft_wrap=True)
                 outcomes.append({"target": target.name, "status": "error", "error": str(exc)})
     if json_output:
         _print_json(outcomes)
@@ -313,23 +332,17 @@ def fetch(
         raise typer.Exit(1)
 
 
-@contextlib.contextmanager
-def _download_progress(show: bool, label: str) -> Iterator[Any]:
-    if not show:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=_err(),
-        transient=True,
-    ) as bar:
-        tasks: dict[str, Any] = {}
+def _download_progress(bar: Progress | None, label: str) -> Any:
+    if bar is None:
+        return None
+    tasks: dict[str, Any] = {}
 
-        def update(name: str, done: int, total: int | None) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(f"{label}/{name}", total=total)
-            bar.update(tasks[name], completed=done, total=total)
+    def update(name: str, done: int, total: int | None) -> None:
+        if name not in tasks:
+            tasks[name] = bar.add_task(f"{label}/{name}", total=total)
+        bar.update(tasks[name], completed=done, total=total)
 
-        yield update
+    return update
 
 
 def _fetch_table(outcomes: list[dict[str, Any]]) -> Table:
@@ -337,9 +350,8 @@ def _fetch_table(outcomes: list[dict[str, Any]]) -> Table:
     for col in ("list", "status", "snapshot", "entities", "files"):
         table.add_column(col)
     for o in outcomes:
-        files = ", ".join(
-            f"{f['name']} ({f['status'].replace('_', ' ')})" for f in o.get("files", [])
-        )
+        counts = Counter(f["status"].replace("_", " ") for f in o.get("files", []))
+        files = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         table.add_row(
             o["target"], o["status"].replace("_", " "), o.get("snapshot", "-"),
             f"{o['entities']:,}" if "entities" in o else "-", files or o.get("error", ""),

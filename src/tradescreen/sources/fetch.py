@@ -318,10 +318,10 @@ def _get(
                         progress(name, size, expected)
                 fh.flush()
                 os.fsync(fh.fileno())
-    except httpx.RemoteProtocolError as exc:
-        # httpx's wording for a body shorter than its Content-Length: name it for what it is.
-        raise FetchError(f"{url}: truncated download, connection closed early ({exc})") from exc
     except httpx.HTTPError as exc:
+        if isinstance(exc, httpx.RemoteProtocolError) and "complete message body" in str(exc):
+            # httpx's wording for a body shorter than its Content-Length: name it for what it is.
+            raise FetchError(f"{url}: truncated download ({exc})") from exc
         raise FetchError(f"{url}: download failed ({exc})") from exc
     if expected is not None and size != expected:
         raise FetchError(f"{url}: truncated download ({size} of {expected} bytes)")
