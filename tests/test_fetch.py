@@ -82,6 +82,9 @@ def server(tmp_path: Path, data_dir: Path) -> Iterator[tuple[str, Behaviour]]:
         local = root / urlsplit(url).path.lstrip("/")
         local.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(data_dir / "ofac" / "sdn_2021-07_full_set" / local.name, local)
+    un = root / urlsplit(fetch.TARGETS["un_sc"].urls[0]).path.lstrip("/")
+    un.parent.mkdir(parents=True)
+    shutil.copy(data_dir / "un" / "consolidated.xml", un)
     behaviour = Behaviour(root)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(behaviour))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -213,6 +216,17 @@ def test_server_checksum_is_verified_and_recorded(
     assert code == 0, err
     verified = {f["name"]: f["verified_by"] for f in out[0]["files"]}
     assert verified["sdn.csv"] == "Repr-Digest" and verified["add.csv"] is None
+
+
+def test_fetch_several_lists_one_failing(home: Path, server: tuple[str, Behaviour]) -> None:
+    base, behaviour = server
+    behaviour.modes["/ofac/downloads/alt.csv"] = "500"
+    result = runner.invoke(app, ["lists", "fetch", "un_sc", "us_ofac_sdn", "--base-url", base])
+    # The UN list is imported although the OFAC download failed; the exit code still says so.
+    assert result.exit_code == 1
+    assert "us_ofac_sdn" in result.stderr and "HTTP 500" in result.stderr
+    assert "un_sc" in result.stdout and "imported" in result.stdout
+    assert [(s["source"], s["format"]) for s in status()] == [("un_sc", "un_xml")]
 
 
 def test_rebase_and_target_selection() -> None:
