@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -150,9 +149,7 @@ def test_split_aliases(raw: str, expected: list[tuple[str, str | None]]) -> None
 
 def test_detection_end_to_end(new_file: Path, old_file: Path) -> None:
     for path, count in ((new_file, 4759), (old_file, 1369)):
-        started = time.perf_counter()
         read = sources.read(path)
-        assert time.perf_counter() - started < 3
         assert read.format == "ca_sema_xml"
         assert len(read.entities) == count
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -104,9 +103,7 @@ def test_titles_and_programs(result: ListRead) -> None:
 
 
 def test_detection_end_to_end(un_file: Path) -> None:
-    started = time.perf_counter()
     read = sources.read(un_file)
-    assert time.perf_counter() - started < 3
     assert read.format == "un_xml"
     assert len(read.entities) == 1003
     assert sources.read(un_file.parent).format == "un_xml"  # the folder, SOURCE.md skipped

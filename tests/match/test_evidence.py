@@ -1,0 +1,50 @@
+from tradescreen.index.records import Record
+from tradescreen.match import evidence
+from tradescreen.match.entity import Query, score_record
+
+
+def _record(**kw) -> Record:
+    base = dict(
+        source="us_ofac_sdn", source_id="1", snapshot="s", schema="Person",
+        caption="PUTIN, Vladimir Vladimirovich",
+        names=(("PUTIN, Vladimir Vladimirovich", "primary", "strong"), ("VOVA", "alias", "weak")),
+        birth_dates=(("1952-10-07", False, "07 Oct 1952"),), countries=("ru",),
+        identifiers=(("imo", "9187655", "IMO 9187655"),), programs=("RUSSIA-EO14024",),
+        listed_on=None, content_hash="x",
+    )
+    base.update(kw)
+    return Record(**base)
+
+
+def test_birth_date_agreement_and_conflict():
+    rec = _record()
+    assert evidence.birth_date_feature("1952-10-07", rec).weight > 0
+    assert evidence.birth_date_feature("1952", rec).label == "year agrees"
+    assert evidence.birth_date_feature("1971", rec).weight < 0
+    circa = _record(birth_dates=(("1958", True, "circa 1958"),))
+    assert evidence.birth_date_feature("1959", circa).weight == 0.0
+
+
+def test_identifier_match_is_decisive_and_conflict_counts_against():
+    vessel = _record(schema="Vessel", names=(("OCEAN STAR", "primary", "strong"),))
+    renamed = score_record(Query("SEA PEARL", "Vessel", identifiers=("IMO 9187655",)), vessel)
+    assert renamed.score > 0.9
+    other = score_record(Query("OCEAN STAR", "Vessel", identifiers=("IMO 9999999",)), vessel)
+    same = score_record(Query("OCEAN STAR", "Vessel"), vessel)
+    assert other.score < same.score
+
+
+def test_schema_conflict_and_weak_alias():
+    rec = _record()
+    as_company = score_record(Query("Vladimir Putin", "Company"), rec)
+    as_person = score_record(Query("Vladimir Putin", "Person"), rec)
+    assert as_company.score < as_person.score
+    weak = score_record(Query("Vova", "Person"), rec)
+    assert any(f.feature == "weak_alias" for f in weak.features)
+
+
+def test_country_evidence():
+    rec = _record()
+    assert evidence.country_feature(("ru",), rec).weight > 0
+    assert evidence.country_feature(("de",), rec).weight < 0
+    assert evidence.country_feature((), rec) is None
