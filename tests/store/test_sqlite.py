@@ -29,6 +29,15 @@ def test_migrations_recorded_and_wal(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ts.db"
+    SQLiteStore(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO schema_version VALUES (99, '0099_future', 'later')")
+    with pytest.raises(StoreError, match="newer"):
+        SQLiteStore(path)
+
+
 def test_import_then_read_back(store: SQLiteStore) -> None:
     ents = [entity("1", "ALPHA TRADING"), entity("2", "BETA LLC")]
     result = store.import_list(list_read(ents))

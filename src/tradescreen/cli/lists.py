@@ -96,7 +96,8 @@ def _print_json(data: Any) -> None:
 
 
 def _interactive(json_output: bool) -> bool:
-    return not json_output and _err().is_terminal
+    # Progress only for a person at a terminal; logs and pipes get the result alone.
+    return not json_output and sys.stdout.isatty() and _err().is_terminal
 
 
 def _new_bar(*columns: Any) -> Progress:

@@ -9,6 +9,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+
+class SchemaTooNew(Exception):
+    """The database was migrated by a newer version of tradescreen."""
+
+
 # (name, statements). Never edit an applied migration: append a new one.
 MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     (
@@ -59,6 +64,13 @@ def apply_migrations(conn: sqlite3.Connection, now: Callable[[], str]) -> list[s
     )
     applied_names: list[str] = []
     done = {row[0] for row in conn.execute("SELECT version FROM schema_version")}
+    newest = max(done, default=0)
+    if newest > len(MIGRATIONS):
+        # Written by a newer tradescreen: guessing at its schema could corrupt it.
+        raise SchemaTooNew(
+            f"database schema version {newest} is newer than this tradescreen knows "
+            f"({len(MIGRATIONS)}); upgrade tradescreen"
+        )
     if len(done) == len(MIGRATIONS):
         return applied_names
     conn.execute("BEGIN IMMEDIATE")

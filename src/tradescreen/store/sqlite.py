@@ -19,7 +19,7 @@ import orjson
 from tradescreen.model import Entity
 from tradescreen.sources.base import ListRead, SourceError
 from tradescreen.store.diff import Diff, compute_diff
-from tradescreen.store.migrations import apply_migrations
+from tradescreen.store.migrations import SchemaTooNew, apply_migrations
 from tradescreen.store.snapshots import ImportResult, Snapshot, content_hash, snapshot_id
 
 Clock = Callable[[], datetime]
@@ -77,7 +77,11 @@ class SQLiteStore:
         # NORMAL is crash-safe in WAL mode (a killed process never corrupts or half-commits).
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
-        apply_migrations(self._conn, lambda: _iso(self._clock()))
+        try:
+            apply_migrations(self._conn, lambda: _iso(self._clock()))
+        except SchemaTooNew as exc:
+            self._conn.close()
+            raise StoreError(f"{self.path.name}: {exc}") from None
 
     def close(self) -> None:
         self._conn.close()
