@@ -74,11 +74,25 @@ STRUCTURE: dict[str, tuple[str, int, list[tuple[float, str]]]] = {
     "numbers_conflict": ("numbers in the names differ", -1, [(1.0, "yes")]),
     "legal_form_conflict": ("different legal forms (AG vs GmbH)", -1, [(1.0, "yes")]),
     "short_name": ("a one-token name", 0, [(1.0, "yes")]),
+    "org_extra_tokens": (
+        "words only one organisation name has (Deutsche Bank vs Deutsche Bank Trust)",
+        -1,
+        [(1.0, "1"), (2.0, "2 or more")],
+    ),
+    "patronymic_conflict": (
+        "the names disagree on whose son or daughter (X bin Y vs Y bin X)", -1, [(1.0, "yes")]
+    ),
+    "syllabic_mismatch": (
+        "Chinese/Japanese/Korean originals differ though their romanisations agree",
+        -1,
+        [(1.0, "yes")],
+    ),
 }
 NEUTRAL = {"name_dice": "< 0.40", "min_coverage": "< 0.40", "joined_similarity": "< 0.70",
            "weakest_gap": "all exact", "fuzzy_tokens": "none", "unmatched_tokens": "none",
            "extra_tokens": "none", "numbers_conflict": "no", "legal_form_conflict": "no",
-           "short_name": "no"}
+           "short_name": "no", "org_extra_tokens": "none", "patronymic_conflict": "no",
+           "syllabic_mismatch": "no"}
 
 
 def load_pairs(path: Path) -> list[tuple[str, str, str, bool]]:

@@ -17,7 +17,7 @@ from tradescreen.index.keys import deletes, token_keys
 from tradescreen.index.records import Record
 from tradescreen.normalize.names import name_form
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 @dataclass

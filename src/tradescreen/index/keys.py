@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from tradescreen.normalize.phonetic import skeleton
+from tradescreen.normalize.phonetic import phonetic_key
 
 MIN_DELETE_LEN = 4  # shorter tokens have too many one-edit neighbours to be useful keys
 
@@ -21,7 +21,7 @@ _ID_PREFIX = re.compile(r"^(IMO|MMSI|NO|NUMBER|NR)(?=\d)")
 
 def token_keys(tokens: tuple[str, ...]) -> set[str]:
     keys = {f"t:{t}" for t in tokens}
-    keys.update(f"k:{skeleton(t)}" for t in tokens if len(t) >= 3 and not t.isdigit())
+    keys.update(f"k:{k}" for t in tokens if (k := phonetic_key(t)))
     for i in range(len(tokens) - 1):
         keys.add(f"t:{tokens[i]}{tokens[i + 1]}")
     return keys

@@ -16,7 +16,7 @@ from tradescreen.index.build import Index
 from tradescreen.index.keys import deletes, normalize_identifier
 from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize.names import NameForm
-from tradescreen.normalize.phonetic import skeleton
+from tradescreen.normalize.phonetic import phonetic_key
 
 SKELETON_FACTOR = 0.85
 NEIGHBOUR_FACTOR = 0.7
@@ -41,17 +41,18 @@ def _token_hits(index: Index, token: str, weight: float) -> tuple[np.ndarray, np
             weights.append(w)
 
     add(f"t:{token}", weight)
-    if len(token) >= 3 and not token.isdigit():
-        add(f"k:{skeleton(token)}", weight * SKELETON_FACTOR)
-    variants = deletes(token)
-    if variants:
-        neighbours: set[str] = set(index.delete_map.get(token, ()))
-        for variant in variants:
-            neighbours.update(index.delete_map.get(variant, ()))
-            neighbours.add(variant)
-        neighbours.discard(token)
-        for other in neighbours:
-            add(f"t:{other}", weight * NEIGHBOUR_FACTOR)
+    key = phonetic_key(token)
+    if key:
+        add(f"k:{key}", weight * SKELETON_FACTOR)
+    # Listed tokens one insertion away are reachable even from short query tokens ("oma" ->
+    # "omar"); substitutions and deletions only from tokens long enough to have deletes indexed.
+    neighbours: set[str] = set(index.delete_map.get(token, ()))
+    for variant in deletes(token):
+        neighbours.update(index.delete_map.get(variant, ()))
+        neighbours.add(variant)
+    neighbours.discard(token)
+    for other in neighbours:
+        add(f"t:{other}", weight * NEIGHBOUR_FACTOR)
     if not arrays:
         return None
     ids = np.concatenate(arrays)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tradescreen.index.records import Record
 from tradescreen.match import evidence
@@ -28,7 +28,14 @@ class EntityScore:
     score: float
     matched_name: str
     matched_kind: str
-    features: tuple[Feature, ...] = field(default_factory=tuple)
+    name_score: NameScore | None
+    evidence: tuple[Feature, ...] = ()  # everything beyond the name comparison itself
+
+    @property
+    def features(self) -> tuple[Feature, ...]:
+        """The explanation: name comparison rows, then the other evidence, in order added."""
+        head = self.name_score.features if self.name_score is not None else ()
+        return head + self.evidence
 
 
 def _best_name(
@@ -61,12 +68,18 @@ def score_record(query: Query, record: Record, slots: Iterable[int] | None = Non
     features: list[Feature] = []
     if name_score is not None:
         logit = name_score.logit
-        features.extend(name_score.features)
         value, kind, strength = record.names[slot]
-        weak = evidence.weak_alias_feature(kind, strength)
-        if weak:
-            features.append(weak)
-            logit += weak.weight
+        cmp = name_score.comparison
+        for extra in (
+            evidence.weak_alias_feature(kind, strength),
+            evidence.single_token_feature(
+                record.schema, len(cmp.query.tokens), len(cmp.candidate.tokens)
+            ),
+            evidence.common_name_feature(record.schema, cmp.alignment.query_matched),
+        ):
+            if extra is not None:
+                features.append(extra)
+                logit += extra.weight
     else:
         # No usable name on one side: only identifiers can speak.
         value, kind = (record.names[0][0], record.names[0][1]) if record.names else ("", "")
@@ -81,4 +94,4 @@ def score_record(query: Query, record: Record, slots: Iterable[int] | None = Non
         if extra is not None:
             features.append(extra)
             logit += extra.weight
-    return EntityScore(record, logistic(logit), value, kind, tuple(features))
+    return EntityScore(record, logistic(logit), value, kind, name_score, tuple(features))

@@ -27,7 +27,13 @@ WEIGHTS: dict[str, float] = {
     "schema_conflict": -4.0,
     "schema_weak_conflict": -1.5,
     "weak_alias": -0.7,
+    "single_token_name": -1.5,
+    "common_name": -2.0,
 }
+
+# Sum of the corpus weights of the query tokens that aligned, below which a name alone is weak
+# evidence: two very common tokens (Zhang Wei, Li Yi, Mohammad Ali) name thousands of people.
+COMMON_NAME_INFORMATION = 1.25
 
 _PERSON = frozenset({"Person"})
 _ORG = frozenset({"Company", "Organization", "LegalEntity", "PublicBody"})
@@ -145,4 +151,24 @@ def weak_alias_feature(kind: str, strength: str) -> Feature | None:
     if strength == "weak":
         return Feature("weak_alias", "matched a weak (low-quality) alias", WEIGHTS["weak_alias"],
                        kind)
+    return None
+
+
+def single_token_feature(schema: str, query_tokens: int, matched_tokens: int) -> Feature | None:
+    """A person listed under one word ("Beverly", "Abdulkadir") is a nickname or kunya; a query
+    with a full name that contains that word is weak evidence of being that person."""
+    if schema == "Person" and matched_tokens == 1 and query_tokens >= 2:
+        return Feature(
+            "single_token_name", "listed name is a single word", WEIGHTS["single_token_name"],
+            matched_tokens,
+        )
+    return None
+
+
+def common_name_feature(schema: str, information: float) -> Feature | None:
+    if schema == "Person" and 0 < information < COMMON_NAME_INFORMATION:
+        return Feature(
+            "common_name", "only common name parts agree", WEIGHTS["common_name"],
+            round(information, 3), "homonyms are likely: confirm with a date, country or id",
+        )
     return None

@@ -19,6 +19,34 @@ Weight = Callable[[str], float]
 
 # Legal forms that say nothing about the entity's type ("Co." is in half of all names).
 _NEUTRAL_FORMS = frozenset({"co"})
+# "X bin Y": Y is X's father, so the order around the particle is part of the identity.
+_PATRONYMIC = frozenset({"bin", "ibn", "ben", "bint", "binti", "ould", "walad"})
+# Scripts where one character is one syllable: a different character is a different name even
+# when the romanisations coincide (高石 / 高市 are both "gao shi").
+_SYLLABIC = frozenset({"Cjk", "Hangul", "Hiragana", "Katakana"})
+
+
+def _fathers(tokens: tuple[str, ...]) -> set[int]:
+    return {i + 1 for i, t in enumerate(tokens[:-1]) if t in _PATRONYMIC}
+
+
+def patronymic_conflict(query: NameForm, candidate: NameForm, alignment: Alignment) -> bool:
+    """Both names say whose son someone is, and the fathers' names are aligned elsewhere."""
+    qf, cf = _fathers(query.tokens), _fathers(candidate.tokens)
+    if not qf or not cf:
+        return False
+    for pair in alignment.pairs:
+        in_q = any(i in qf for i in pair.query)
+        in_c = any(j in cf for j in pair.candidate)
+        if in_q != in_c:
+            return True
+    return False
+
+
+def syllabic_mismatch(query: NameForm, candidate: NameForm) -> bool:
+    if query.script != candidate.script or query.script not in _SYLLABIC:
+        return False
+    return "".join(query.raw.split()) != "".join(candidate.raw.split())
 
 
 def default_weight(token: str) -> float:
@@ -63,5 +91,8 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
         "numbers_conflict": float(al.numbers_conflict),
         "legal_form_conflict": float(bool(qf and cf and not qf & cf)),
         "short_name": float(min(len(query.tokens), len(candidate.tokens)) <= 1),
+        "org_extra_tokens": float(max(q_extra, c_extra)) if query.kind == "org" else 0.0,
+        "patronymic_conflict": float(patronymic_conflict(query, candidate, al)),
+        "syllabic_mismatch": float(syllabic_mismatch(query, candidate)),
     }
     return NameComparison(query, candidate, al, values)

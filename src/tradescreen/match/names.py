@@ -1,4 +1,8 @@
-"""Score one name against another with the fitted name model, with explanation rows."""
+"""Score one name against another with the fitted name model, with explanation rows.
+
+Scoring is on the hot path (every candidate of every query), explaining only for the results a
+caller keeps, so the explanation rows are built on demand from the levels the scoring reached.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import dataclass
 
 from tradescreen.match.explain import Feature, token_detail
 from tradescreen.match.features import NameComparison, Weight, compare_forms
-from tradescreen.match.model import ScoringModel, logistic, name_model
+from tradescreen.match.model import Comparison, Level, ScoringModel, logistic, name_model
 from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize.names import NameForm, name_form
 
@@ -15,11 +19,27 @@ from tradescreen.normalize.names import NameForm, name_form
 class NameScore:
     logit: float
     comparison: NameComparison
-    features: tuple[Feature, ...]
+    intercept: float
+    levels: tuple[tuple[Comparison, Level, float], ...]
 
     @property
     def score(self) -> float:
         return logistic(self.logit)
+
+    @property
+    def features(self) -> tuple[Feature, ...]:
+        cmp = self.comparison
+        rows = [Feature("prior", "intercept", self.intercept)]
+        detail = token_detail(cmp.query.tokens, cmp.candidate.tokens, cmp.alignment.pairs)
+        for comparison, level, value in self.levels:
+            text = detail if comparison.feature == "name_dice" else comparison.description
+            rows.append(Feature(comparison.feature, level.label, level.weight, value, text))
+        if cmp.query.transliterated or cmp.candidate.transliterated:
+            scripts = sorted({cmp.query.script, cmp.candidate.script} - {"Latin"})
+            rows.append(
+                Feature("transliteration", "compared in Latin script", 0.0, ", ".join(scripts))
+            )
+        return tuple(rows)
 
 
 def score_forms(
@@ -31,26 +51,9 @@ def score_forms(
 ) -> NameScore:
     model = model or name_model()
     cmp = compare_forms(query, candidate, weight)
-    logit = model.intercept
-    features: list[Feature] = [Feature("prior", "intercept", model.intercept)]
-    detail = token_detail(query.tokens, candidate.tokens, cmp.alignment.pairs)
-    for comparison, level, value in model.evaluate(cmp.values):
-        logit += level.weight
-        features.append(
-            Feature(
-                comparison.feature,
-                level.label,
-                level.weight,
-                value,
-                detail if comparison.feature == "name_dice" else comparison.description,
-            )
-        )
-    if query.transliterated or candidate.transliterated:
-        scripts = sorted({query.script, candidate.script} - {"Latin"})
-        features.append(
-            Feature("transliteration", "compared in Latin script", 0.0, ", ".join(scripts))
-        )
-    return NameScore(logit, cmp, tuple(features))
+    levels = tuple(model.evaluate(cmp.values))
+    logit = model.intercept + sum(level.weight for _, level, _ in levels)
+    return NameScore(logit, cmp, model.intercept, levels)
 
 
 def score_names(schema: str, name1: str, name2: str) -> NameScore:

@@ -26,6 +26,7 @@ class NameForm:
     legal_forms: tuple[str, ...] = ()  # canonical legal forms found (llc, jsc, ...)
     dropped: tuple[str, ...] = ()  # honorifics / titles removed
     script: str = "Latin"  # script of the raw name (transliterated when not Latin)
+    kind: str = "other"  # person | org | other (vessels, aircraft): how the name was read
 
     @property
     def joined(self) -> str:
@@ -63,23 +64,47 @@ def _strip_legal_forms(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[st
 
 
 def _strip_honorifics(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    honorifics = vocab.honorifics()
-    kept = tuple(t for t in toks if t not in honorifics)
-    if not kept:
-        return toks, ()
-    return kept, tuple(t for t in toks if t in honorifics)
+    """Titles come first ("Dr.", "Sheikh", "Gen.") and generational suffixes last ("Jr", "III");
+    the same words inside a name are names (Charles King, John Major)."""
+    honorifics, suffixes = vocab.honorifics(), vocab.name_suffixes()
+    start, end = 0, len(toks)
+    while start < end - 1 and toks[start] in honorifics:
+        start += 1
+    while end - 1 > start and toks[end - 1] in suffixes:
+        end -= 1
+    return toks[start:end], toks[:start] + toks[end:]
+
+
+def _split_article(toks: tuple[str, ...]) -> tuple[str, ...]:
+    """Arabic writes the article joined to the word (الرحمن -> "alrhmn"); Latin lists write
+    "al-Rahman". Split it off so both spell the same tokens."""
+    out: list[str] = []
+    for tok in toks:
+        if tok.startswith("al") and len(tok) > 4:
+            out.extend(("al", tok[2:]))
+        else:
+            out.append(tok)
+    return tuple(out)
 
 
 @lru_cache(maxsize=300_000)
 def name_form(raw: str, schema: str = "LegalEntity") -> NameForm:
     toks = tokens(raw)
+    script = script_of(raw)
+    if script == "Arabic":
+        toks = _split_article(toks)
     legal: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
+    kind = "other"
     if schema in PERSON_SCHEMAS:
         toks, dropped = _strip_honorifics(toks)
+        kind = "person"
     elif schema in ORG_SCHEMAS:
         toks, legal = _strip_legal_forms(toks)
-    return NameForm(raw=raw, tokens=toks, legal_forms=legal, dropped=dropped, script=script_of(raw))
+        kind = "org"
+    return NameForm(
+        raw=raw, tokens=toks, legal_forms=legal, dropped=dropped, script=script, kind=kind
+    )
 
 
 def display(raw: str) -> str:

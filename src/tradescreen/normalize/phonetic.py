@@ -55,3 +55,23 @@ def skeleton(token: str) -> str:
     rest = _VOWELS.sub("", text[1:])
     rest = rest.rstrip("h") if len(rest) > 1 else rest
     return _DOUBLE.sub(r"\1", first + rest)
+
+
+_VOWEL_GROUPS = re.compile(r"[aeiou]+")
+
+
+def syllables(token: str) -> int:
+    """Vowel groups: romanisations disagree on which vowel, rarely on how many (Putin/Potanin)."""
+    return len(_VOWEL_GROUPS.findall(token.replace("y", "i")))
+
+
+@lru_cache(maxsize=200_000)
+def phonetic_key(token: str) -> str | None:
+    """Blocking key: skeleton plus syllable count; None when too short to be selective
+    (Khan and Huayn share the skeleton "hn")."""
+    if len(token) < 3 or token.isdigit():
+        return None
+    skel = skeleton(token)
+    if len(skel) < 3:
+        return None
+    return f"{skel}{syllables(token)}"

@@ -43,3 +43,21 @@ def particles() -> frozenset[str]:
 
 def org_generic() -> frozenset[str]:
     return _stopwords()["org_generic"]
+
+
+def name_suffixes() -> frozenset[str]:
+    return _stopwords()["suffixes"]
+
+
+@cache
+def equivalents() -> dict[str, frozenset[int]]:
+    """Token -> ids of the equivalence groups it belongs to (a token can be in two groups)."""
+    groups: dict[str, set[int]] = {}
+    data = _load("equivalents.yaml")
+    gid = 0
+    for section in ("abbreviations", "given_names"):
+        for group in data[section]:
+            for token in group:
+                groups.setdefault(str(token), set()).add(gid)
+            gid += 1
+    return {k: frozenset(v) for k, v in groups.items()}
