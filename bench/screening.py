@@ -8,8 +8,8 @@ One run, in a fresh temporary TRADESCREEN_HOME:
 2. Recall: listed people and companies sampled (seeded) from OFAC SDN and UN, each made into a
    noisy query (typo, reordered parts, dropped middle name, transliteration spelling). A hit is a
    top-5 result with decision match or review that is the same entity: same source and source_id,
-   or any record whose caption equals the original's caption (case-insensitive), which counts the
-   same person listed on another list.
+   or any record whose caption has the same words as the original's (case, accents, punctuation
+   and word order ignored), which counts the same person listed on another list.
 3. False positives: ordinary names and company names made by `faker` in 15 locales, in their
    native scripts, minus any name that is literally on a list. Rate of top result = match / review.
 4. Speed: in-process latency per query, q/s, and `tradescreen screen-file` end to end (process
@@ -413,11 +413,19 @@ def run_anchor(anchor: Anchor, queries: Sequence[Query], limit: int = TOP_K) -> 
 # ---------------------------------------------------------------- metrics
 
 
+def caption_key(text: str) -> str:
+    """Case-, accent-, punctuation- and order-free: 'KIM, Kyong Il' == 'Kim Kyong-Il'."""
+    import variants
+
+    return variants.norm_key(text)
+
+
 def is_hit(rq: RecallQuery, hit: Hit) -> bool:
-    """Same entity: same record, or a record on any list carrying the same caption."""
+    """Same entity: same record, or a record on any list whose caption has the same words
+    (lists write one person as 'KIM, Kyong Il' and 'Kim Kyong Il')."""
     if hit.source == rq.source and hit.source_id == rq.source_id:
         return True
-    return norm_name(hit.caption) == norm_name(rq.caption)
+    return caption_key(hit.caption) == caption_key(rq.caption)
 
 
 def found_rank(rq: RecallQuery, hits: Sequence[Hit], decisions: Iterable[str]) -> int | None:
