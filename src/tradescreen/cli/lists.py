@@ -164,6 +164,15 @@ def _import_table(result: ImportResult) -> Table:
     table.add_row("format", snap.format)
     if result.replaced:
         table.add_row("replaced", result.replaced)
+    if "base_snapshot" in result.extra:
+        # An OFAC add/alt/comments supplement: say whose primary file it was read with and what
+        # could not be attached, since those rows are not in the snapshot.
+        table.add_row("primary from", result.extra["base_snapshot"])
+        orphans = {k: n for k, n in (result.extra.get("orphans") or {}).items() if n}
+        counts = ", ".join(f"{n:,} in {name}" for name, n in sorted(orphans.items()))
+        table.add_row(
+            "orphans", f"ent_nums without a primary record: {counts}" if counts else "none"
+        )
     for name, digest in sorted(snap.files.items()):
         table.add_row(name, digest)
     return table

@@ -11,7 +11,9 @@ import importlib
 import zipfile
 from pathlib import Path
 
-from tradescreen.sources.base import ListRead, SourceError
+from tradescreen.sources.base import ListRead, SourceError, SupplementOnly
+
+__all__ = ["FORMATS", "ListRead", "SourceError", "SupplementOnly", "detect", "list_files", "read"]
 
 # format name -> module under tradescreen.sources
 FORMATS: dict[str, str] = {
@@ -28,7 +30,8 @@ FORMATS: dict[str, str] = {
 }
 
 
-def _list_files(path: Path) -> list[Path]:
+def list_files(path: Path) -> list[Path]:
+    """The files `read(path)` hands to a reader: the file itself, or a folder's list files."""
     if path.is_dir():
         files = sorted(
             p for p in path.iterdir() if p.is_file() and p.suffix.lower() != ".md" and
@@ -40,6 +43,12 @@ def _list_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     raise SourceError(f"{path}: no such file or folder")
+
+
+_OFAC_CSV_NAMES = {
+    "sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv",
+    "cons_prim.csv", "cons_add.csv", "cons_alt.csv", "cons_comments.csv",
+}
 
 
 def _head(path: Path, size: int = 4096) -> bytes:
@@ -56,13 +65,10 @@ def _head(path: Path, size: int = 4096) -> bytes:
 def detect(files: list[Path]) -> str:
     """Name the format of a list's files from their names and first bytes."""
     names = {p.name.lower() for p in files}
-    if names & {"sdn.csv", "cons_prim.csv"}:
+    if names & _OFAC_CSV_NAMES:
+        # Also without sdn.csv / cons_prim.csv: the reader then raises SupplementOnly, which
+        # the importer turns into a combination with the active snapshot's primary file.
         return "ofac_csv"
-    if names & {"add.csv", "alt.csv", "cons_alt.csv", "cons_add.csv"}:
-        raise SourceError(
-            "OFAC CSV set without its primary file (sdn.csv or cons_prim.csv): "
-            "addresses and aliases alone cannot be imported"
-        )
     first = files[0]
     suffix = first.suffix.lower()
     if suffix == ".zip":
@@ -98,8 +104,11 @@ def detect(files: list[Path]) -> str:
 
 
 def read(path: Path, format: str | None = None) -> ListRead:
-    """Read a list file or a folder holding one list's files."""
-    files = _list_files(path)
+    """Read a list file or a folder holding one list's files.
+
+    Raises SupplementOnly (a SourceError) for OFAC add/alt/comments files without their primary.
+    """
+    files = list_files(path)
     fmt = format or detect(files)
     if fmt not in FORMATS:
         raise SourceError(f"unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}")

@@ -19,6 +19,20 @@ class SourceError(Exception):
     """A list file that cannot be read: wrong format, truncated, malformed. The message says why."""
 
 
+class SupplementOnly(SourceError):
+    """OFAC add/alt/comments files given without their primary file (sdn.csv or cons_prim.csv).
+
+    Alone they describe no entity, so reading them fails; but the store can combine them with the
+    primary file of the list's active snapshot. The exception carries what that needs, so the
+    reader stays free of any store access.
+    """
+
+    def __init__(self, message: str, *, source: str, files: Sequence[Path]) -> None:
+        super().__init__(message)
+        self.source = source  # "us_ofac_sdn" or "us_ofac_cons"
+        self.files = list(files)
+
+
 @dataclass
 class ListRead:
     source: str  # list id, e.g. "us_ofac_sdn"

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tradescreen.model import Address, Entity, Identifier, Name, NameKind, Relation
-from tradescreen.sources.base import ListRead, SourceError, sha256_file
+from tradescreen.sources.base import ListRead, SourceError, SupplementOnly, sha256_file
 from tradescreen.sources.ofac_remarks import (
     REMARKS_LIMIT,
     Facts,
@@ -41,9 +41,20 @@ _ROLES: dict[str, tuple[str, str, int]] = {
     "comments": ("sdn_comments.csv", "cons_comments.csv", 2),
 }
 _ALIAS_TYPES = {"aka": "a.k.a.", "fka": "f.k.a.", "nka": "n.k.a."}
+# list id -> name of its primary file
+PRIMARY_FILES: dict[str, str] = {"us_ofac_sdn": "sdn.csv", "us_ofac_cons": "cons_prim.csv"}
 
 
 def read(paths: Sequence[Path]) -> ListRead:
+    return read_with_orphans(paths)[0]
+
+
+def read_with_orphans(paths: Sequence[Path]) -> tuple[ListRead, dict[str, int]]:
+    """Read the set; also count, per supplementary file name, ent_nums with no primary record.
+
+    The counts matter when add/alt come from a newer download than the primary file: the
+    importer reports them, since those rows are dropped.
+    """
     files, source = _assign_roles(paths)
     rows = {role: _read_rows(path, _ROLES[role][2]) for role, path in files.items()}
 
@@ -83,7 +94,7 @@ def read(paths: Sequence[Path]) -> ListRead:
         # does not have; they cannot be attached to anything, so they are reported and dropped.
         log.info("OFAC CSV: skipped rows without a primary record: %s", skipped)
         title += f"; skipped ent_nums without a primary record: {skipped}"
-    return ListRead(
+    read = ListRead(
         source=source,
         format="ofac_csv",
         published=None,  # the legacy CSV carries no publication date
@@ -91,6 +102,7 @@ def read(paths: Sequence[Path]) -> ListRead:
         entities=entities,
         title=title,
     )
+    return read, {files[role].name: n for role, n in orphans.items() if role in files}
 
 
 def _assign_roles(paths: Sequence[Path]) -> tuple[dict[str, Path], str]:
@@ -109,14 +121,17 @@ def _assign_roles(paths: Sequence[Path]) -> tuple[dict[str, Path], str]:
                 break
         else:
             raise SourceError(f"{path.name}: not part of an OFAC legacy CSV set")
-    if "primary" not in files:
-        raise SourceError(
-            "OFAC CSV set without its primary file (sdn.csv or cons_prim.csv): "
-            "addresses and aliases alone cannot be imported"
-        )
     if len(kinds) > 1:
         raise SourceError("OFAC CSV set mixes SDN files and consolidated (cons_*) files")
-    return files, ("us_ofac_sdn" if kinds == {"sdn"} else "us_ofac_cons")
+    source = "us_ofac_sdn" if kinds == {"sdn"} else "us_ofac_cons"
+    if "primary" not in files:
+        raise SupplementOnly(
+            f"OFAC CSV set without its primary file ({PRIMARY_FILES[source]}): "
+            "addresses and aliases alone cannot be read",
+            source=source,
+            files=list(files.values()),
+        )
+    return files, source
 
 
 def _decode(path: Path, raw: bytes) -> str:

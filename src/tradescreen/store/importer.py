@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,10 +13,10 @@ import httpx
 
 from tradescreen import sources
 from tradescreen.config import Settings
-from tradescreen.sources import fetch
-from tradescreen.sources.base import ListRead
+from tradescreen.sources import fetch, ofac_csv
+from tradescreen.sources.base import ListRead, SourceError, SupplementOnly
 from tradescreen.sources.fetch import DownloadProgress, FetchedFile, Target
-from tradescreen.store import open_store
+from tradescreen.store import archive, open_store
 from tradescreen.store.snapshots import ImportResult
 from tradescreen.store.sqlite import Clock, Progress, utc_now
 
@@ -28,16 +30,100 @@ def import_path(
     progress: Progress | None = None,
     on_read: Callable[[ListRead], None] | None = None,
 ) -> ImportResult:
-    """Parse everything first, then open the store and write.
+    """Parse everything first, then archive the files, then open the store and write.
 
     Parsing before opening means a refused file (SourceError) never touches the database, not
-    even to create it.
+    even to create it. Archiving before writing means no snapshot ever names a file the archive
+    lacks.
+
+    OFAC add/alt/comments files without their primary file are combined with the primary file
+    of the list's active snapshot (see `_import_supplement`).
     """
-    read = sources.read(path, format)
+    files = sources.list_files(path)
+    try:
+        read = sources.read(path, format)
+    except SupplementOnly as supplement:
+        return _import_supplement(
+            settings, supplement, clock=clock, progress=progress, on_read=on_read
+        )
     if on_read is not None:
         on_read(read)
+    _archive(settings, files, read)
     with open_store(settings, clock=clock) as store:
         return store.import_list(read, progress=progress)
+
+
+def _archive(settings: Settings, paths: list[Path], read: ListRead) -> None:
+    by_name = {p.name: p for p in paths}
+    missing = sorted(set(read.files) - set(by_name))
+    if missing:
+        # A reader naming a file it was not given would leave a snapshot the archive cannot back.
+        raise SourceError(f"{read.format} reader reported files it was not given: {missing}")
+    archive.archive_files(settings, [by_name[name] for name in read.files], read.files)
+
+
+def _import_supplement(
+    settings: Settings,
+    supplement: SupplementOnly,
+    *,
+    clock: Clock,
+    progress: Progress | None,
+    on_read: Callable[[ListRead], None] | None,
+) -> ImportResult:
+    """Import OFAC add/alt/comments files on top of the active snapshot's primary file.
+
+    OFAC's four files are one list read together, so the new snapshot is the active snapshot's
+    primary records with addresses, aliases and remarks from the new files only (the old add/alt
+    are replaced, not merged). The primary comes from the archive, byte for byte what was
+    imported, and the snapshot lists all four files. Rows whose ent_num has no primary record
+    (designated after the primary file was published) cannot be attached: they are counted and
+    reported as `orphans`.
+    """
+    source = supplement.source
+    primary_name = ofac_csv.PRIMARY_FILES[source]
+    given = ", ".join(p.name for p in supplement.files)
+    first = f"import {primary_name} first"
+    no_base = (
+        f"{given}: OFAC CSV set without its primary file {primary_name}, and no active {source} "
+        f"snapshot to take it from; {first}"
+    )
+    # Checked before opening: opening would create an empty database for a refused import.
+    if not settings.db_path.exists():
+        raise SourceError(no_base)
+    with open_store(settings, clock=clock) as store:
+        base = store.active_snapshot(source)
+        if base is None:
+            raise SourceError(no_base)
+        name = next((n for n in base.files if n.lower() == primary_name), None)
+        if name is None:
+            raise SourceError(
+                f"{given}: the active {source} snapshot {base.id} was imported from "
+                f"{', '.join(sorted(base.files))}, not {primary_name}; {first}"
+            )
+        digest = base.files[name]
+        stored = archive.archived(settings, digest)
+        if stored is None:
+            raise SourceError(
+                f"{given}: the active snapshot's {name} ({base.id}) is not archived; "
+                f"re-import {name}"
+            )
+        # The reader knows files by name, so the archived copy gets its original name back.
+        with tempfile.TemporaryDirectory(prefix="tradescreen-supplement-") as tmp:
+            primary = Path(tmp) / name
+            shutil.copyfile(stored, primary)
+            read, orphans = ofac_csv.read_with_orphans([primary, *supplement.files])
+        if read.files[name] != digest:
+            raise SourceError(
+                f"archived {name} of {base.id} is damaged (sha256 {read.files[name]}, expected "
+                f"{digest}); re-import {name}"
+            )
+        if on_read is not None:
+            on_read(read)
+        # The primary is archived already; the new files must be before the snapshot names them.
+        archive.archive_files(settings, supplement.files, read.files)
+        result = store.import_list(read, progress=progress, base=base.id)
+    extra = {"base_snapshot": base.id, "orphans": orphans}
+    return replace(result, extra={**result.extra, **extra})
 
 
 FetchStatus = Literal["not_modified", "imported", "unchanged"]

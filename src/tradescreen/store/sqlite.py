@@ -100,10 +100,14 @@ class SQLiteStore:
         *,
         clock: Clock | None = None,
         progress: Progress | None = None,
+        base: str | None = None,
     ) -> ImportResult:
         """Store a parsed list as a new active snapshot, or report `unchanged`.
 
         All validation happens before the first write, so a refused list leaves the file as it was.
+        `base`: the snapshot this list was built from (an OFAC add/alt supplement on the active
+        sdn.csv); if another import replaced it meanwhile, the list is refused rather than
+        activated on top of a snapshot it does not extend.
         """
         clock = clock or self._clock
         rows, blobs = _prepare(read)
@@ -115,6 +119,11 @@ class SQLiteStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             current = self._active(read.source)
+            if base is not None and (current is None or current.id != base):
+                raise StoreError(
+                    f"the active {read.source} snapshot changed during this import "
+                    f"({base} -> {current.id if current else 'none'}); run it again"
+                )
             if current is not None and current.content_hash == chash:
                 conn.execute("ROLLBACK")
                 return ImportResult("unchanged", current)
