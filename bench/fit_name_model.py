@@ -88,6 +88,8 @@ STRUCTURE: dict[str, tuple[str, int, list[tuple[float, str]]]] = {
         [(1.0, "yes")],
     ),
 }
+# Evidence too rare in any labelled data to learn, set by hand and held fixed in the fit.
+FIXED: dict[str, float] = {}
 NEUTRAL = {"name_dice": "< 0.40", "min_coverage": "< 0.40", "joined_similarity": "< 0.70",
            "weakest_gap": "all exact", "fuzzy_tokens": "none", "unmatched_tokens": "none",
            "extra_tokens": "none", "numbers_conflict": "no", "legal_form_conflict": "no",
@@ -114,8 +116,10 @@ def thermometer(values: dict[str, float]) -> list[float]:
 
 def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> tuple[float, np.ndarray]:
     bounds: list[tuple[float | None, float | None]] = [(None, None)]
-    for _, sign, steps in STRUCTURE.values():
+    for feature, (_, sign, steps) in STRUCTURE.items():
         bound = {1: (0.0, None), -1: (None, 0.0), 0: (None, None)}[sign]
+        if feature in FIXED:
+            bound = (FIXED[feature], FIXED[feature])
         bounds.extend([bound] * len(steps))
     Xb = np.hstack([np.ones((len(X), 1)), X])
     t = y.astype(float)
@@ -130,7 +134,8 @@ def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> tuple[float, 
         grad[1:] += 2 * l2 * beta[1:]
         return ll, grad
 
-    res = minimize(loss, np.zeros(Xb.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds)
+    start = np.array([lo if lo is not None and lo == hi else 0.0 for lo, hi in bounds])
+    res = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
     return float(res.x[0]), res.x[1:]
 
 

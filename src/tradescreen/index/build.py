@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tradescreen.index.keys import deletes, token_keys
+from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
 from tradescreen.index.records import Record
 from tradescreen.normalize.names import name_form
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 @dataclass
@@ -66,7 +66,7 @@ def build_index(records: list[Record], snapshots: tuple[str, ...]) -> Index:
                 identifiers[norm].append(pos)
     delete_map: dict[str, list[str]] = defaultdict(list)
     for token in vocab:
-        for variant in deletes(token):
+        for variant in deletes(token, MIN_INDEXED_DELETE_LEN):
             delete_map[variant].append(token)
     keys = sorted(postings)
     sizes = np.fromiter((len(postings[k]) for k in keys), dtype=np.int64, count=len(keys))

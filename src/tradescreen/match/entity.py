@@ -76,6 +76,9 @@ def score_record(query: Query, record: Record, slots: Iterable[int] | None = Non
                 record.schema, len(cmp.query.tokens), len(cmp.candidate.tokens)
             ),
             evidence.common_name_feature(record.schema, cmp.alignment.query_matched),
+            evidence.short_word_feature(
+                cmp.query.tokens, cmp.candidate.tokens, cmp.values["one_word_fuzzy"]
+            ),
         ):
             if extra is not None:
                 features.append(extra)

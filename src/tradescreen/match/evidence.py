@@ -29,11 +29,12 @@ WEIGHTS: dict[str, float] = {
     "weak_alias": -0.7,
     "single_token_name": -1.5,
     "common_name": -2.0,
+    "short_word_fuzzy": -2.5,
 }
 
 # Sum of the corpus weights of the query tokens that aligned, below which a name alone is weak
 # evidence: two very common tokens (Zhang Wei, Li Yi, Mohammad Ali) name thousands of people.
-COMMON_NAME_INFORMATION = 1.25
+COMMON_NAME_INFORMATION = 1.3
 
 _PERSON = frozenset({"Person"})
 _ORG = frozenset({"Company", "Organization", "LegalEntity", "PublicBody"})
@@ -166,9 +167,24 @@ def single_token_feature(schema: str, query_tokens: int, matched_tokens: int) ->
 
 
 def common_name_feature(schema: str, information: float) -> Feature | None:
-    if schema == "Person" and 0 < information < COMMON_NAME_INFORMATION:
+    """Graded: the less the agreeing tokens say (the lower their summed corpus weight), the
+    more a name-only agreement is discounted, down to the full weight at 0.4 below the line."""
+    if schema != "Person" or not 0 < information < COMMON_NAME_INFORMATION:
+        return None
+    depth = min(1.0, (COMMON_NAME_INFORMATION - information) / 0.4)
+    return Feature(
+        "common_name", "only common name parts agree", WEIGHTS["common_name"] * depth,
+        round(information, 3), "homonyms are likely: confirm with a date, country or id",
+    )
+
+
+def short_word_feature(query_tokens: tuple[str, ...], listed_tokens: tuple[str, ...],
+                       one_word_fuzzy: float) -> Feature | None:
+    """A short one-word listed name (an acronym like MOIS, KADEK, SAHA) matched only
+    approximately: near-spellings of ordinary words (Mies, Kade, Sama) are not that entity."""
+    if one_word_fuzzy and len(listed_tokens[0]) <= 6:
         return Feature(
-            "common_name", "only common name parts agree", WEIGHTS["common_name"],
-            round(information, 3), "homonyms are likely: confirm with a date, country or id",
+            "short_word", "short one-word name, not spelt the same",
+            WEIGHTS["short_word_fuzzy"], f"{query_tokens[0]} vs {listed_tokens[0]}",
         )
     return None

@@ -26,6 +26,10 @@ _PATRONYMIC = frozenset({"bin", "ibn", "ben", "bint", "binti", "ould", "walad"})
 _SYLLABIC = frozenset({"Cjk", "Hangul", "Hiragana", "Katakana"})
 
 
+# Pair kinds that mean "the same word", as opposed to a similar one.
+SAME_WORD = frozenset({"exact", "stem", "equivalent"})
+
+
 def _fathers(tokens: tuple[str, ...]) -> set[int]:
     return {i + 1 for i, t in enumerate(tokens[:-1]) if t in _PATRONYMIC}
 
@@ -94,5 +98,10 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
         "org_extra_tokens": float(max(q_extra, c_extra)) if query.kind == "org" else 0.0,
         "patronymic_conflict": float(patronymic_conflict(query, candidate, al)),
         "syllabic_mismatch": float(syllabic_mismatch(query, candidate)),
+        "one_word_fuzzy": float(
+            len(query.tokens) == 1
+            and len(candidate.tokens) == 1
+            and not any(p.kind in SAME_WORD for p in al.pairs)
+        ),
     }
     return NameComparison(query, candidate, al, values)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from tradescreen.normalize import vocab
 from tradescreen.normalize.phonetic import skeleton
 from tradescreen.normalize.text import ascii_fold, script_of, tokens
@@ -41,6 +43,27 @@ class NameForm:
         return self.script != "Latin"
 
 
+def _same_word(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5:
+        return False
+    return OSA.distance(a, b, score_cutoff=2) <= (1 if len(b) < 8 else 2)
+
+
+def _fuzzy_form(window: tuple[str, ...]) -> str | None:
+    """A multi-word legal form with a typo ("limited liability commpany", "joibt stick
+    company"): one slip per word allowed, at least one word spelt exactly."""
+    for phrase, canonical in vocab.legal_form_phrases().get(len(window), ()):
+        if window[0][0] != phrase[0][0] and window[-1][0] != phrase[-1][0]:
+            continue
+        if any(a == b for a, b in zip(window, phrase, strict=True)) and all(
+            _same_word(a, b) for a, b in zip(window, phrase, strict=True)
+        ):
+            return canonical
+    return None
+
+
 def _strip_legal_forms(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     table = vocab.legal_forms()
     longest = vocab.legal_form_max_len()
@@ -49,7 +72,7 @@ def _strip_legal_forms(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[st
     i = 0
     while i < len(toks):
         for size in range(min(longest, len(toks) - i), 0, -1):
-            canonical = table.get(toks[i : i + size])
+            canonical = table.get(toks[i : i + size]) or _fuzzy_form(toks[i : i + size])
             if canonical is not None:
                 forms.append(canonical)
                 i += size

@@ -24,6 +24,16 @@ def legal_forms() -> dict[tuple[str, ...], str]:
 
 
 @cache
+def legal_form_phrases() -> dict[int, tuple[tuple[tuple[str, ...], str], ...]]:
+    """Multi-word legal forms by length, for the typo-tolerant pass."""
+    by_size: dict[int, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, canonical in legal_forms().items():
+        if len(phrase) >= 2 and all(len(t) >= 3 for t in phrase):
+            by_size.setdefault(len(phrase), []).append((phrase, canonical))
+    return {k: tuple(v) for k, v in by_size.items()}
+
+
+@cache
 def legal_form_max_len() -> int:
     return max(len(k) for k in legal_forms())
 
