@@ -19,7 +19,12 @@ def lists_home(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
     home = tmp_path_factory.mktemp("screen-home")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TRADESCREEN_HOME", str(home))
-        for path in ("ofac/sdn_2024-05-03", "canada/sema-lmes.xml", "un/consolidated.xml"):
+        for path in (
+            "ofac/sdn_2024-05-03",
+            "ofac/sdn_2025-02_add_alt_comments",  # OFAC's alias file: "AO OEZ PPT ALABUGA"
+            "canada/sema-lmes.xml",
+            "un/consolidated.xml",
+        ):
             result = runner.invoke(app, ["lists", "import", str(data_dir / path)])
             assert result.exit_code == 0, result.stderr
         yield home
@@ -60,6 +65,15 @@ def test_persian_script_finds_qods(env):
     top = data["results"][0]
     assert top["caption"] == "Qods Aviation Industries"
     assert top["decision"] == "match"
+
+
+def test_cyrillic_finds_alabuga_special_economic_zone(env):
+    data = screen_json("АО ОЭЗ ППТ «Алабуга»")
+    top = data["results"][0]
+    assert (top["source"], top["source_id"]) == ("us_ofac_sdn", "45708")
+    assert top["decision"] == "match"
+    assert top["matched_name"] == "AO OEZ PPT ALABUGA"
+    assert any(f["feature"] == "transliteration" for f in top["explanation"])
 
 
 def test_alabama_power_is_not_a_match(env):

@@ -20,7 +20,7 @@ from tradescreen.cli.app import app
 from tradescreen.config import Settings, load_settings
 from tradescreen.index.cache import load_index
 from tradescreen.match.pairs import compare_names
-from tradescreen.screen.batch import screen_many, screen_one
+from tradescreen.screen.batch import screen_lines, screen_one
 from tradescreen.screen.inputs import InputError, make_query, read_queries, schema_of
 from tradescreen.screen.party import Screener, Thresholds
 from tradescreen.store import StoreError, open_store
@@ -154,11 +154,11 @@ def screen_file(
     errors = 0
     with tmp.open("wb") as fh, progress:
         task = progress.add_task("screen", total=len(rows))
-        queries = [q for _, q, _ in rows]
-        for i, result in enumerate(screen_many(screener, queries, workers=workers, limit=limit)):
-            result["row"] = rows[i][0]
-            errors += "error" in result
-            fh.write(orjson.dumps(result) + b"\n")
+        items = [(number, query) for number, query, _ in rows]
+        lines = screen_lines(screener, items, workers=workers, limit=limit)
+        for i, line in enumerate(lines):
+            errors += line.startswith(b'{"query":null,"error"')
+            fh.write(line)
             if show and i % 200 == 0:
                 progress.update(task, completed=i)
     tmp.replace(out)

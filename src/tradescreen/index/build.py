@@ -15,9 +15,9 @@ import numpy as np
 
 from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
 from tradescreen.index.records import Record
-from tradescreen.normalize.names import name_form
+from tradescreen.normalize.names import NameForm, name_form
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 
 @dataclass
@@ -32,6 +32,9 @@ class Index:
     name_ids: np.ndarray  # int32, concatenated postings
     delete_map: dict[str, tuple[str, ...]]
     identifiers: dict[str, tuple[int, ...]]  # normalised identifier -> record positions
+    # Each record's names normalised once at build time (None where nothing is left to compare),
+    # so that screening never transliterates a listed name again.
+    forms: list[tuple[NameForm | None, ...]]
 
     def postings(self, key: str) -> np.ndarray | None:
         slot = self.key_slot.get(key)
@@ -50,10 +53,15 @@ def build_index(records: list[Record], snapshots: tuple[str, ...]) -> Index:
     name_slot: list[int] = []
     vocab: set[str] = set()
     identifiers: dict[str, list[int]] = defaultdict(list)
+    forms: list[tuple[NameForm | None, ...]] = []
     for pos, record in enumerate(records):
-        for slot, (value, _kind, _strength) in enumerate(record.names):
-            form = name_form(value, record.schema)
-            if not form.tokens:
+        record_forms = tuple(
+            form if (form := name_form(value, record.schema)).tokens else None
+            for value, _kind, _strength in record.names
+        )
+        forms.append(record_forms)
+        for slot, form in enumerate(record_forms):
+            if form is None:
                 continue
             name_id = len(name_record)
             name_record.append(pos)
@@ -86,4 +94,5 @@ def build_index(records: list[Record], snapshots: tuple[str, ...]) -> Index:
         name_ids=flat,
         delete_map={k: tuple(v) for k, v in delete_map.items()},
         identifiers={k: tuple(v) for k, v in identifiers.items()},
+        forms=forms,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tradescreen.index.records import Record
@@ -10,7 +10,7 @@ from tradescreen.match import evidence
 from tradescreen.match.explain import Feature
 from tradescreen.match.model import logistic
 from tradescreen.match.names import NameScore, score_forms
-from tradescreen.normalize.names import name_form
+from tradescreen.normalize.names import NameForm, name_form
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,10 @@ class EntityScore:
 
 
 def _best_name(
-    query: Query, record: Record, slots: Iterable[int]
+    query: Query,
+    record: Record,
+    slots: Iterable[int],
+    forms: Sequence[NameForm | None] | None = None,
 ) -> tuple[NameScore | None, int]:
     """The record's name that best explains the query, weak aliases counted down."""
     # The query is read as the record's kind of name: legal forms come off for organisations,
@@ -51,8 +54,8 @@ def _best_name(
     best_slot, best_logit = -1, float("-inf")
     for slot in slots:
         value, _kind, strength = record.names[slot]
-        cform = name_form(value, record.schema)
-        if not cform.tokens:
+        cform = forms[slot] if forms is not None else name_form(value, record.schema)
+        if cform is None or not cform.tokens:
             continue
         ns = score_forms(qform, cform)
         logit = ns.logit + (evidence.WEIGHTS["weak_alias"] if strength == "weak" else 0.0)
@@ -61,10 +64,16 @@ def _best_name(
     return best, best_slot
 
 
-def score_record(query: Query, record: Record, slots: Iterable[int] | None = None) -> EntityScore:
+def score_record(
+    query: Query,
+    record: Record,
+    slots: Iterable[int] | None = None,
+    forms: Sequence[NameForm | None] | None = None,
+) -> EntityScore:
+    """`forms`: the record's names already normalised (the index keeps them), else computed."""
     if slots is None or not tuple(slots):
         slots = range(len(record.names))
-    name_score, slot = _best_name(query, record, slots)
+    name_score, slot = _best_name(query, record, slots, forms)
     features: list[Feature] = []
     if name_score is not None:
         logit = name_score.logit

@@ -1,7 +1,8 @@
 """Screen many queries on all cores, results in input order.
 
 Workers are forked after the index is loaded, so they share its memory copy-on-write and start
-instantly; each worker keeps its own caches of normalised names.
+instantly; each keeps its own caches of normalised names. Workers return finished JSON lines, so
+the parent only writes bytes and the serialisation runs in parallel too.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import multiprocessing as mp
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+import orjson
 
 from tradescreen.match.entity import Query
 from tradescreen.screen.party import Screener, query_to_dict
@@ -23,26 +26,31 @@ def screen_one(screener: Screener, query: Query, limit: int) -> dict[str, Any]:
     return {"query": query_to_dict(query), "results": [r.to_dict() for r in results]}
 
 
-def _work(query: Query | Exception) -> dict[str, Any]:
+def _work(item: tuple[int, Query | Exception]) -> bytes:
     assert _SCREENER is not None
+    row, query = item
     if isinstance(query, Exception):
-        return {"query": None, "error": str(query), "results": []}
-    return screen_one(_SCREENER, query, _LIMIT)
+        data: dict[str, Any] = {"query": None, "error": str(query), "results": []}
+    else:
+        data = screen_one(_SCREENER, query, _LIMIT)
+    data["row"] = row
+    return orjson.dumps(data) + b"\n"
 
 
-def screen_many(
+def screen_lines(
     screener: Screener,
-    queries: Iterable[Query | Exception],
+    items: Iterable[tuple[int, Query | Exception]],
     *,
     workers: int | None = None,
     limit: int = 10,
-    chunksize: int = 64,
-) -> Iterator[dict[str, Any]]:
+    chunksize: int = 128,
+) -> Iterator[bytes]:
+    """JSON lines for (row number, query or the row's input error), in input order."""
     global _SCREENER, _LIMIT
     _SCREENER, _LIMIT = screener, limit
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
-        yield from map(_work, queries)
+        yield from map(_work, items)
         return
     with mp.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_work, queries, chunksize=chunksize)
+        yield from pool.imap(_work, items, chunksize=chunksize)

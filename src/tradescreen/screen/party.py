@@ -73,7 +73,9 @@ class Screener:
         scored: list[EntityScore] = []
         for cand in found:
             record = self.index.records[cand.record]
-            result = score_record(query, record, cand.name_slots or None)
+            result = score_record(
+                query, record, cand.name_slots or None, self.index.forms[cand.record]
+            )
             if result.score >= min_score:
                 scored.append(result)
         scored.sort(key=lambda s: (-s.score, s.record.source, s.record.source_id))
