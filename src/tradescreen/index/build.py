@@ -17,7 +17,7 @@ from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
 from tradescreen.index.records import Record
 from tradescreen.normalize.names import NameForm, name_form
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 
 
 @dataclass
@@ -66,7 +66,7 @@ def build_index(records: list[Record], snapshots: tuple[str, ...]) -> Index:
             name_id = len(name_record)
             name_record.append(pos)
             name_slot.append(slot)
-            for key in token_keys(form.tokens):
+            for key in token_keys(form.tokens, form.abjad):
                 postings[key].append(name_id)
             vocab.update(form.tokens)
         for _scheme, norm, _raw in record.identifiers:

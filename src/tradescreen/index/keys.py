@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from tradescreen.normalize.phonetic import phonetic_key
+from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 
 MIN_DELETE_LEN = 4  # shorter query tokens have too many one-edit neighbours to be useful keys
 # Listed tokens are indexed down to 3 letters so that a query dropping one letter of a short name
@@ -22,9 +22,21 @@ _ID_CLEAN = re.compile(r"[^0-9A-Z]")
 _ID_PREFIX = re.compile(r"^(IMO|MMSI|NO|NUMBER|NR)(?=\d)")
 
 
-def token_keys(tokens: tuple[str, ...]) -> set[str]:
+def abjad_key(token: str, abjad: bool) -> str | None:
+    """Cross-script key: Latin names are reached from Arabic-script queries under "a:", names
+    written in Arabic script from Latin queries under "b:" (never Latin from Latin: too loose)."""
+    if len(token) < 2 or token.isdigit():
+        return None
+    key = abjad_skeleton(token)
+    if len(key) < 2:
+        return None
+    return f"{'b' if abjad else 'a'}:{key}"
+
+
+def token_keys(tokens: tuple[str, ...], abjad: bool = False) -> set[str]:
     keys = {f"t:{t}" for t in tokens}
     keys.update(f"k:{k}" for t in tokens if (k := phonetic_key(t)))
+    keys.update(k for t in tokens if (k := abjad_key(t, abjad)))
     for i in range(len(tokens) - 1):
         keys.add(f"t:{tokens[i]}{tokens[i + 1]}")
     return keys

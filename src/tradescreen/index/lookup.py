@@ -17,7 +17,7 @@ from tradescreen.index.build import Index
 from tradescreen.index.keys import deletes, normalize_identifier
 from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize.names import NameForm
-from tradescreen.normalize.phonetic import phonetic_key
+from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 
 SKELETON_FACTOR = 0.85
 NEIGHBOUR_FACTOR = 0.7
@@ -36,7 +36,9 @@ def _key_weight(postings: int, names: int) -> float:
     return max(0.2, min(1.0, 1.15 * idf))
 
 
-def _token_hits(index: Index, token: str, weight: float) -> tuple[np.ndarray, np.ndarray] | None:
+def _token_hits(
+    index: Index, token: str, weight: float, abjad: bool = False
+) -> tuple[np.ndarray, np.ndarray] | None:
     arrays: list[np.ndarray] = []
     weights: list[float] = []
 
@@ -47,6 +49,14 @@ def _token_hits(index: Index, token: str, weight: float) -> tuple[np.ndarray, np
             weights.append(w)
 
     add(f"t:{token}", weight)
+    # The other script's skeleton: "a:" keys hold Latin names for an Arabic-script query,
+    # "b:" keys Arabic-script names for a Latin query.
+    cross = abjad_skeleton(token) if len(token) >= 2 else ""
+    if len(cross) >= 2:
+        found = index.postings(f"{'a' if abjad else 'b'}:{cross}")
+        if found is not None:
+            arrays.append(found)
+            weights.append(min(weight, _key_weight(len(found), index.name_count)) * SKELETON_FACTOR)
     key = phonetic_key(token)
     if key:
         # A fuzzy key is worth no more than what it reaches: an unseen query token ("ahmoud")
@@ -107,7 +117,7 @@ def candidates(
         id_parts: list[np.ndarray] = []
         w_parts: list[np.ndarray] = []
         for token, w in zip(tokens, weights, strict=True):
-            hit = _token_hits(index, token, w)
+            hit = _token_hits(index, token, w, form.abjad)
             if hit is not None:
                 id_parts.append(hit[0])
                 w_parts.append(hit[1])

@@ -15,7 +15,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from tradescreen.normalize import vocab
 from tradescreen.normalize.names import NameForm
-from tradescreen.normalize.phonetic import skeleton, syllables
+from tradescreen.normalize.phonetic import abjad_skeleton, skeleton, syllables
 
 Weight = Callable[[str], float]
 
@@ -68,7 +68,9 @@ class Alignment:
 
 
 @lru_cache(maxsize=1_000_000)
-def token_sim(a: str, b: str) -> tuple[float, str]:
+def token_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
+    """How alike two tokens are, and why. `abjad`: one side was written without short vowels,
+    so only its consonant skeleton can be compared (محمد -> "mhmd" = Mohamed)."""
     if a == b:
         return 1.0, "exact"
     if len(a) == 1 or len(b) == 1:
@@ -88,6 +90,10 @@ def token_sim(a: str, b: str) -> tuple[float, str]:
         and Levenshtein.normalized_similarity(a, b) >= 0.5
     ):
         return TRANSLIT_SIM, "translit"
+    if abjad and min(len(a), len(b)) >= 2:
+        key = abjad_skeleton(a)
+        if len(key) >= 2 and key == abjad_skeleton(b):
+            return TRANSLIT_SIM, "translit"
     return typo_sim(a, b), "typo"
 
 
@@ -117,13 +123,15 @@ def typo_sim(a: str, b: str) -> float:
     return sim if sim >= MIN_TOKEN_SIM else 0.0
 
 
-def _candidates(q: tuple[str, ...], c: tuple[str, ...]) -> list[TokenPair]:
+def _candidates(
+    q: tuple[str, ...], c: tuple[str, ...], abjad: bool = False
+) -> list[TokenPair]:
     found: list[TokenPair] = []
     paired_q: set[int] = set()
     paired_c: set[int] = set()
     for i, a in enumerate(q):
         for j, b in enumerate(c):
-            sim, kind = token_sim(a, b)
+            sim, kind = token_sim(a, b, abjad)
             if sim >= MIN_TOKEN_SIM:
                 found.append(TokenPair((i,), (j,), sim, kind))
                 paired_q.add(i)
@@ -158,7 +166,10 @@ def _has_number(tokens: tuple[str, ...]) -> set[str]:
 def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
     q, c = query.tokens, candidate.tokens
     # Prefer the most similar pairs; on ties, merged pairs cover more tokens so they go first.
-    options = sorted(_candidates(q, c), key=lambda p: (-p.sim, -len(p.query) - len(p.candidate)))
+    abjad = query.abjad != candidate.abjad
+    options = sorted(
+        _candidates(q, c, abjad), key=lambda p: (-p.sim, -len(p.query) - len(p.candidate))
+    )
     used_q: set[int] = set()
     used_c: set[int] = set()
     pairs: list[TokenPair] = []

@@ -98,6 +98,11 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
         "org_extra_tokens": float(max(q_extra, c_extra)) if query.kind == "org" else 0.0,
         "patronymic_conflict": float(patronymic_conflict(query, candidate, al)),
         "syllabic_mismatch": float(syllabic_mismatch(query, candidate)),
+        "initials_only": float(
+            query.kind == "person"
+            and any(all(len(t) == 1 for t in f.tokens) for f in (query, candidate))
+            and not all(len(t) == 1 for t in query.tokens + candidate.tokens)
+        ),
         "one_word_fuzzy": float(
             len(query.tokens) == 1
             and len(candidate.tokens) == 1

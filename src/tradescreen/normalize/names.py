@@ -19,6 +19,7 @@ from tradescreen.normalize.text import ascii_fold, script_of, tokens
 
 PERSON_SCHEMAS = frozenset({"Person"})
 ORG_SCHEMAS = frozenset({"Company", "Organization", "LegalEntity"})
+ABJADS = frozenset({"Arabic", "Hebrew", "Syriac"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,11 @@ class NameForm:
     @property
     def transliterated(self) -> bool:
         return self.script != "Latin"
+
+    @property
+    def abjad(self) -> bool:
+        """Written in a script that leaves short vowels out (Arabic, Persian, Urdu, Hebrew)."""
+        return self.script in ABJADS
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -112,10 +118,14 @@ def _split_article(toks: tuple[str, ...]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=300_000)
 def name_form(raw: str, schema: str = "LegalEntity") -> NameForm:
-    toks = tokens(raw)
     script = script_of(raw)
-    if script == "Arabic":
-        toks = _split_article(toks)
+    # Ayn has no Latin letter; romanisations write it as a vowel or nothing (علي = Ali,
+    # عبد = Abd), so Arabic script reads it as alef.
+    toks = (
+        _split_article(tokens(raw.replace("\u0639", "\u0627")))
+        if script == "Arabic"
+        else tokens(raw)
+    )
     legal: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
     kind = "other"

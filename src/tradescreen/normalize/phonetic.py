@@ -75,3 +75,15 @@ def phonetic_key(token: str) -> str | None:
     if len(skel) < 3:
         return None
     return f"{skel}{syllables(token)}"
+
+
+_ABJAD_VOWELISH = str.maketrans({"w": "u", "y": "i", "v": "u"})
+
+
+@lru_cache(maxsize=200_000)
+def abjad_skeleton(token: str) -> str:
+    """The skeleton as an Arabic or Persian spelling can show it: no short vowels, waw and ya
+    standing for long vowels (فرناندو = "frnandw" = Fernando), and no p (بيريز = Perez)."""
+    if not token or token.isdigit():
+        return token
+    return skeleton((token[0] + token[1:].translate(_ABJAD_VOWELISH)).replace("p", "b"))
