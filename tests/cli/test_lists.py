@@ -118,6 +118,22 @@ def test_refused_file_leaves_db_byte_identical(
     assert [s["source"] for s in run_json("lists", "status")] == ["us_ofac_cons"]
 
 
+def test_truncated_un_xml_is_refused_and_status_unchanged(
+    home: Path, tmp_path: Path, data_dir: Path
+) -> None:
+    un = data_dir / "un" / "consolidated.xml"
+    run_json("lists", "import", str(un))
+    before = run_json("lists", "status")
+    db_hash = sha256(load_settings().db_path)
+    cut = tmp_path / "consolidated.xml"
+    cut.write_bytes(un.read_bytes()[: un.stat().st_size // 2])
+    code, out, err = run("lists", "import", str(cut))
+    assert code == 1
+    assert "consolidated.xml" in err and "Traceback" not in out + err
+    assert run_json("lists", "status") == before
+    assert sha256(load_settings().db_path) == db_hash
+
+
 def test_refused_first_import_creates_no_database(home: Path, data_dir: Path) -> None:
     code, _, err = run("lists", "import", str(data_dir / "ofac" / "sdn_2025-02_add_alt_comments"))
     assert code == 1 and "primary file" in err
