@@ -67,6 +67,15 @@ def rss_mb() -> float:
 
 
 def peak_rss_mb() -> float:
+    # Linux keeps ru_maxrss across fork+exec, so a child started from a big parent reports the
+    # parent's size; VmHWM belongs to the process's own address space.
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 2**10
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # ru_maxrss is KiB on Linux but bytes on macOS.
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
