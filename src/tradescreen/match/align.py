@@ -93,7 +93,8 @@ def token_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     if abjad and min(len(a), len(b)) >= 2:
         key = abjad_skeleton(a)
         if len(key) >= 2 and key == abjad_skeleton(b):
-            return TRANSLIT_SIM, "translit"
+            # Two consonants (Saud / Sayed, Zara / Sari) say little: the lowest aligning value.
+            return (TRANSLIT_SIM if len(key) >= 3 else MIN_TOKEN_SIM), "translit"
     return typo_sim(a, b), "typo"
 
 
@@ -117,7 +118,8 @@ def typo_sim(a: str, b: str) -> float:
         return 0.0
     if length <= 4:
         # Wang / Yang, Chen / Chan, Hong / Dong: in a short name one letter is another name,
-        # so it aligns only at the lowest similarity that still counts.
+        # so it aligns only at the lowest similarity that still counts, and not at all when the
+        # first letter is the one that differs.
         return MIN_TOKEN_SIM if edits == 1 else 0.0
     sim = 1.0 - TYPO_COST * edits / length
     return sim if sim >= MIN_TOKEN_SIM else 0.0

@@ -10,6 +10,7 @@ from tradescreen.match import evidence
 from tradescreen.match.explain import Feature
 from tradescreen.match.model import logistic
 from tradescreen.match.names import NameScore, score_forms
+from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize.names import NameForm, name_form
 
 
@@ -84,9 +85,13 @@ def score_record(
             evidence.single_token_feature(
                 record.schema, len(cmp.query.tokens), len(cmp.candidate.tokens)
             ),
-            evidence.common_name_feature(record.schema, cmp.alignment.query_matched),
+            evidence.common_name_feature(
+                record.schema,
+                evidence.name_information(cmp.query.tokens, cmp.alignment.pairs, corpus_weight),
+            ),
             evidence.short_word_feature(
-                cmp.query.tokens, cmp.candidate.tokens, cmp.values["one_word_fuzzy"]
+                cmp.query.tokens, cmp.candidate.tokens, cmp.values["one_word_fuzzy"],
+                cmp.alignment.pairs,
             ),
         ):
             if extra is not None:

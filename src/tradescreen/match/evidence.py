@@ -12,6 +12,8 @@ from __future__ import annotations
 from tradescreen.index.keys import normalize_identifier
 from tradescreen.index.records import Record
 from tradescreen.match.explain import Feature
+from tradescreen.normalize import vocab
+from tradescreen.normalize.phonetic import is_pinyin_syllable
 
 WEIGHTS: dict[str, float] = {
     "identifier_match": 12.0,
@@ -28,13 +30,28 @@ WEIGHTS: dict[str, float] = {
     "schema_weak_conflict": -1.5,
     "weak_alias": -0.7,
     "single_token_name": -1.5,
-    "common_name": -2.0,
-    "short_word_fuzzy": -2.5,
+    "common_name": -3.0,
+    "short_word_fuzzy": -3.5,
+    "short_word_typo": -1.5,
 }
 
 # Sum of the corpus weights of the query tokens that aligned, below which a name alone is weak
 # evidence: two very common tokens (Zhang Wei, Li Yi, Mohammad Ali) name thousands of people.
 COMMON_NAME_INFORMATION = 1.3
+# The weight a Mandarin syllable counts for in a name made only of syllables: the lists hold few
+# Chinese names, so their frequencies there understate how common each syllable is.
+SYLLABLE_INFORMATION = 0.4
+
+
+def name_information(tokens: tuple[str, ...], pairs, weight) -> float:
+    """How much the aligned query tokens say about identity (sum of weight x similarity)."""
+    chinese = len(tokens) >= 2 and all(is_pinyin_syllable(t) for t in tokens)
+    total = 0.0
+    for pair in pairs:
+        for i in pair.query:
+            w = weight(tokens[i])
+            total += (min(w, SYLLABLE_INFORMATION) if chinese else w) * pair.sim
+    return total
 
 _PERSON = frozenset({"Person"})
 _ORG = frozenset({"Company", "Organization", "LegalEntity", "PublicBody"})
@@ -179,12 +196,22 @@ def common_name_feature(schema: str, information: float) -> Feature | None:
 
 
 def short_word_feature(query_tokens: tuple[str, ...], listed_tokens: tuple[str, ...],
-                       one_word_fuzzy: float) -> Feature | None:
-    """A short one-word listed name (an acronym like MOIS, KADEK, SAHA) matched only
-    approximately: near-spellings of ordinary words (Mies, Kade, Sama) are not that entity."""
-    if one_word_fuzzy and len(listed_tokens[0]) <= 6:
-        return Feature(
-            "short_word", "short one-word name, not spelt the same",
-            WEIGHTS["short_word_fuzzy"], f"{query_tokens[0]} vs {listed_tokens[0]}",
-        )
-    return None
+                       one_word_fuzzy: float, pairs) -> Feature | None:
+    """A short one-word listed name (an acronym like MOIS, KADEK, SAHA) reached only through a
+    transliteration skeleton (Mies, Moulin) or one letter of four: near-spellings of ordinary
+    words are not that entity. A plain typo in a longer word (Cecoex / Ceccoex) stays a typo."""
+    if not one_word_fuzzy or not pairs:
+        return None
+    listed = [t for t in listed_tokens if t not in vocab.particles()] or list(listed_tokens)
+    queried = [t for t in query_tokens if t not in vocab.particles()] or list(query_tokens)
+    kinds = {p.kind for p in pairs}
+    if len(listed[0]) <= 6 and "translit" in kinds:
+        weight = WEIGHTS["short_word_fuzzy"]
+    elif len(listed[0]) <= 4:
+        weight = WEIGHTS["short_word_typo"]
+    else:
+        return None
+    return Feature(
+        "short_word", "short one-word name, not spelt the same", weight,
+        f"{queried[0]} vs {listed[0]}",
+    )

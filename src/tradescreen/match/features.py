@@ -30,6 +30,11 @@ _SYLLABIC = frozenset({"Cjk", "Hangul", "Hiragana", "Katakana"})
 SAME_WORD = frozenset({"exact", "stem", "equivalent"})
 
 
+def _core(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    particles = vocab.particles()
+    return tuple(t for t in tokens if t not in particles) or tokens
+
+
 def _fathers(tokens: tuple[str, ...]) -> set[int]:
     return {i + 1 for i, t in enumerate(tokens[:-1]) if t in _PATRONYMIC}
 
@@ -104,8 +109,8 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
             and not all(len(t) == 1 for t in query.tokens + candidate.tokens)
         ),
         "one_word_fuzzy": float(
-            len(query.tokens) == 1
-            and len(candidate.tokens) == 1
+            len(_core(query.tokens)) == 1
+            and len(_core(candidate.tokens)) == 1
             and not any(p.kind in SAME_WORD for p in al.pairs)
         ),
     }

@@ -78,12 +78,30 @@ def phonetic_key(token: str) -> str | None:
 
 
 _ABJAD_VOWELISH = str.maketrans({"w": "u", "y": "i", "v": "u"})
+_J_FORMS = (("dzh", "#"), ("dj", "#"), ("j", "#"))
 
 
 @lru_cache(maxsize=200_000)
 def abjad_skeleton(token: str) -> str:
     """The skeleton as an Arabic or Persian spelling can show it: no short vowels, waw and ya
-    standing for long vowels (فرناندو = "frnandw" = Fernando), and no p (بيريز = Perez)."""
+    standing for long vowels (فرناندو = "frnandw" = Fernando), no p (بيريز = Perez), and j kept
+    as the consonant jim (Majid is not Maedeh)."""
     if not token or token.isdigit():
         return token
-    return skeleton((token[0] + token[1:].translate(_ABJAD_VOWELISH)).replace("p", "b"))
+    text = (token[0] + token[1:].translate(_ABJAD_VOWELISH)).replace("p", "b")
+    for src, dst in _J_FORMS:
+        text = text.replace(src, dst)
+    return skeleton(text).replace("#", "j")
+
+
+# Mandarin syllables in pinyin (and the Wade-Giles-like spellings lists use): a name made only of
+# these is a Chinese name romanised, where a few hundred syllables spell millions of names.
+_PINYIN = re.compile(
+    r"^(zh|ch|sh|ts|hs|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua"
+    r"|uo|ue|ui|er|a|e|i|o|u|v)$"
+)
+
+
+def is_pinyin_syllable(token: str) -> bool:
+    return len(token) <= 6 and bool(_PINYIN.match(token))
