@@ -152,7 +152,7 @@ def predict(X: np.ndarray, b0: float, beta: np.ndarray) -> np.ndarray:
 
 
 def report(name: str, proba: np.ndarray, y: np.ndarray) -> None:
-    for th in (0.5, 0.6, 0.7):
+    for th in (0.45, 0.5, 0.55, 0.6, 0.7):
         pred = proba >= th
         tp, fp, fn = (pred & y).sum(), (pred & ~y).sum(), (~pred & y).sum()
         p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
