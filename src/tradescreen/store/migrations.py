@@ -49,6 +49,24 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             )""",
         ),
     ),
+    (
+        "0002_api_keys",
+        (
+            # Only the sha256 of a key is kept; the key itself is shown once, at creation.
+            """CREATE TABLE api_keys (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                key_hash TEXT NOT NULL UNIQUE,
+                prefix TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                rate_limit REAL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            )""",
+            # A name may be reused once its previous key is revoked.
+            "CREATE UNIQUE INDEX api_keys_live_name ON api_keys (name) WHERE revoked_at IS NULL",
+        ),
+    ),
 ]
 
 
