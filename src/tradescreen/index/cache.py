@@ -47,4 +47,15 @@ def load_index(store: Store, index_dir: Path, snapshot_ids: list[str] | None = N
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    _prune(index_dir, keep=KEEP_INDEXES)
     return index
+
+
+KEEP_INDEXES = 4  # older snapshot sets stay loadable for look-backs without rebuilding
+
+
+def _prune(index_dir: Path, keep: int) -> None:
+    """Drop all but the newest cached indexes (a process still reading one keeps its copy)."""
+    cached = sorted(index_dir.glob("index-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in cached[keep:]:
+        old.unlink(missing_ok=True)
