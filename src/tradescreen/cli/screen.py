@@ -87,8 +87,10 @@ def _report(data: dict[str, Any]) -> None:
         for f in r["explanation"]:
             if f["feature"] == "prior" or abs(f["weight"]) < 0.3:
                 continue
-            detail = f" [{f['detail']}]" if f["detail"] and f["feature"] == "name_dice" else ""
-            console.print(f"{'':14}{f['weight']:+5.1f}  {f['feature']}: {f['label']}{detail}")
+            detail = f"  ({f['detail']})" if f["detail"] and f["feature"] == "name_dice" else ""
+            console.print(
+                f"{'':14}{f['weight']:+5.1f}  {f['feature']}: {f['label']}{detail}", markup=False
+            )
 
 
 @app.command()
