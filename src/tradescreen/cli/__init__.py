@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tradescreen.cli.keys  # noqa: F401  (registers `keys`)
+import tradescreen.cli.serve  # noqa: F401  (registers `serve`)
 from tradescreen.cli import lists, screen  # noqa: F401  (registers commands)
 from tradescreen.cli.app import app
 

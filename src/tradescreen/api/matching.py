@@ -1,0 +1,179 @@
+"""Run yente-style queries on our screener and shape the results as yente does.
+
+yente semantics kept: candidates scoring at or below `cutoff` are dropped, `match` is
+`score >= threshold`, `total` counts the matches (not the results), results are sorted by
+score and cut at `limit`. A query with several names scores each listed entity by its best name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from tradescreen.api.ftm_query import ParsedExample
+from tradescreen.api.state import ApiState
+from tradescreen.ftm import ftm_id
+from tradescreen.match.entity import Query
+from tradescreen.screen.party import PartyResult, Screener
+
+ALGORITHM = "tradescreen-v1"
+# yente's algorithm names (nomenklatura's matchers): accepted so existing clients work
+# unchanged, all scored by our model; `best` and the default resolve to it too.
+YENTE_ALGORITHMS = (
+    "logic-v2", "logic-v1", "name-based", "name-qualified", "regression-v1", "regression-v2",
+    "regression-v3", "erun-v1",
+)
+ALGORITHM_NAMES = frozenset({ALGORITHM, "best", "default", *YENTE_ALGORITHMS})
+ALL = 10**9  # "no limit" for the screener: every candidate over the cutoff is kept
+
+# Evidence beyond the name model (match/evidence.py), described for /algorithms.
+_EVIDENCE_DOCS = {
+    "prior": "intercept of the name model (log-odds before any evidence)",
+    "transliteration": "names compared after transliteration to Latin script",
+    "name": "no comparable name (identifier-only query)",
+    "schema": "query and listed entity are different kinds (person vs organisation)",
+    "birth_date": "birth / incorporation dates agree or conflict (year, month, day)",
+    "country": "a country (nationality, jurisdiction, address) agrees or conflicts",
+    "identifier": "an identifier (IMO, registration, passport, tax number) matches or conflicts",
+    "weak_alias": "matched only a weak (low-quality) alias",
+    "single_token_name": "the listed person's name is a single word",
+    "common_name": "only common name parts agree",
+    "short_word": "a short one-word listed name matched only approximately",
+}
+
+
+def feature_docs() -> dict[str, dict[str, Any]]:
+    """Each feature with its description, in nomenklatura's FeatureDoc shape."""
+    model = json.loads(
+        resources.files("tradescreen.match").joinpath("name_model.json").read_text("utf-8")
+    )
+    docs: dict[str, dict[str, Any]] = {}
+    for comparison in model.get("comparisons", []):
+        weights = [lvl.get("weight", 0.0) for lvl in comparison.get("levels", [])]
+        docs[comparison["feature"]] = {
+            "description": comparison.get("description"),
+            "coefficient": max(weights, key=abs) if weights else 0.0,
+            "url": "",
+        }
+    for name, text in _EVIDENCE_DOCS.items():
+        docs.setdefault(name, {"description": text, "coefficient": 0.0, "url": ""})
+    return docs
+
+
+@dataclass
+class MatchOptions:
+    limit: int = 5
+    threshold: float = 0.7
+    cutoff: float = 0.5
+    sources: Collection[str] | None = None  # None: every active list
+    exclude_sources: Collection[str] = ()
+    exclude_schemata: Collection[str] = ()
+    exclude_ids: Collection[str] = ()
+    topics: Collection[str] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _allowed(result: PartyResult, opts: MatchOptions) -> bool:
+    record = result.score.record
+    if opts.sources is not None and record.source not in opts.sources:
+        return False
+    if record.source in opts.exclude_sources:
+        return False
+    ftm_schema = "Airplane" if record.schema == "Aircraft" else record.schema
+    if ftm_schema in opts.exclude_schemata:
+        return False
+    if opts.topics and "sanction" not in opts.topics:
+        return False  # every listed entity carries topic "sanction" and no other
+    if opts.exclude_ids:
+        return not {ftm_id(record.source, record.source_id), record.id} & set(opts.exclude_ids)
+    return True
+
+
+def best_results(
+    screener: Screener, queries: tuple[Query, ...], opts: MatchOptions
+) -> list[PartyResult]:
+    """Every listed entity above the cutoff, best name's score, sorted; not yet limited."""
+    best: dict[str, PartyResult] = {}
+    floor = max(0.0, opts.cutoff)
+    for query in queries:
+        for result in screener.screen(query, limit=ALL, min_score=floor):
+            key = result.score.record.id
+            if result.score.score <= opts.cutoff:
+                continue
+            if key not in best or result.score.score > best[key].score.score:
+                best[key] = result
+    kept = [r for r in best.values() if _allowed(r, opts)]
+    kept.sort(key=lambda r: (-r.score.score, r.score.record.source, r.score.record.source_id))
+    return kept
+
+
+def _iso(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.rstrip("Z")
+    if len(value) == 10:
+        return value + "T00:00:00"
+    return value if len(value) >= 19 else None
+
+
+def entity_json(state: ApiState, result_record: Any) -> dict[str, Any]:
+    """A listed entity in yente's EntityResponse shape (a fresh dict, safe to extend)."""
+    data = dict(state.ftm(result_record))
+    snap = state.snapshots.get(result_record.snapshot)
+    data["target"] = True  # every entry of a sanctions list is a target
+    data["first_seen"] = _iso(result_record.listed_on)
+    data["last_seen"] = _iso(snap.imported_at) if snap else None
+    data["last_change"] = None
+    return data
+
+
+def scored_json(state: ApiState, result: PartyResult, threshold: float) -> dict[str, Any]:
+    data = entity_json(state, result.score.record)
+    features: dict[str, float] = {}
+    explanations: dict[str, dict[str, Any]] = {}
+    rows = [f.to_dict() for f in result.score.features]
+    for row in rows:
+        name = row["feature"]
+        features[name] = round(features.get(name, 0.0) + row["weight"], 3)
+        text = row["label"] + (f" ({row['detail']})" if row["detail"] else "")
+        if name in explanations:
+            explanations[name]["score"] = features[name]
+            explanations[name]["detail"] += f"; {text}"
+        else:
+            explanations[name] = {"score": features[name], "detail": text}
+    if "name_dice" in explanations:
+        explanations["name_dice"]["candidate"] = result.score.matched_name
+    score = round(result.score.score, 4)
+    data["score"] = score
+    data["match"] = score >= threshold
+    data["features"] = features
+    data["explanations"] = explanations
+    data["tradescreen"] = {
+        "decision": result.decision,
+        "source": result.score.record.source,
+        "source_id": result.score.record.source_id,
+        "snapshot": result.score.record.snapshot,
+        "matched_name": result.score.matched_name,
+        "matched_name_kind": result.score.matched_kind,
+        "explanation": rows,
+    }
+    return data
+
+
+def match_example(
+    state: ApiState, screener: Screener, parsed: ParsedExample, example_id: str | None,
+    opts: MatchOptions,
+) -> dict[str, Any]:
+    """One entry of `responses`: status, results, total (matches), query echo."""
+    found = best_results(screener, parsed.queries, opts)
+    matches = sum(1 for r in found if round(r.score.score, 4) >= opts.threshold)
+    results = [scored_json(state, r, opts.threshold) for r in found[: opts.limit]]
+    return {
+        "status": 200,
+        "results": results,
+        "total": {"value": matches, "relation": "eq"},
+        "query": {"id": example_id, "schema": parsed.schema, "properties": parsed.properties},
+    }

@@ -1,0 +1,140 @@
+"""What a running API holds: the screener (swapped when lists change), keys, limiter, sink.
+
+The index loads in a background thread so `/healthz` answers at once and `/readyz` says 503
+until screening can start. When a new list snapshot is activated, a fresh index is loaded beside
+the old one and swapped in a single assignment: requests in flight finish on the old one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from tradescreen.api.auth import KeyCache, RateLimiter
+from tradescreen.api.config import ApiConfig
+from tradescreen.api.errors import ApiError
+from tradescreen.config import Settings
+from tradescreen.events import Event, EventSink, NullSink
+from tradescreen.ftm import EXTRA_KEY, ftm_id, to_ftm
+from tradescreen.index.records import Record
+from tradescreen.screen.party import Screener
+from tradescreen.store import Snapshot, SQLiteStore, open_store
+from tradescreen.store.keys import KeyStore
+
+log = logging.getLogger("tradescreen.api")
+_ENTITY_CACHE = 4096
+
+
+class ApiState:
+    def __init__(
+        self,
+        settings: Settings,
+        config: ApiConfig,
+        *,
+        sink: EventSink | None = None,
+        screener: Screener | None = None,
+    ) -> None:
+        self.settings = settings
+        self.config = config
+        self.sink: EventSink = sink or NullSink()
+        self.screener: Screener | None = screener
+        self.snapshots: dict[str, Snapshot] = {}
+        self.load_error: str | None = None
+        self.keys = KeyCache(KeyStore(settings))
+        self.limiter = RateLimiter(config.rate, config.burst)
+        self._local = threading.local()
+        self._ftm: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self._ftm_lock = threading.Lock()
+        self._by_id: tuple[Screener, dict[str, int]] | None = None
+        if screener is not None:
+            self.snapshots = self._read_snapshots(screener.index.snapshots)
+
+    # -- lists and index ---------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        return self.screener is not None
+
+    def store(self) -> SQLiteStore:
+        """This thread's store connection (sqlite3 connections stay in their thread)."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = open_store(self.settings)
+        return store
+
+    def _read_snapshots(self, ids: tuple[str, ...] | list[str]) -> dict[str, Snapshot]:
+        found = (self.store().snapshot(sid) for sid in ids)
+        return {s.id: s for s in found if s is not None}
+
+    def active_ids(self) -> tuple[str, ...]:
+        return tuple(sorted(s.id for s in self.store().active_snapshots()))
+
+    def load(self) -> None:
+        """Load (or reload) the index for the active snapshots; blocking, run it in a thread."""
+        from tradescreen.cli.screen import load_screener
+
+        try:
+            screener = load_screener(self.settings)
+        except Exception as exc:  # reported by /readyz; the old screener keeps serving
+            self.load_error = f"{type(exc).__name__}: {exc}"
+            log.error("index load failed: %s", self.load_error)
+            return
+        snapshots = self._read_snapshots(screener.index.snapshots)
+        self.screener, self.snapshots, self.load_error = screener, snapshots, None
+        with self._ftm_lock:
+            self._ftm.clear()
+
+    def stale(self) -> bool:
+        current = self.screener.index.snapshots if self.screener else ()
+        return tuple(sorted(current)) != self.active_ids()
+
+    # -- entities ----------------------------------------------------------------------------
+
+    def record_by_id(self, entity_id: str) -> Record | None:
+        """An indexed record by its FtM id (`us-ofac-sdn-16418`) or ours (`us_ofac_sdn:16418`)."""
+        screener = self.screener
+        if screener is None:
+            return None
+        table = self._by_id
+        if table is None or table[0] is not screener:
+            ids: dict[str, int] = {}
+            for pos, record in enumerate(screener.index.records):
+                ids[ftm_id(record.source, record.source_id)] = pos
+                ids[record.id] = pos
+            table = self._by_id = (screener, ids)
+        pos = table[1].get(entity_id)
+        return screener.index.records[pos] if pos is not None else None
+
+    def ftm(self, record: Record) -> dict[str, Any]:
+        """The FtM dict of an indexed record, from the store, cached (hot results repeat)."""
+        key = (record.snapshot, record.source_id)
+        with self._ftm_lock:
+            hit = self._ftm.get(key)
+            if hit is not None:
+                self._ftm.move_to_end(key)
+                return hit
+        entity = self.store().entity(record.snapshot, record.source_id)
+        if entity is None:  # snapshot pruned under us: answer from the compact record
+            data = {"id": record.id, "schema": record.schema, "caption": record.caption,
+                    "properties": {"name": [n for n, _, _ in record.names]},
+                    "datasets": [record.source], "referents": []}
+        else:
+            data = to_ftm(entity)
+            data.pop(EXTRA_KEY, None)
+        with self._ftm_lock:
+            self._ftm[key] = data
+            if len(self._ftm) > _ENTITY_CACHE:
+                self._ftm.popitem(last=False)
+        return data
+
+    # -- audit -------------------------------------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        """Record an event or refuse the request: a screening nobody can audit did not happen."""
+        try:
+            self.sink.emit(event)
+        except Exception:
+            log.exception("audit sink failed for %s event %s", event.kind, event.subject)
+            raise ApiError(503, "the audit trail is unavailable; nothing was screened") from None
