@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tradescreen.cli.keys  # noqa: F401  (registers `keys`)
 import tradescreen.cli.serve  # noqa: F401  (registers `serve`)
+import tradescreen.cli.tx  # noqa: F401  (registers `screen-tx`, `controls`)
 from tradescreen.cli import lists, screen  # noqa: F401  (registers commands)
 from tradescreen.cli.app import app
 

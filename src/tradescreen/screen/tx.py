@@ -1,0 +1,205 @@
+"""Screen a whole transaction: parties, ownership, goods, route, red flags -> one decision.
+
+`TxScreener` holds what the checks read (the list index through a `Screener`, the controls
+reference, the policy, an optional list-relations lookup) and is pure apart from emitting one
+audit `Event` per transaction to its sink. Party screening is memoised per query: books repeat
+counterparties, and the same owner appears under many parties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from tradescreen.controls.reference import Citation, Reference
+from tradescreen.events import Event, EventSink, NullSink
+from tradescreen.index.records import Record
+from tradescreen.match.entity import Query
+from tradescreen.match.pairs import compare_names
+from tradescreen.screen.goods import goods_reasons
+from tradescreen.screen.ownership import RelationsFn, ownership_reasons
+from tradescreen.screen.party import PartyResult, Screener
+from tradescreen.screen.policy import Decision, Policy, Reason
+from tradescreen.screen.redflags import red_flag_reasons
+from tradescreen.screen.routes import RUSSIA_BELARUS, exposure, route_reasons
+from tradescreen.screen.tx_model import Party, Transaction, TxInputError, parse_transaction
+from tradescreen.sources.fetch import TARGETS
+
+# Authorities behind each list id, and official pages for lists `lists fetch` does not download.
+_AUTHORITY = {
+    "us_ofac_sdn": "U.S. Department of the Treasury, OFAC",
+    "us_ofac_cons": "U.S. Department of the Treasury, OFAC",
+    "un_sc": "United Nations Security Council",
+    "us_csl": "U.S. Departments of Commerce, State and the Treasury",
+    "ca_sema": "Global Affairs Canada",
+    "au_dfat": "Australian Department of Foreign Affairs and Trade",
+    "eu_fsf": "European Commission (EU Financial Sanctions Files)",
+    "gb_fcdo": "UK Foreign, Commonwealth & Development Office",
+}
+_PAGES = {
+    "eu_fsf": ("EU consolidated list of financial sanctions",
+               "https://webgate.ec.europa.eu/fsd/fsf"),
+    "gb_fcdo": ("The UK Sanctions List",
+                "https://www.gov.uk/government/publications/the-uk-sanctions-list"),
+}
+_RANK = {"clear": 0, "review": 1, "block": 2}
+
+
+@dataclass(frozen=True)
+class TxResult:
+    id: str | None
+    decision: Decision
+    reasons: tuple[Reason, ...]
+    parties: tuple[dict[str, Any], ...]
+    snapshot: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for r in self.reasons:
+            counts[r.check] = counts.get(r.check, 0) + 1
+        return {"id": self.id, "decision": self.decision,
+                "reasons": [r.to_dict() for r in self.reasons], "parties": list(self.parties),
+                "summary": counts, "snapshot": self.snapshot}
+
+
+def list_citation(record: Record, titles: dict[str, str] | None = None) -> Citation:
+    """Where a list hit comes from: the list's name and its official download address."""
+    target = TARGETS.get(record.source)
+    page_title, url = _PAGES.get(record.source, (None, target.urls[0] if target else None))
+    # The fetch target's title is the list's name; a snapshot title may carry import notes.
+    title = page_title or (target.title if target else (titles or {}).get(record.source)) or (
+        record.source)
+    return Citation(source=_AUTHORITY.get(record.source, record.source), title=title, url=url,
+                    id=f"{record.source}:{record.source_id}", date=record.listed_on,
+                    file=record.snapshot)
+
+
+def party_query(p: Party) -> Query:
+    schema = p.schema or ("Vessel" if p.role == "vessel" else "LegalEntity")
+    birth = p.birth_date or (p.incorporated if schema != "Person" else None)
+    return Query(name=p.name[:1000], schema=schema, birth_date=birth,
+                 countries=(p.country,) if p.country else (),
+                 identifiers=tuple(v for _, v in p.identifiers if v))
+
+
+class TxScreener:
+    def __init__(self, screener: Screener, reference: Reference, policy: Policy, *,
+                 relations: RelationsFn | None = None, sink: EventSink | None = None,
+                 list_titles: dict[str, str] | None = None, actor: str = "library",
+                 today: date | None = None, cache_size: int = 65536) -> None:
+        self.screener, self.reference, self.policy = screener, reference, policy
+        self.relations, self.sink = relations, sink or NullSink()
+        self.titles, self.actor, self.today = list_titles or {}, actor, today
+        limit = policy.params.party_limit
+        self._screen = lru_cache(maxsize=cache_size)(
+            lambda q: self.screener.screen(q, limit=limit))
+        self.snapshot = {"lists": list(screener.index.snapshots), "controls": reference.id,
+                         "policy": policy.name, "policy_hash": policy.hash[:16]}
+
+    def screen_party(self, query: Query) -> list[PartyResult]:
+        return self._screen(query)  # type: ignore[no-any-return]
+
+    def cite(self, record: Record) -> Citation:
+        return list_citation(record, self.titles)
+
+    def screen(self, tx: Transaction) -> TxResult:
+        exp = exposure(tx, self.reference)
+        reasons: list[Reason] = []
+        party_rows, party_reasons = self._parties(tx)
+        reasons += party_reasons
+        reasons += ownership_reasons(tx, self.screen_party, self.relations, self.policy,
+                                     self.cite)
+        goods = goods_reasons(tx, self.reference, self.policy, exp)
+        reasons += goods
+        route = route_reasons(tx, self.reference, self.policy, exp)
+        reasons += route
+        controlled = any(r.code.startswith(("CHPL", "UAV")) for r in goods)
+        receiving = exp.receiving
+        risky = bool(receiving & (set(self.reference.jurisdictions) | RUSSIA_BELARUS
+                                  | set(self.reference.transshipment)))
+        reasons += red_flag_reasons(tx, self.reference, self.policy,
+                                    context=controlled or risky, today=self.today)
+        decision = self.policy.decide(reasons)
+        reasons.sort(key=lambda r: (-_RANK[self.policy.outcome(r)], r.check, r.code))
+        result = TxResult(tx.id, decision, tuple(reasons), tuple(party_rows), self.snapshot)
+        self.sink.emit(Event(
+            kind="transaction", actor=self.actor, subject=tx.id or "",
+            data={"decision": decision, "reasons": [f"{r.check}:{r.code}" for r in reasons],
+                  "controls": self.reference.id, "policy_hash": self.policy.hash},
+            snapshots=tuple(self.screener.index.snapshots),
+        ))
+        return result
+
+    def _parties(self, tx: Transaction) -> tuple[list[dict[str, Any]], list[Reason]]:
+        rows, reasons = [], []
+        subjects = [(p, party_query(p), p.pointer) for p in tx.parties]
+        vessel = tx.route.vessel
+        if vessel and (vessel.name or vessel.imo):
+            query = Query(name=(vessel.name or "")[:1000], schema="Vessel",
+                          identifiers=(vessel.imo,) if vessel.imo else ())
+            fake = Party(role="vessel", name=vessel.name or vessel.imo or "",
+                         pointer="/route/vessel")
+            subjects.append((fake, query, "/route/vessel"))
+        for party, query, pointer in subjects:
+            results = self.screen_party(query)
+            top = results[0] if results else None
+            matches = [_hit(r) for r in results if r.decision != "no_match"]
+            decision = "clear"
+            if top is not None and top.decision != "no_match":
+                decision = "block" if top.decision == "match" else "review"
+                rec = top.score.record
+                ident = any(f.feature == "identifier" and f.weight > 0
+                            for f in top.score.evidence)
+                reasons.append(Reason(
+                    "party", "PARTY_MATCH" if top.decision == "match" else "PARTY_POSSIBLE_MATCH",
+                    f"{party.role} {party.name!r} {'matches' if decision == 'block' else 'may be'}"
+                    f" {rec.caption!r} on {rec.source} ({', '.join(rec.programs) or 'listed'}), "
+                    f"score {top.score.score:.2f}" + (" by identifier" if ident else ""),
+                    "block" if decision == "block" else "review", self.cite(rec),
+                    {"field": pointer, "role": party.role, "name": party.name, **_hit(top),
+                     "identifier_match": ident},
+                ))
+            entity = self._programme_entity(party)
+            if entity is not None:
+                reasons.append(entity)
+                decision = decision if decision == "block" else "review"
+            rows.append({"role": party.role, "name": party.name, "field": pointer,
+                         "decision": decision, "matches": matches})
+        return rows, reasons
+
+    def _programme_entity(self, party: Party) -> Reason | None:
+        """Curated UAV-programme entities (some, like Albatross, on no list yet): review."""
+        schema = party.schema or ("Vessel" if party.role == "vessel" else "LegalEntity")
+        floor = self.policy.params.programme_entity_score
+        for ent in self.reference.entities:
+            for name in ent.names:
+                score, _ = compare_names(schema, party.name, name)
+                if score >= floor:
+                    return Reason(
+                        "party", "UAV_PROGRAMME_ENTITY",
+                        f"{party.role} {party.name!r} resembles {name!r}: {ent.role}",
+                        "review", ent.citation,
+                        {"field": party.pointer, "entity": ent.id, "score": round(score, 3),
+                         "verification": ent.verification})
+        return None
+
+    def screen_many(self, items: Iterable[Any]) -> Iterator[dict[str, Any]]:
+        """Decoded JSON objects in, result dicts out; a malformed one yields its error."""
+        for i, obj in enumerate(items):
+            try:
+                yield self.screen(parse_transaction(obj)).to_dict()
+            except TxInputError as exc:
+                ident = obj.get("id") if isinstance(obj, dict) else None
+                yield {"id": ident, "index": i, "decision": None, "error": str(exc),
+                       "field": exc.pointer}
+
+
+def _hit(r: PartyResult) -> dict[str, Any]:
+    rec = r.score.record
+    return {"source": rec.source, "source_id": rec.source_id, "caption": rec.caption,
+            "matched_name": r.score.matched_name, "score": round(r.score.score, 4),
+            "match_decision": r.decision, "programs": list(rec.programs),
+            "snapshot": rec.snapshot}
