@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from tradescreen.books.asof import in_force_at, parse_date
 from tradescreen.cli.app import app
 from tradescreen.config import Settings, load_settings
 from tradescreen.index.cache import load_index
@@ -56,12 +58,14 @@ def _errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def load_screener(settings: Settings) -> Screener:
+def load_screener(settings: Settings, as_of: date | None = None) -> Screener:
     with open_store(settings) as store:
-        snapshots = store.active_snapshots()
+        # --as-of: the snapshots in force on that date (look-backs on past shipments).
+        snapshots = store.active_snapshots() if as_of is None else in_force_at(store, as_of)
         if not snapshots:
             raise InputError("no lists imported yet: run `tradescreen lists import PATH` first")
-        index = load_index(store, settings.index_dir)
+        ids = None if as_of is None else sorted(s.id for s in snapshots)
+        index = load_index(store, settings.index_dir, ids)
     return Screener(index, Thresholds(settings.match_threshold, settings.review_threshold))
 
 
@@ -113,12 +117,15 @@ def screen(
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=100, help="Most results to return.")] = 10,
     json_output: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Screen against the lists in force on this date (YYYY-MM-DD)."
+    )] = None,
 ) -> None:
     """Screen one name against every active list, best match first, with explanations."""
     query = make_query(name, schema, birth_date, country or [], ident or [])
     if not query.name and not query.identifiers:
         raise InputError("give a name or an --id to screen")
-    screener = load_screener(load_settings())
+    screener = load_screener(load_settings(), parse_date(as_of) if as_of else None)
     data = screen_one(screener, query, limit)
     data["snapshots"] = list(screener.index.snapshots)
     if json_output:

@@ -67,6 +67,49 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             "CREATE UNIQUE INDEX api_keys_live_name ON api_keys (name) WHERE revoked_at IS NULL",
         ),
     ),
+    (
+        "0003_books",
+        (
+            # Customer books for continuous monitoring (tradescreen.books). `snapshots` is the
+            # snapshot set of the last re-screen: the base a delta re-screen diffs from.
+            """CREATE TABLE books (
+                name TEXT PRIMARY KEY,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                screened_at TEXT,
+                snapshots TEXT,
+                params TEXT
+            )""",
+            # content_hash covers what screening reads; screened_hash is its value when the row
+            # was last screened, so a re-imported, changed row is known to need screening.
+            """CREATE TABLE book_rows (
+                book TEXT NOT NULL REFERENCES books (name),
+                row_id TEXT NOT NULL,
+                data TEXT NOT NULL,
+                query TEXT,
+                error TEXT,
+                content_hash TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                screened_hash TEXT,
+                PRIMARY KEY (book, row_id)
+            )""",
+            # Scores in 1/10000 as integers: exact on every backend.
+            """CREATE TABLE book_alerts (
+                book TEXT NOT NULL REFERENCES books (name),
+                row_id TEXT NOT NULL,
+                source TEXT NOT NULL,
+                source_id TEXT NOT NULL,
+                decision TEXT NOT NULL,
+                score_e4 INTEGER NOT NULL,
+                caption TEXT NOT NULL,
+                matched_name TEXT NOT NULL,
+                entity_hash TEXT NOT NULL,
+                snapshot TEXT NOT NULL,
+                raised_at TEXT NOT NULL,
+                PRIMARY KEY (book, row_id, source, source_id)
+            )""",
+        ),
+    ),
 ]
 
 

@@ -1,0 +1,139 @@
+"""Read a customer book (CSV or Parquet) into rows keyed by the book's own `id` column.
+
+Columns are those of `screen-file`, except that `id` is the row's key here; the party's official
+identifier goes in `identifier` (or id_number, imo, registration_number, passport, tax_id).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tradescreen.match.entity import Query
+from tradescreen.screen.inputs import InputError, make_query
+
+_HEADERS = {
+    "row_id": ("id", "row_id", "customer_id", "key"),
+    "name": ("name", "full_name", "fullname", "party_name", "customer_name", "entity_name"),
+    "first": ("first_name", "firstname", "given_name", "forename"),
+    "middle": ("middle_name", "middlename", "middle_names"),
+    "last": ("last_name", "lastname", "surname", "family_name"),
+    "schema": ("schema", "type", "entity_type", "party_type"),
+    "birth_date": ("birth_date", "date_of_birth", "dob", "birthdate", "incorporation_date"),
+    "country": ("country", "nationality", "country_code", "citizenship", "jurisdiction"),
+    "identifier": ("identifier", "id_number", "imo", "registration_number", "passport", "tax_id"),
+}
+
+
+@dataclass(frozen=True)
+class BookRow:
+    row_id: str
+    query: Query | None  # None when the row cannot be screened (see `error`)
+    error: str | None
+    data: dict[str, str]  # the row as read, every column
+
+    @property
+    def content_hash(self) -> str:
+        """What screening depends on: the query (or the error). Other columns do not count."""
+        if self.query is None:
+            payload: Any = {"error": self.error}
+        else:
+            q = self.query
+            payload = [q.name, q.schema, q.birth_date, list(q.countries), list(q.identifiers)]
+        return hashlib.sha256(orjson.dumps(payload)).hexdigest()
+
+
+def query_to_json(query: Query) -> bytes:
+    return orjson.dumps([query.name, query.schema, query.birth_date, query.countries,
+                         query.identifiers])
+
+
+def query_from_json(data: bytes | str) -> Query:
+    name, schema, birth_date, countries, identifiers = orjson.loads(data)
+    return Query(name, schema, birth_date, tuple(countries), tuple(identifiers))
+
+
+def _columns(fields: Iterable[str]) -> dict[str, str | None]:
+    lowered = {f.strip().lower(): f for f in fields if f}
+    return {
+        role: next((lowered[h] for h in headers if h in lowered), None)
+        for role, headers in _HEADERS.items()
+    }
+
+
+def rows_from_records(
+    records: Iterable[Mapping[str, Any]], fields: list[str], label: str
+) -> Iterator[BookRow]:
+    """Book rows from dict records (one per input row) whose column names are `fields`."""
+    cols = _columns(fields)
+    if cols["row_id"] is None:
+        raise InputError(f"{label}: no id column; a book needs an `id` column as the row key")
+    if not cols["name"] and not (cols["first"] or cols["last"]):
+        raise InputError(f"{label}: no name column; expected name, full_name or "
+                         f"first_name/last_name (found: {', '.join(fields) or 'no header'})")
+    seen: set[str] = set()
+    for number, record in enumerate(records, start=2):
+        data = {k: "" if v is None else str(v).strip() for k, v in record.items() if k}
+
+        def get(role: str, data: dict[str, str] = data) -> str:
+            col = cols[role]
+            return data.get(col, "") if col else ""
+
+        row_id = get("row_id")
+        if not row_id:
+            raise InputError(f"{label}: row {number}: empty id")
+        if row_id in seen:
+            raise InputError(f"{label}: row {number}: duplicate id {row_id!r}")
+        seen.add(row_id)
+        name = get("name") or " ".join(p for p in (get("first"), get("middle"), get("last")) if p)
+        try:
+            query: Query | None = make_query(
+                name, get("schema") or None, get("birth_date") or None,
+                [get("country")] if get("country") else [],
+                [get("identifier")] if get("identifier") else [],
+            )
+            error = None
+            if not query.name and not query.identifiers:
+                query, error = None, "no name or identifier"
+        except InputError as exc:
+            query, error = None, str(exc)
+        yield BookRow(row_id, query, error, data)
+
+
+def _read_csv(path: Path) -> list[BookRow]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    return list(rows_from_records(reader, list(reader.fieldnames or []), path.name))
+
+
+def _read_parquet(path: Path) -> list[BookRow]:
+    import pyarrow.parquet as pq  # only books in Parquet need it loaded
+
+    table = pq.read_table(path)
+    return list(rows_from_records(table.to_pylist(), table.column_names, path.name))
+
+
+def read_book(path: Path) -> list[BookRow]:
+    """Rows of a CSV or Parquet book (Parquet recognised by its magic bytes or extension)."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PAR1" or path.suffix.lower() in (".parquet", ".pq"):
+        return _read_parquet(path)
+    return _read_csv(path)

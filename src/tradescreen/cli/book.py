@@ -1,0 +1,162 @@
+"""`tradescreen book import|rescreen|alerts`: customer books under continuous monitoring."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import orjson
+import typer
+from rich.console import Console
+
+from tradescreen.books.asof import parse_date
+from tradescreen.books.readers import read_book
+from tradescreen.books.rescreen import Runner, in_process, rescreen
+from tradescreen.books.storage import BookError, BookStore
+from tradescreen.cli.app import app
+from tradescreen.config import load_settings
+from tradescreen.screen.inputs import InputError
+from tradescreen.screen.party import Thresholds
+from tradescreen.store import StoreError, open_store
+
+book_app = typer.Typer(help="Customer books: import, re-screen after list updates, alerts.",
+                       no_args_is_help=True)
+app.add_typer(book_app, name="book")
+
+F = TypeVar("F", bound=Callable[..., Any])
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _errors(func: F) -> F:
+    """Expected failures become one stderr line and exit 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except (BookError, InputError, StoreError, OSError) as exc:
+            _err().print(f"[bold red]error:[/] {exc}", markup=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+@book_app.command("import")
+@_errors
+def import_(
+    name: Annotated[str, typer.Argument(help="Book name (your key for this customer file).")],
+    path: Annotated[
+        Path, typer.Argument(metavar="FILE", help="CSV or Parquet, with an id column.")
+    ],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Delete rows whose id is not in FILE.")
+    ] = False,
+    json_output: JsonOpt = False,
+) -> None:
+    """Import or update a book by row id; new and changed rows are screened on the next rescreen.
+
+    Columns as for screen-file (name / first_name+last_name, schema, birth_date, country), plus
+    `id`, the row's own key, and `identifier` for an official id (IMO, registration, passport).
+    """
+    rows = read_book(path)
+    with open_store(load_settings()) as store:
+        counts = BookStore(store._conn).import_rows(name, rows, _now(), replace=replace)
+    data = {"book": name, "rows": len(rows), **counts.to_dict()}
+    if json_output:
+        _json(data)
+    else:
+        _err().print(f"book {name}: {len(rows)} rows read; {counts.added} added, "
+                     f"{counts.changed} changed, {counts.unchanged} unchanged, "
+                     f"{counts.deleted} deleted, {counts.errors} cannot be screened")
+
+
+def _runner(dask: str | None, workers: int | None, home: Path) -> Runner:
+    if dask is None:
+        return in_process(workers)
+    from tradescreen.books.dask_batch import dask_runner
+
+    return dask_runner(dask, home / "dask-runs")
+
+
+@book_app.command("rescreen")
+@_errors
+def rescreen_(
+    name: Annotated[str, typer.Argument(help="Book name.")],
+    delta: Annotated[bool, typer.Option(
+        "--delta", help="Screen only against entries added or changed since the last rescreen."
+    )] = False,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Screen against the snapshots in force on this date (YYYY-MM-DD)."
+    )] = None,
+    dask: Annotated[str | None, typer.Option(
+        "--dask", metavar="SCHEDULER_ADDRESS", help="Run on this Dask scheduler (tcp://...)."
+    )] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Processes for in-process runs (default: all cores)."
+    )] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Re-screen a book; alerts are every match/review result per row (no top-K cut)."""
+    settings = load_settings()
+    when = parse_date(as_of) if as_of else None
+    thresholds = Thresholds(settings.match_threshold, settings.review_threshold)
+    with open_store(settings) as store:
+        result = rescreen(
+            store, BookStore(store._conn), settings.index_dir, name, now=_now(),
+            thresholds=thresholds, delta=delta, as_of=when,
+            runner=_runner(dask, workers, settings.home),
+            actor=f"cli:{os.environ.get('USER', 'unknown')}",
+        )
+    if json_output:
+        _json(result.to_dict(with_alerts=result.mode == "full"))
+        return
+    ch = result.changes
+    why = f" ({result.reason})" if result.reason else ""
+    _err().print(
+        f"book {name}: {result.mode} re-screen of {result.rows} rows in {result.seconds:.1f} s "
+        f"against {', '.join(result.snapshots)}{why}"
+    )
+    _err().print(f"  {len(result.alerts)} alerts: {len(ch.new)} new, {len(ch.removed)} removed, "
+                 f"{len(ch.updated)} updated, {ch.unchanged} unchanged")
+    for label, alerts in (("new", ch.new), ("removed", ch.removed), ("updated", ch.updated)):
+        for a in alerts[:50]:
+            _err().print(f"  {label:<8}{a.row_id}  {a.decision:<6} {a.score:.3f}  "
+                         f"{a.source} {a.source_id}  {a.caption}")
+
+
+@book_app.command("alerts")
+@_errors
+def alerts_(
+    name: Annotated[str, typer.Argument(help="Book name.")],
+    json_output: JsonOpt = False,
+) -> None:
+    """The book's current alerts (as of its last rescreen)."""
+    with open_store(load_settings()) as store:
+        books = BookStore(store._conn)
+        info = books.require(name)
+        alerts = books.alerts(name)
+    if json_output:
+        _json({"book": name, "snapshot": list(info.snapshots or ()),
+               "alerts": [a.to_dict() for a in alerts]})
+        return
+    for a in alerts:
+        print(f"{a.row_id}\t{a.decision}\t{a.score:.4f}\t{a.source}\t{a.source_id}\t{a.caption}")
