@@ -42,6 +42,9 @@ def api_home(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
         for path in LISTS:
             result = runner.invoke(app, ["lists", "import", str(data_dir / path)])
             assert result.exit_code == 0, result.stderr
+        # Export-control reference data, for /screen-tx.
+        result = runner.invoke(app, ["controls", "import", str(data_dir / "domain")])
+        assert result.exit_code == 0, result.stderr
     return home
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -61,22 +61,23 @@ def tx_available() -> bool:
     return importlib.util.find_spec("tradescreen.screen.tx") is not None
 
 
-@router.post("/screen-tx", tags=["Screening"], responses=ERRORS)
+@router.post("/screen-tx", tags=["Screening"], responses={**ERRORS, 501: ERRORS[400]})
 async def screen_tx(
     request: Request,
+    body: Annotated[dict[str, Any], Body(description="One transaction (see `screen-tx`).")],
     caller: Annotated[Caller, Depends(require("screen"))],
 ) -> Response:
-    """Screen a transaction (parties, goods, route). HOOK: answers 501 until the transaction
-    screener (`tradescreen.screen.tx`) exists; wiring it in is `screen_transaction` below."""
+    """Screen a transaction (parties, ownership, goods, route, red flags) as `tradescreen
+    screen-tx` does: a clear / review / block decision with every reason cited. 501 when this
+    build has no transaction screener; 503 until export-control reference data is imported."""
     if not tx_available():
-        raise ApiError(501, "transaction screening is not available in this build yet")
-    return await screen_transaction(request, caller)
+        raise ApiError(501, "transaction screening is not available in this build")
+    state = state_of(request)
+    screener = screener_of(state)
+    from tradescreen.api.tx import screen_transaction
 
-
-async def screen_transaction(request: Request, caller: Caller) -> Response:
-    # The hook for tradescreen.screen.tx: parse the body, screen it, emit a "transaction"
-    # event, return the result. Not wired yet because that module's API is not settled.
-    raise ApiError(501, "transaction screening is not wired into the API yet")
+    return json_response(await run_in_threadpool(
+        screen_transaction, state, screener, body, caller.actor))
 
 
 @router.get("/lists", tags=["Data access"], response_model=models.ListsResponse,
