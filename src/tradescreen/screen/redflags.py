@@ -29,7 +29,7 @@ IMPLEMENTED = (
 _NON_TECHNICAL = re.compile(
     r"\b(bakery|baker|food|restaurant|cafe|catering|grocery|textile|apparel|clothing|garment|"
     r"fashion|furniture|real estate|property|tourism|travel agency|hotel|cosmetic|beauty|"
-    r"jewel\w*|florist|flowers|agricultur\w*|farming|fruit|vegetable|tea|coffee|toys?|"
+    r"jewel\w*|florist|flowers?|agricultur\w*|farming|fruit|vegetable|tea|coffee|toys?|"
     r"footwear|shoes|consulting|education|school|printing|carpet|leather)\b", re.I)
 _FORWARDER = re.compile(
     r"\b(freight|forward\w*|logistic\w*|shipping|cargo|express|courier|3pl|warehous\w*)\b", re.I)
