@@ -32,6 +32,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from tradescreen.cases.record import import_event
+from tradescreen.cli import audit
 from tradescreen.cli.app import app
 from tradescreen.config import load_settings
 from tradescreen.sources.base import SourceError
@@ -204,6 +206,7 @@ def import_(
         finally:
             if spinner is not None:
                 spinner.stop()
+    audit.record(settings, import_event(result, audit.current_user()))
     if json_output:
         _print_json(result.to_dict())
     else:
@@ -327,6 +330,8 @@ def fetch(
                         download_progress=_download_progress(bar, target.name),
                         progress=progress,
                     )
+                if outcome.result is not None:
+                    audit.record(settings, import_event(outcome.result, audit.current_user()))
                 outcomes.append(outcome.to_dict())
             except (SourceError, StoreError, FetchError) as exc:
                 # One list failing must not stop the others (nightly jobs fetch them all).

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tradescreen.books.asof import in_force_at, parse_date
+from tradescreen.cli import audit
 from tradescreen.cli.app import app
 from tradescreen.config import Settings, load_settings
 from tradescreen.index.cache import load_index
@@ -125,9 +126,11 @@ def screen(
     query = make_query(name, schema, birth_date, country or [], ident or [])
     if not query.name and not query.identifiers:
         raise InputError("give a name or an --id to screen")
-    screener = load_screener(load_settings(), parse_date(as_of) if as_of else None)
+    settings = load_settings()
+    screener = load_screener(settings, parse_date(as_of) if as_of else None)
     data = screen_one(screener, query, limit)
     data["snapshots"] = list(screener.index.snapshots)
+    audit.audit_screening(settings, [data], data["snapshots"])
     if json_output:
         _write_json(data)
     else:
@@ -152,7 +155,9 @@ def screen_file(
     if not input_path.is_file():
         raise InputError(f"{input_path}: no such file")
     rows = list(read_queries(input_path))
-    screener = load_screener(load_settings())
+    settings = load_settings()
+    screener = load_screener(settings)
+    hits: list[dict[str, Any]] = []  # rows with review/match results: they raise alerts
     started = time.perf_counter()
     tmp = out.with_name(out.name + ".part")
     show = _err().is_terminal
@@ -167,10 +172,14 @@ def screen_file(
         lines = screen_lines(screener, items, workers=workers, limit=limit)
         for i, line in enumerate(lines):
             errors += line.startswith(b'{"query":null,"error"')
+            if b'"decision":"match"' in line or b'"decision":"review"' in line:
+                hits.append(orjson.loads(line))
             fh.write(line)
             if show and i % 200 == 0:
                 progress.update(task, completed=i)
     tmp.replace(out)
+    snapshots = list(screener.index.snapshots)
+    audit.audit_screening(settings, hits, snapshots, file=input_path, rows=len(rows))
     elapsed = time.perf_counter() - started
     rate = len(rows) / elapsed if elapsed else 0.0
     _err().print(f"screened {len(rows)} rows in {elapsed:.1f} s ({rate:.0f}/s), "

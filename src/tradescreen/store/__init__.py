@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tradescreen.config import Settings
 from tradescreen.store.api import Store
+from tradescreen.store.db import connect
 from tradescreen.store.diff import Diff, DiffItem
 from tradescreen.store.snapshots import ImportResult, Snapshot
 from tradescreen.store.sqlite import Clock, SQLiteStore, StoreError, utc_now
@@ -30,4 +31,4 @@ __all__ = [
 
 def open_store(settings: Settings, *, clock: Clock = utc_now) -> SQLiteStore:
     """The store for these settings (creates and migrates the database on first use)."""
-    return SQLiteStore(settings.db_path, clock=clock)
+    return SQLiteStore(connect(settings), clock=clock)

@@ -17,6 +17,7 @@ from tradescreen.sources import fetch, ofac_csv
 from tradescreen.sources.base import ListRead, SourceError, SupplementOnly
 from tradescreen.sources.fetch import DownloadProgress, FetchedFile, Target
 from tradescreen.store import archive, open_store
+from tradescreen.store.db import database_exists
 from tradescreen.store.snapshots import ImportResult
 from tradescreen.store.sqlite import Clock, Progress, utc_now
 
@@ -88,7 +89,7 @@ def _import_supplement(
         f"snapshot to take it from; {first}"
     )
     # Checked before opening: opening would create an empty database for a refused import.
-    if not settings.db_path.exists():
+    if not database_exists(settings):
         raise SourceError(no_base)
     with open_store(settings, clock=clock) as store:
         base = store.active_snapshot(source)

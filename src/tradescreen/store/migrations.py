@@ -9,6 +9,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from tradescreen.store.db import Database
+
+# pg_advisory_xact_lock key serialising migrations on one PostgreSQL database ("tsmg").
+_MIGRATION_LOCK = 0x74736D67
+
 
 class SchemaTooNew(Exception):
     """The database was migrated by a newer version of tradescreen."""
@@ -110,46 +115,125 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             )""",
         ),
     ),
+    (
+        "0004_cases_audit",
+        (
+            # The hash-chained audit log (cases/audit.py). seq is assigned by the appender
+            # under the chain-head lock, so it is gapless and follows the chain order.
+            """CREATE TABLE audit_log (
+                seq INTEGER NOT NULL PRIMARY KEY,
+                at TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                snapshots TEXT NOT NULL,
+                engine_version TEXT NOT NULL,
+                config_hash TEXT NOT NULL,
+                data TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )""",
+            "CREATE INDEX audit_log_at ON audit_log (at)",
+            # One row: the last record's seq and hash. Locked by every append (the chain's
+            # mutex on PostgreSQL) and compared by verify, so a truncated tail is noticed.
+            """CREATE TABLE chain_head (
+                id INTEGER NOT NULL PRIMARY KEY,
+                seq INTEGER NOT NULL,
+                hash TEXT NOT NULL
+            )""",
+            "INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '" + "0" * 64 + "')",
+            """CREATE TABLE alerts (
+                id INTEGER NOT NULL PRIMARY KEY,
+                created_at TEXT NOT NULL,
+                status TEXT NOT NULL,
+                query_key TEXT NOT NULL,
+                query TEXT NOT NULL,
+                source TEXT NOT NULL,
+                source_id TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                snapshot TEXT NOT NULL,
+                caption TEXT NOT NULL,
+                score REAL NOT NULL,
+                band TEXT NOT NULL,
+                explanation TEXT NOT NULL,
+                screening_seq INTEGER NOT NULL,
+                suppressed_by INTEGER,
+                decision_id INTEGER,
+                hits INTEGER NOT NULL,
+                last_seen_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX alerts_party_entry ON alerts (query_key, source, source_id, status)",
+            "CREATE INDEX alerts_status ON alerts (status, id)",
+            """CREATE TABLE decisions (
+                id INTEGER NOT NULL PRIMARY KEY,
+                alert_id INTEGER NOT NULL REFERENCES alerts (id),
+                decision TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                decided_by TEXT NOT NULL,
+                decided_at TEXT NOT NULL,
+                approved_by TEXT,
+                approved_at TEXT
+            )""",
+            "CREATE INDEX decisions_alert ON decisions (alert_id, id)",
+            """CREATE TABLE suppressions (
+                query_key TEXT NOT NULL,
+                source TEXT NOT NULL,
+                source_id TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                alert_id INTEGER NOT NULL REFERENCES alerts (id),
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (query_key, source, source_id, content_hash)
+            )""",
+        ),
+    ),
 ]
 
 
-def apply_migrations(conn: sqlite3.Connection, now: Callable[[], str]) -> list[str]:
+def apply_migrations(conn: sqlite3.Connection | Database, now: Callable[[], str]) -> list[str]:
     """Apply the migrations not yet recorded; returns the names applied.
 
-    The connection must be in autocommit mode (isolation_level=None) so the explicit
-    BEGIN IMMEDIATE below owns the transaction: a migration half-applied is never visible.
+    Takes a `Database` (SQLite or PostgreSQL) or a raw sqlite3 connection in autocommit mode
+    (isolation_level=None), so the explicit transaction below owns it: a migration half-applied
+    is never visible.
     """
-    conn.execute(
+    db = conn if isinstance(conn, Database) else Database(conn, "sqlite", label="sqlite")
+    create = (
         "CREATE TABLE IF NOT EXISTS schema_version ("
         "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
+    if db.dialect == "sqlite":
+        db.execute(create)
+        exists = True
+    else:
+        exists = db.fetchone("SELECT to_regclass('schema_version')")[0] is not None
+    if exists:
+        # Fast path without the write lock: an up-to-date database must not wait for an import.
+        done = {row[0] for row in db.fetchall("SELECT version FROM schema_version")}
+        if max(done, default=0) == len(MIGRATIONS) == len(done):
+            return []
     applied_names: list[str] = []
-    done = {row[0] for row in conn.execute("SELECT version FROM schema_version")}
-    newest = max(done, default=0)
-    if newest > len(MIGRATIONS):
-        # Written by a newer tradescreen: guessing at its schema could corrupt it.
-        raise SchemaTooNew(
-            f"database schema version {newest} is newer than this tradescreen knows "
-            f"({len(MIGRATIONS)}); upgrade tradescreen"
-        )
-    if len(done) == len(MIGRATIONS):
-        return applied_names
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        # Re-read under the write lock: another process may have migrated meanwhile.
-        done = {row[0] for row in conn.execute("SELECT version FROM schema_version")}
+    with db.write():
+        if db.dialect == "postgresql":
+            # Concurrent first starts: one migrates, the others wait and then find it done.
+            db.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
+            db.execute(create)
+        # Read under the write lock: another process may have migrated meanwhile.
+        done = {row[0] for row in db.fetchall("SELECT version FROM schema_version")}
+        newest = max(done, default=0)
+        if newest > len(MIGRATIONS):
+            # Written by a newer tradescreen: guessing at its schema could corrupt it.
+            raise SchemaTooNew(
+                f"database schema version {newest} is newer than this tradescreen knows "
+                f"({len(MIGRATIONS)}); upgrade tradescreen"
+            )
         for version, (name, statements) in enumerate(MIGRATIONS, start=1):
             if version in done:
                 continue
             for statement in statements:
-                conn.execute(statement)
-            conn.execute(
+                db.execute(statement)
+            db.execute(
                 "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
                 (version, name, now()),
             )
             applied_names.append(name)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return applied_names

@@ -1,4 +1,5 @@
-"""The embedded store: one SQLite file (WAL mode), snapshots written and activated atomically.
+"""The store: snapshots written and activated atomically, on one SQLite file (WAL mode) by
+default or on PostgreSQL through the same SQL (`db.py`).
 
 Every import is written in a single transaction that also flips the source's active snapshot, so a
 reader (or a crash, or kill -9) sees either the complete old snapshot or the complete new one.
@@ -9,7 +10,6 @@ cost little more than their row references.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ import orjson
 
 from tradescreen.model import Entity
 from tradescreen.sources.base import ListRead, SourceError
+from tradescreen.store.db import Database, open_sqlite
 from tradescreen.store.diff import Diff, compute_diff
 from tradescreen.store.migrations import SchemaTooNew, apply_migrations
 from tradescreen.store.snapshots import ImportResult, Snapshot, content_hash, snapshot_id
@@ -67,21 +68,19 @@ def _snapshot(row: tuple) -> Snapshot:
 
 
 class SQLiteStore:
-    def __init__(self, path: Path, *, clock: Clock = utc_now) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    """The store on a `Database`: the SQLite file by default, or PostgreSQL (same SQL)."""
+
+    def __init__(self, path: Path | Database, *, clock: Clock = utc_now) -> None:
+        db = path if isinstance(path, Database) else open_sqlite(Path(path))
+        self.path = Path(path) if not isinstance(path, Database) else None
         self._clock = clock
-        # Autocommit mode: every write transaction is an explicit BEGIN IMMEDIATE ... COMMIT.
-        self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL is crash-safe in WAL mode (a killed process never corrupts or half-commits).
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
+        # `_conn` keeps its name: tests and tools run ad-hoc SQL through it on either backend.
+        self._conn = self.db = db
         try:
-            apply_migrations(self._conn, lambda: _iso(self._clock()))
+            apply_migrations(db, lambda: _iso(self._clock()))
         except SchemaTooNew as exc:
-            self._conn.close()
-            raise StoreError(f"{self.path.name}: {exc}") from None
+            db.close()
+            raise StoreError(f"{db.label}: {exc}") from None
 
     def close(self) -> None:
         self._conn.close()
@@ -115,9 +114,9 @@ class SQLiteStore:
         imported_at = _iso(clock())
         total = len(rows)
 
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        db = self.db
+        unchanged: Snapshot | None = None
+        with db.write():
             current = self._active(read.source)
             if base is not None and (current is None or current.id != base):
                 raise StoreError(
@@ -125,11 +124,11 @@ class SQLiteStore:
                     f"({base} -> {current.id if current else 'none'}); run it again"
                 )
             if current is not None and current.content_hash == chash:
-                conn.execute("ROLLBACK")
-                return ImportResult("unchanged", current)
+                unchanged = current
+                db.rollback()
             sid = self._free_id(snapshot_id(read.source, read.published, imported_at, chash))
-            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM snapshots").fetchone()[0]
-            conn.execute(
+            seq = db.fetchone("SELECT COALESCE(MAX(seq), 0) + 1 FROM snapshots")[0]
+            db.execute(
                 f"INSERT INTO snapshots ({_SNAPSHOT_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
                 (
@@ -141,12 +140,12 @@ class SQLiteStore:
             done = 0
             for start in range(0, total, BATCH):
                 batch = rows[start : start + BATCH]
-                conn.executemany(
+                db.executemany(
                     "INSERT INTO entity_blobs (content_hash, data) VALUES (?, ?) "
                     "ON CONFLICT (content_hash) DO NOTHING",
                     [(h, blobs[h]) for _, h, _, _ in batch],
                 )
-                conn.executemany(
+                db.executemany(
                     "INSERT INTO snapshot_entities "
                     "(snapshot_id, source_id, entity_hash, schema, caption) "
                     "VALUES (?, ?, ?, ?, ?)",
@@ -156,15 +155,12 @@ class SQLiteStore:
                 if progress is not None:
                     progress(done, total)
             # The flip: same transaction as the rows, so readers never see a partial snapshot.
-            conn.execute(
+            db.execute(
                 "UPDATE snapshots SET active = 0 WHERE source = ? AND active = 1", (read.source,)
             )
-            conn.execute("UPDATE snapshots SET active = 1 WHERE id = ?", (sid,))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+            db.execute("UPDATE snapshots SET active = 1 WHERE id = ?", (sid,))
+        if unchanged is not None:
+            return ImportResult("unchanged", unchanged)
         snap = self.snapshot(sid)
         assert snap is not None
         return ImportResult("imported", snap, replaced=current.id if current else None)
@@ -261,6 +257,8 @@ class SQLiteStore:
         return snap
 
     def integrity_check(self) -> str:
+        if self.db.dialect != "sqlite":
+            return "ok"  # PostgreSQL checks its own pages; there is no PRAGMA to ask
         return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 

@@ -1,0 +1,189 @@
+"""Alerts: every `review` / `match` result of a screening, linked to what produced it.
+
+An alert keeps the query (and its party key), the listed entity (source, source_id and the
+entry's content hash), the list snapshot, the score, band and explanation, and the audit record
+of the screening that raised it. A hit already open for the same party and entry is linked to the
+existing alert instead of opening a duplicate; a hit suppressed by a cleared false positive is
+kept as a `suppressed` alert, so suppressed hits stay visible (`cases list --status suppressed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from tradescreen.cases.audit import AuditLog, iso
+from tradescreen.cases.keys import query_key
+from tradescreen.cases.suppression import SuppressionKey, suppressed_by
+from tradescreen.events import Event
+from tradescreen.store.db import Database
+
+# Events whose results raise alerts. Their data: {"query": q, "results": [r, ...]} for one
+# party, or {"screenings": [{"query": q, "results": [...], "row": n}, ...], ...} for many;
+# each result as `PartyResult.to_dict()` (content_hash optional: looked up by snapshot).
+ALERTING_KINDS = frozenset({"screening", "transaction"})
+ALERT_BANDS = ("match", "review")
+STATUSES = ("open", "decided", "final", "suppressed")
+
+ALERT_COLUMNS = (
+    "id", "created_at", "status", "query_key", "query", "source", "source_id", "content_hash",
+    "snapshot", "caption", "score", "band", "explanation", "screening_seq", "suppressed_by",
+    "decision_id", "hits", "last_seen_at",
+)
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: int
+    created_at: str
+    status: str
+    query_key: str
+    query: dict[str, Any]
+    source: str
+    source_id: str
+    content_hash: str
+    snapshot: str
+    caption: str
+    score: float
+    band: str
+    explanation: list[dict[str, Any]]
+    screening_seq: int
+    suppressed_by: int | None
+    decision_id: int | None
+    hits: int
+    last_seen_at: str
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> Alert:
+        values = dict(zip(ALERT_COLUMNS, row, strict=True))
+        values["query"] = orjson.loads(values["query"])
+        values["explanation"] = orjson.loads(values["explanation"])
+        return cls(**values)
+
+    @property
+    def key(self) -> SuppressionKey:
+        return SuppressionKey(self.query_key, self.source, self.source_id, self.content_hash)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in ALERT_COLUMNS}
+
+
+def _screenings(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    if "screenings" in data:
+        return list(data["screenings"])
+    return [data] if "query" in data else []
+
+
+def _entry_hash(db: Database, result: Mapping[str, Any]) -> str:
+    if result.get("content_hash"):
+        return str(result["content_hash"])
+    # The store keeps each snapshot's entry hashes: the same hash the index records carry.
+    row = db.fetchone(
+        "SELECT entity_hash FROM snapshot_entities WHERE snapshot_id = ? AND source_id = ?",
+        (result["snapshot"], result["source_id"]),
+    )
+    return str(row[0]) if row else ""
+
+
+def _summary(result: Mapping[str, Any], chash: str) -> dict[str, Any]:
+    return {
+        "source": result["source"], "source_id": result["source_id"],
+        "snapshot": result.get("snapshot"), "score": result["score"],
+        "decision": result["decision"], "content_hash": chash,
+    }
+
+
+def record_screening(log: AuditLog, event: Event) -> list[dict[str, Any]]:
+    """Audit a screening and raise its alerts, all in one transaction; returns one
+    `{"alert", "status", "new"}` per review/match hit."""
+    db = log.db
+    outcomes: list[dict[str, Any]] = []
+    with db.write():
+        head_seq, _ = log.lock_head()
+        screening_seq = head_seq + 1  # the screening record is the next one in the chain
+        now = iso(log.clock())
+        screenings = []
+        entries: list[dict[str, Any]] = []  # what each alert record says about its hit
+        for item in _screenings(event.data):
+            query = dict(item["query"] or {})
+            qkey = query_key(query)
+            results = []
+            for result in item.get("results") or ():
+                chash = _entry_hash(db, result)
+                summary = _summary(result, chash)
+                if result["decision"] in ALERT_BANDS:
+                    outcome = _raise(db, query, qkey, result, chash, screening_seq, now)
+                    outcomes.append({**outcome, "row": item.get("row")})
+                    entries.append({**summary, **outcome, "query_key": qkey, "band":
+                                    result["decision"], "row": item.get("row")})
+                    summary.update(outcome)
+                results.append(summary)
+            screenings.append({"query": query, "query_key": qkey, "row": item.get("row"),
+                               "results": results})
+        data = {k: v for k, v in event.data.items() if k not in ("results", "screenings", "query")}
+        if len(screenings) == 1 and "screenings" not in event.data:
+            data.update(screenings[0])
+        else:
+            data["screenings"] = screenings
+        record = log.append(event.kind, event.actor, event.subject, data, event.snapshots)
+        assert record.seq == screening_seq
+        for entry in entries:
+            if entry["new"] or entry["status"] == "suppressed":
+                log.append("alert", event.actor, f"alert:{entry['alert']}", {
+                    **entry, "screening_seq": screening_seq,
+                }, [entry["snapshot"]] if entry["snapshot"] else [])
+    return outcomes
+
+
+def _raise(
+    db: Database, query: dict[str, Any], qkey: str, result: Mapping[str, Any], chash: str,
+    screening_seq: int, now: str,
+) -> dict[str, Any]:
+    key = SuppressionKey(qkey, str(result["source"]), str(result["source_id"]), chash)
+    by = suppressed_by(db, key)
+    if by is None:
+        existing = db.fetchone(
+            "SELECT id, status FROM alerts WHERE query_key = ? AND source = ? AND source_id = ? "
+            "AND content_hash = ? AND status IN ('open', 'decided') ORDER BY id LIMIT 1",
+            key.as_tuple(),
+        )
+        if existing is not None:
+            db.execute(
+                "UPDATE alerts SET hits = hits + 1, last_seen_at = ? WHERE id = ?",
+                (now, existing[0]),
+            )
+            return {"alert": int(existing[0]), "status": str(existing[1]), "new": False}
+    status = "open" if by is None else "suppressed"
+    new_id = db.fetchone("SELECT COALESCE(MAX(id), 0) + 1 FROM alerts")[0]
+    db.execute(
+        f"INSERT INTO alerts ({', '.join(ALERT_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(ALERT_COLUMNS))})",
+        (
+            new_id, now, status, qkey, orjson.dumps(query).decode(), key.source, key.source_id,
+            chash, str(result.get("snapshot") or ""), str(result.get("caption") or ""),
+            float(result["score"]), str(result["decision"]),
+            orjson.dumps(result.get("explanation") or []).decode(), screening_seq, by, None, 1,
+            now,
+        ),
+    )
+    return {"alert": int(new_id), "status": status, "new": True, "suppressed_by": by}
+
+
+def get_alert(db: Database, alert_id: int, *, lock: bool = False) -> Alert | None:
+    suffix = db.for_update() if lock else ""
+    row = db.fetchone(
+        f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts WHERE id = ?{suffix}", (alert_id,)
+    )
+    return Alert.from_row(row) if row else None
+
+
+def list_alerts(db: Database, status: str | None = None, limit: int = 1000) -> list[Alert]:
+    where, params = ("WHERE status = ?", (status,)) if status else ("", ())
+    rows = db.fetchall(
+        f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts {where} ORDER BY id LIMIT {int(limit)}",
+        params,
+    )
+    return [Alert.from_row(r) for r in rows]

@@ -1,0 +1,52 @@
+"""The events the edges emit, built from their results (pure: no storage, no clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import tradescreen
+from tradescreen.events import Event
+from tradescreen.store.snapshots import ImportResult
+
+
+def import_event(result: ImportResult, actor: str) -> Event:
+    snap = result.snapshot
+    data: dict[str, Any] = {
+        "status": result.status,
+        "source": snap.source,
+        "format": snap.format,
+        "published": snap.published,
+        "entities": snap.entity_count,
+        "content_hash": snap.content_hash,
+        "files": dict(snap.files),
+        "replaced": result.replaced,
+    }
+    if "base_snapshot" in result.extra:
+        data["base_snapshot"] = result.extra["base_snapshot"]
+    return Event("import", actor, snap.id, data, (snap.id,))
+
+
+def screening_event(
+    screenings: Sequence[Mapping[str, Any]],
+    actor: str,
+    snapshots: Sequence[str],
+    *,
+    config_hash: str,
+    batch: Mapping[str, Any] | None = None,
+) -> Event:
+    """One party (`screen`) or many (`screen-file`: only rows with review/match hits need be
+    passed; `batch` says what the whole file was)."""
+    common = {
+        "engine_version": tradescreen.__version__,
+        "config_hash": config_hash,
+        "snapshots": list(snapshots),
+    }
+    if batch is None and len(screenings) == 1:
+        one = screenings[0]
+        data = {**common, "query": one["query"], "results": one["results"]}
+        subject = f"query:{(one['query'] or {}).get('name', '')}"
+    else:
+        data = {**common, **(batch or {}), "screenings": list(screenings)}
+        subject = f"file:{(batch or {}).get('file', '')}"
+    return Event("screening", actor, subject, data, tuple(snapshots))

@@ -1,0 +1,209 @@
+"""`tradescreen audit verify|export|purge`, and the helpers other commands use to record events.
+
+Recording is not optional: a command whose audit record cannot be written fails (exit 1), so
+nothing happens unrecorded without somebody seeing an error.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+import re
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import orjson
+import typer
+from rich.console import Console
+
+from tradescreen.cases import chain
+from tradescreen.cases.audit import AuditError, AuditLog, config_hash, open_sink, utc_now
+from tradescreen.cases.decisions import CaseError
+from tradescreen.cli.app import app
+from tradescreen.config import Settings, load_settings
+from tradescreen.events import Event
+from tradescreen.store.db import DB_ERRORS
+
+audit_app = typer.Typer(help="Verify and export the tamper-evident audit log.",
+                        no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def fail(message: str) -> typer.Exit:
+    err().print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    return typer.Exit(1)
+
+
+def errors(func: F) -> F:
+    """Expected failures become one stderr line and exit 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except (CaseError, AuditError, ValueError, OSError) as exc:
+            raise fail(str(exc)) from None
+        except DB_ERRORS as exc:
+            raise fail(f"{type(exc).__name__}: {exc}") from None
+        except Exception as exc:
+            if os.environ.get("TRADESCREEN_DEBUG"):
+                raise
+            raise fail(f"unexpected {type(exc).__name__}: {exc}") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def current_user() -> str:
+    """The acting user: $TRADESCREEN_USER, else the operating-system login."""
+    return os.environ.get("TRADESCREEN_USER") or getpass.getuser()
+
+
+def record(settings: Settings, event: Event) -> None:
+    """Write one event to the audit log (screenings also raise alerts)."""
+    with open_sink(settings) as sink:
+        sink.emit(event)
+
+
+def open_log(settings: Settings) -> tuple[Any, AuditLog]:
+    sink = open_sink(settings)
+    return sink, sink.log()
+
+
+@audit_app.command("verify")
+@errors
+def verify(
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Verify an exported JSON-lines file instead.")
+    ] = None,
+) -> None:
+    """Re-compute the hash chain; exit 1 naming the first altered, deleted or reordered record."""
+    if file is not None:
+        with file.open("rb") as fh:
+            verdict = chain.verify(orjson.loads(line) for line in fh if line.strip())
+    else:
+        sink, log = open_log(load_settings())
+        with sink:
+            verdict = log.verify()
+    if verdict.ok:
+        print(verdict.message())
+        return
+    raise fail(verdict.message())
+
+
+@audit_app.command("export")
+@errors
+def export(
+    out: Annotated[str, typer.Option("--out", "-o", help="Output file, or - for stdout.")] = "-",
+) -> None:
+    """Write every audit record as JSON lines (all stored fields, in chain order)."""
+    sink, log = open_log(load_settings())
+    with sink:
+        if out == "-":
+            count = log.export(sys.stdout)
+            sys.stdout.flush()
+        else:
+            path = Path(out)
+            tmp = path.with_name(path.name + ".part")
+            with tmp.open("w", encoding="utf-8") as fh:
+                count = log.export(fh)
+            tmp.replace(path)
+    err().print(f"exported {count} audit records" + (f" to {out}" if out != "-" else ""))
+
+
+_AGE = re.compile(r"^(\d+)\s*(d|y)$")
+
+
+def parse_age(text: str, now: datetime) -> datetime:
+    """`3650d`, `10y` (365.25-day years) or an ISO date: the purge cutoff."""
+    m = _AGE.match(text.strip().lower())
+    if m:
+        days = int(m.group(1)) * (1 if m.group(2) == "d" else 365.25)
+        return now - timedelta(days=days)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"--older-than {text!r}: use e.g. 10y, 3650d or 2015-01-01") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@audit_app.command("purge")
+@errors
+def purge(
+    older_than: Annotated[
+        str | None,
+        typer.Option("--older-than", help="10y, 3650d or an ISO date (default: the retention "
+                     "period, $TRADESCREEN_AUDIT_RETENTION_DAYS, 10 years)."),
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Acting user.")] = None,
+) -> None:
+    """Delete audit records past retention; the purge itself is a record in the chain."""
+    settings = load_settings()
+    now = utc_now()
+    age = older_than or f"{settings.audit_retention_days}d"
+    cutoff = parse_age(age, now)
+    sink, log = open_log(settings)
+    with sink:
+        record_ = log.purge(cutoff, user or current_user())
+    data = orjson.loads(record_.data)
+    print(f"purged {data['count']} records older than {data['older_than']} "
+          f"(purge record {record_.seq})")
+
+
+def screening_config_hash(settings: Settings) -> str:
+    return config_hash(settings)
+
+
+def audit_screening(
+    settings: Settings,
+    screenings: list[dict[str, Any]],
+    snapshots: list[str],
+    *,
+    file: Path | None = None,
+    rows: int = 0,
+) -> None:
+    """Record a screening (one party, or a file's rows with hits) and raise its alerts; says
+    on stderr which alerts were opened or suppressed."""
+    from tradescreen.cases.alerts import record_screening
+    from tradescreen.cases.record import screening_event
+
+    batch = None
+    if file is not None:
+        import hashlib
+
+        batch = {"file": file.name, "sha256": hashlib.sha256(file.read_bytes()).hexdigest(),
+                 "rows": rows}
+    event = screening_event(
+        screenings, current_user(), snapshots, config_hash=config_hash(settings), batch=batch
+    )
+    with open_sink(settings) as sink:
+        outcomes = record_screening(sink.log(), event)
+    opened = [o["alert"] for o in outcomes if o["new"] and o["status"] == "open"]
+    known = sorted({o["alert"] for o in outcomes if not o["new"]})
+    suppressed = [o["alert"] for o in outcomes if o["status"] == "suppressed"]
+    parts = []
+    if opened:
+        parts.append(f"{len(opened)} new ({_ids(opened)})")
+    if known:
+        parts.append(f"{len(known)} already open ({_ids(known)})")
+    if suppressed:
+        parts.append(f"{len(suppressed)} suppressed as cleared false positives "
+                     f"({_ids(suppressed)})")
+    if parts:
+        err().print(f"alerts: {', '.join(parts)}; see `tradescreen cases list`")
+
+
+def _ids(ids: list[int]) -> str:
+    shown = ", ".join(str(i) for i in ids[:10])
+    return shown + (", ..." if len(ids) > 10 else "")
