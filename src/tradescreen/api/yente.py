@@ -43,6 +43,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 DatasetPath = Annotated[str, Path(description="`default` (all lists) or one list's name",
                                   examples=["default"], max_length=100)]
 ListParam = Annotated[list[str], Query(max_length=50)]
+# None rather than []: FastAPI deep-copies a mutable default on every request (the hot path).
+OptList = Annotated[list[str] | None, Query(max_length=50)]
 DESCRIPTION = (
     "tradescreen's scoring model: aligned name tokens (transliteration, typos, legal forms, "
     "token rarity) plus birth date, country, identifier and schema evidence, summed as "
@@ -67,13 +69,13 @@ async def match(
     threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
     cutoff: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
     algorithm: Annotated[str, Query(max_length=50)] = "best",
-    include_dataset: ListParam = [],  # noqa: B006 (FastAPI copies defaults per request)
-    exclude_schema: ListParam = [],  # noqa: B006
-    exclude_dataset: ListParam = [],  # noqa: B006
-    topics: ListParam = [],  # noqa: B006
+    include_dataset: OptList = None,
+    exclude_schema: OptList = None,
+    exclude_dataset: OptList = None,
+    topics: OptList = None,
     changed_since: Annotated[str | None, Query(
         pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?$")] = None,
-    exclude_entity_ids: ListParam = [],  # noqa: B006
+    exclude_entity_ids: OptList = None,
 ) -> Response:
     """Match entities (Person, Company, Vessel, ...) given as FtM examples, yente's `/match`.
 
@@ -84,6 +86,9 @@ async def match(
     state = state_of(request)
     screener = screener_of(state)
     algo = _algorithm(algorithm)
+    include_dataset, exclude_dataset = include_dataset or [], exclude_dataset or []
+    exclude_schema, topics = exclude_schema or [], topics or []
+    exclude_entity_ids = exclude_entity_ids or []
     scope = dataset_scope(state, dataset, include_dataset)
     for key in body.config:
         raise ApiError(400, f"Invalid configuration parameter: {key} for algorithm {algo}")
@@ -180,7 +185,7 @@ async def search(
     caller: Annotated[Caller, Depends(require("screen"))],
     q: Annotated[str, Query(max_length=1000)] = "",
     schema: Annotated[str, Query(max_length=40)] = "Thing",
-    include_dataset: ListParam = [],  # noqa: B006
+    include_dataset: OptList = None,
     exclude_dataset: ListParam = [],  # noqa: B006
     exclude_schema: ListParam = [],  # noqa: B006
     countries: ListParam = [],  # noqa: B006
@@ -192,7 +197,7 @@ async def search(
     """Search by a name (any script), best first, yente's `/search`. Without `q`, list entries."""
     state = state_of(request)
     screener = screener_of(state)
-    scope = dataset_scope(state, dataset, include_dataset)
+    scope = dataset_scope(state, dataset, include_dataset or [])
     if schema not in _DESCENDANTS:
         raise ApiError(400, "Invalid schema")
     kinds = _DESCENDANTS[schema]
