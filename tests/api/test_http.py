@@ -149,8 +149,9 @@ def test_one_audit_event_per_screening_request(api_settings, screener):
     match_event = sink.events[0]
     assert match_event.actor == "key:anonymous"
     assert match_event.subject.startswith("sha256:")
-    assert set(match_event.data["queries"]) == {"a", "b"}
-    assert match_event.data["queries"]["a"]["results"][0]["decision"] == "match"
+    assert [s["row"] for s in match_event.data["screenings"]] == ["a", "b"]
+    top = match_event.data["screenings"][0]["results"][0]
+    assert top["decision"] == "match" and top["source_id"] and top["content_hash"]
     assert match_event.snapshots == tuple(screener.index.snapshots)
 
 
@@ -168,3 +169,16 @@ def test_failing_audit_sink_refuses_the_request(api_settings, screener):
             return await client.post("/screen", json={"name": "Qods"})
 
     assert asyncio.run(run()).status_code == 503
+
+
+def test_served_requests_reach_the_audit_log(server: str, keys, api_settings):
+    from tradescreen.cases.audit import open_sink
+
+    body = {"queries": {"audit": {"schema": "Company",
+                                  "properties": {"name": ["Qods Aviation Industry"]}}}}
+    r = httpx.post(f"{server}/match/default", json=body,
+                   headers={"Authorization": f"ApiKey {keys.screen}"})
+    assert r.status_code == 200
+    log = open_sink(api_settings).log()
+    rows = log.db.fetchall("SELECT actor, kind FROM audit_log WHERE kind = 'screening'")
+    assert ("key:client", "screening") in {tuple(row) for row in rows}

@@ -84,5 +84,9 @@ async def _keep_loaded(state: ApiState) -> None:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory` and `tradescreen serve` workers."""
-    return create_app(load_settings())
+    """Factory for `uvicorn --factory` and `tradescreen serve` workers: requests are recorded
+    in the hash-chained audit log of the settings' database (tradescreen.cases.audit)."""
+    from tradescreen.cases.audit import open_sink
+
+    settings = load_settings()
+    return create_app(settings, sink=open_sink(settings))

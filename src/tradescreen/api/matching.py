@@ -170,8 +170,9 @@ def scored_json(state: ApiState, result: PartyResult, threshold: float) -> dict[
 def match_example(
     state: ApiState, screener: Screener, parsed: ParsedExample, example_id: str | None,
     opts: MatchOptions,
-) -> dict[str, Any]:
-    """One entry of `responses`: status, results, total (matches), query echo."""
+) -> tuple[dict[str, Any], list[PartyResult]]:
+    """One entry of `responses` (status, results, total = matches, query echo) and the
+    results behind it, for the audit record."""
     found = best_results(screener, parsed.queries, opts)
     matches = sum(1 for r in found if round(r.score.score, 4) >= opts.threshold)
     results = [scored_json(state, r, opts.threshold) for r in found[: opts.limit]]
@@ -180,4 +181,17 @@ def match_example(
         "results": results,
         "total": {"value": matches, "relation": "eq"},
         "query": {"id": example_id, "schema": parsed.schema, "properties": parsed.properties},
+    }, found[: opts.limit]
+
+
+def audit_result(result: PartyResult) -> dict[str, Any]:
+    """One result as the audit log and alerts read it (tradescreen.cases.alerts)."""
+    record = result.score.record
+    return {
+        "source": record.source, "source_id": record.source_id, "snapshot": record.snapshot,
+        "caption": record.caption, "score": round(result.score.score, 4),
+        "decision": result.decision, "content_hash": record.content_hash,
+        "matched_name": result.score.matched_name,
+        "explanation": [{"feature": f.feature, "label": f.label, "weight": round(f.weight, 3),
+                         "detail": f.detail} for f in result.score.features],
     }

@@ -13,10 +13,11 @@ from tradescreen.api import models
 from tradescreen.api.auth import Caller, require
 from tradescreen.api.common import digest, json_response, screener_of, state_of
 from tradescreen.api.errors import ApiError
+from tradescreen.api.matching import audit_result
 from tradescreen.api.yente import ERRORS
 from tradescreen.events import Event
-from tradescreen.screen.batch import screen_one
 from tradescreen.screen.inputs import InputError, make_query
+from tradescreen.screen.party import query_to_dict
 
 router = APIRouter()
 
@@ -39,18 +40,15 @@ async def screen(
         raise ApiError(400, str(exc)) from None
     if not query.name and not query.identifiers:
         raise ApiError(400, "give a name or identifiers to screen")
-    data = screen_one(screener, query, body.limit)
-    data["snapshots"] = list(screener.index.snapshots)
+    found = screener.screen(query, limit=body.limit)
+    data = {"query": query_to_dict(query), "results": [r.to_dict() for r in found],
+            "snapshots": list(screener.index.snapshots)}
     state.emit(Event(
         kind="screening",
         actor=caller.actor,
         subject=digest("/screen", data["query"], body.limit),
-        data={
-            "endpoint": "/screen",
-            "query": data["query"],
-            "results": [{k: r[k] for k in ("id", "caption", "score", "decision", "snapshot")}
-                        for r in data["results"]],
-        },
+        data={"endpoint": "/screen", "query": data["query"],
+              "results": [audit_result(r) for r in found]},
         snapshots=tuple(screener.index.snapshots),
     ))
     return json_response(data)

@@ -29,12 +29,14 @@ from tradescreen.api.matching import (
     ALGORITHM_NAMES,
     YENTE_ALGORITHMS,
     MatchOptions,
+    audit_result,
     entity_json,
     feature_docs,
     match_example,
 )
 from tradescreen.events import Event
 from tradescreen.match.entity import Query as ScreenQuery
+from tradescreen.screen.party import query_to_dict
 
 router = APIRouter()
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -117,11 +119,12 @@ async def match(
 
     # One query is a few milliseconds: run it here. A batch goes to a thread so health checks
     # and short requests on this worker are not stuck behind it.
-    responses = run() if len(parsed) == 1 else await run_in_threadpool(run)
+    done = run() if len(parsed) == 1 else await run_in_threadpool(run)
     params = {"dataset": dataset, "limit": limit, "threshold": threshold, "cutoff": cutoff,
               "algorithm": algorithm, "include_dataset": include_dataset,
               "exclude_dataset": exclude_dataset, "exclude_schema": exclude_schema,
               "topics": topics, "exclude_entity_ids": exclude_entity_ids}
+    # The audit log's shape (tradescreen.cases): one screening per query, keyed by its name.
     state.emit(Event(
         kind="screening",
         actor=caller.actor,
@@ -129,26 +132,20 @@ async def match(
         data={
             "endpoint": f"/match/{dataset}",
             "params": params,
-            "queries": {name: _audit_entry(resp) for name, resp in responses.items()},
+            "screenings": [
+                {"row": name, "query": query_to_dict(parsed[name].queries[0]),
+                 "names": [q.name for q in parsed[name].queries],
+                 "results": [audit_result(r) for r in found]}
+                for name, (_, found) in done.items()
+            ],
         },
         snapshots=tuple(screener.index.snapshots),
     ))
+    responses = {name: resp for name, (resp, _) in done.items()}
     return json_response(
         {"responses": responses, "matcher": _matcher(), "limit": limit},
         headers={"x-batch-size": str(len(responses))},
     )
-
-
-def _audit_entry(resp: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "query": resp["query"],
-        "matches": resp["total"]["value"],
-        "results": [
-            {"id": r["id"], "caption": r["caption"], "score": r["score"], "match": r["match"],
-             "decision": r["tradescreen"]["decision"], "snapshot": r["tradescreen"]["snapshot"]}
-            for r in resp["results"]
-        ],
-    }
 
 
 def _matcher() -> dict[str, Any]:
@@ -222,8 +219,9 @@ async def search(
         kept.append(rec)
     page = kept[offset: offset + limit]
     if q.strip():
+        # Not a screening (no decisions): recorded, but raises no alerts.
         state.emit(Event(
-            kind="screening", actor=caller.actor,
+            kind="search", actor=caller.actor,
             subject=digest("/search", dataset, q, schema, offset, limit),
             data={"endpoint": f"/search/{dataset}", "q": q, "schema": schema,
                   "results": [{"id": r.id, "caption": r.caption, "snapshot": r.snapshot}
