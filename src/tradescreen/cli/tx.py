@@ -170,8 +170,10 @@ def _report(console: Console, data: dict[str, Any]) -> None:
                       + ", ".join(f"{r['check']}/{r['code']}" for r in info) + "[/]")
 
 
-def _results(items: list[Any], tx: TxScreener) -> Iterator[dict[str, Any]]:
-    yield from tx.screen_many(items)
+def _results(items: list[Any], tx: TxScreener, workers: int | None) -> Iterator[dict[str, Any]]:
+    # Forking pays off only for a batch; one transaction stays in this process.
+    count = workers or (os.cpu_count() or 1)
+    yield from tx.screen_many(items, workers=count if len(items) >= 200 else 1)
 
 
 @app.command("screen-tx")
@@ -190,6 +192,8 @@ def screen_tx(
         "--policy", help="Policy YAML (default: the packaged conservative policy).")] = None,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="Exit 2 when any decision is at least this: review or block.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Processes for a batch of 200 or more (default: all cores).")] = None,
 ) -> None:
     """Screen whole transactions: parties, 50 % ownership, goods, route, red flags.
 
@@ -209,7 +213,7 @@ def screen_tx(
         console = Console(highlight=False, soft_wrap=True)
         errors, worst = 0, 0
         out = sys.stdout
-        for data in _results(items, tx):
+        for data in _results(items, tx, workers):
             if data.get("error"):
                 errors += 1
                 if not many:

@@ -8,13 +8,15 @@ counterparties, and the same owner appears under many parties.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from tradescreen.controls.reference import Citation, Reference
+from tradescreen.controls.reference import Citation, Reference, fold
 from tradescreen.events import Event, EventSink, NullSink
 from tradescreen.index.records import Record
 from tradescreen.match.entity import Query
@@ -96,6 +98,10 @@ class TxScreener:
         limit = policy.params.party_limit
         self._screen = lru_cache(maxsize=cache_size)(
             lambda q: self.screener.screen(q, limit=limit))
+        self._entity_cache: dict[tuple[str, str], Reason | None] = {}
+        self._entity_tokens = [
+            (ent, name, _tokens(name)) for ent in reference.entities for name in ent.names
+        ]
         self.snapshot = {"lists": list(screener.index.snapshots), "controls": reference.id,
                          "policy": policy.name, "policy_hash": policy.hash[:16]}
 
@@ -173,28 +179,85 @@ class TxScreener:
     def _programme_entity(self, party: Party) -> Reason | None:
         """Curated UAV-programme entities (some, like Albatross, on no list yet): review."""
         schema = party.schema or ("Vessel" if party.role == "vessel" else "LegalEntity")
+        key = (schema, party.name)
+        if key not in self._entity_cache:
+            self._entity_cache[key] = self._best_entity(schema, party.name)
+        found = self._entity_cache[key]
+        if found is None:
+            return None
+        evidence = {**found.evidence, "field": party.pointer}
+        text = f"{party.role} {found.text}"
+        return Reason(found.check, found.code, text, found.severity, found.citation, evidence)
+
+    def _best_entity(self, schema: str, name: str) -> Reason | None:
         floor = self.policy.params.programme_entity_score
-        for ent in self.reference.entities:
-            for name in ent.names:
-                score, _ = compare_names(schema, party.name, name)
-                if score >= floor:
-                    return Reason(
-                        "party", "UAV_PROGRAMME_ENTITY",
-                        f"{party.role} {party.name!r} resembles {name!r}: {ent.role}",
-                        "review", ent.citation,
-                        {"field": party.pointer, "entity": ent.id, "score": round(score, 3),
-                         "verification": ent.verification})
+        tokens = _tokens(name)
+        for ent, listed, listed_tokens in self._entity_tokens:
+            # Scoring every curated name for every party is slow; a shared distinctive word
+            # is necessary for a score above the floor anyway.
+            if not tokens & listed_tokens:
+                continue
+            score, _ = compare_names(schema, name, listed)
+            if score >= floor:
+                return Reason(
+                    "party", "UAV_PROGRAMME_ENTITY", f"{name!r} resembles {listed!r}: {ent.role}",
+                    "review", ent.citation,
+                    {"entity": ent.id, "score": round(score, 3),
+                     "verification": ent.verification})
         return None
 
-    def screen_many(self, items: Iterable[Any]) -> Iterator[dict[str, Any]]:
-        """Decoded JSON objects in, result dicts out; a malformed one yields its error."""
-        for i, obj in enumerate(items):
-            try:
-                yield self.screen(parse_transaction(obj)).to_dict()
-            except TxInputError as exc:
-                ident = obj.get("id") if isinstance(obj, dict) else None
-                yield {"id": ident, "index": i, "decision": None, "error": str(exc),
-                       "field": exc.pointer}
+    def screen_one(self, i: int, obj: Any) -> dict[str, Any]:
+        """One decoded JSON object -> its result dict, or its error (with `index` and `field`)."""
+        try:
+            return self.screen(parse_transaction(obj)).to_dict()
+        except TxInputError as exc:
+            ident = obj.get("id") if isinstance(obj, dict) else None
+            return {"id": ident, "index": i, "decision": None, "error": str(exc),
+                    "field": exc.pointer}
+
+    def screen_many(self, items: Iterable[Any], *, workers: int = 1,
+                    chunksize: int = 64) -> Iterator[dict[str, Any]]:
+        """Results in input order; with workers > 1, forked processes share the loaded index
+        copy-on-write (audit events are then emitted by the parent, after the fact)."""
+        if workers <= 1 or "fork" not in mp.get_all_start_methods():
+            for i, obj in enumerate(items):
+                yield self.screen_one(i, obj)
+            return
+        global _WORKER
+        _WORKER, sink = self, self.sink
+        self.sink = NullSink()
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                for data in pool.imap(_work, enumerate(items), chunksize=chunksize):
+                    if data.get("decision"):
+                        sink.emit(Event(
+                            kind="transaction", actor=self.actor, subject=data["id"] or "",
+                            data={"decision": data["decision"],
+                                  "reasons": [f"{r['check']}:{r['code']}"
+                                              for r in data["reasons"]],
+                                  "controls": self.reference.id,
+                                  "policy_hash": self.policy.hash},
+                            snapshots=tuple(self.screener.index.snapshots)))
+                    yield data
+        finally:
+            self.sink = sink
+
+
+_WORKER: TxScreener | None = None
+
+
+def _work(item: tuple[int, Any]) -> dict[str, Any]:
+    assert _WORKER is not None
+    return _WORKER.screen_one(*item)
+
+
+_GENERIC = {"company", "limited", "llc", "ltd", "co", "inc", "jsc", "joint", "stock", "the", "and",
+            "of", "industrial", "industries", "trading", "group", "services", "llp"}
+
+
+def _tokens(name: str) -> set[str]:
+    words = re.split(r"[^a-z0-9]+", fold(name))
+    return {w for w in words if len(w) >= 3 and w not in _GENERIC}
 
 
 def _hit(r: PartyResult) -> dict[str, Any]:
