@@ -21,7 +21,7 @@ Recall stays at least that of the interactive path on the names it reaches at sh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +36,7 @@ from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 # falls back to 0.3 for queries nothing reaches; a single value keeps the rule pair-pure.
 MIN_SHARE = 0.4
 _FUZZY_PREFIXES = ("k:", "a:", "b:")
+_CACHE_TOKENS = 100_000
 
 
 @dataclass
@@ -44,6 +45,14 @@ class BookIndex:
 
     index: Index
     fuzzy_weight: np.ndarray  # float64 aligned with index.name_ids; 1.0 where unused
+    # Hits per (query token, script): a book repeats its tokens (llc, trading, john) across
+    # many rows, and a token's hits depend on nothing else. Filled per process, never shipped.
+    _hits: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray] | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def __getstate__(self) -> dict:
+        return {"index": self.index, "fuzzy_weight": self.fuzzy_weight, "_hits": {}}
 
     @property
     def snapshots(self) -> tuple[str, ...]:
@@ -140,8 +149,15 @@ def pair_candidates(
     weights = [corpus_weight(t) for t in tokens]
     id_parts: list[np.ndarray] = []
     w_parts: list[np.ndarray] = []
+    cache = bidx._hits
     for token, w in zip(tokens, weights, strict=True):
-        hit = _token_hits(bidx, token, w, form.abjad)
+        key = (token, form.abjad)
+        if key in cache:
+            hit = cache[key]
+        else:
+            hit = _token_hits(bidx, token, w, form.abjad)
+            if len(cache) < _CACHE_TOKENS:
+                cache[key] = hit
         if hit is not None:
             id_parts.append(hit[0])
             w_parts.append(hit[1])

@@ -11,6 +11,7 @@ entry depends on that pair alone (see `blocking`), the result equals a full re-s
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -111,6 +112,12 @@ def book_index(store: SQLiteStore, index_dir: Path, snapshot_ids: list[str]) -> 
     tmp = path.with_name(path.name + ".tmp.npy")
     np.save(tmp, bidx.fuzzy_weight)
     tmp.replace(path)
+    # Like the index cache, keep the weights of the newest few snapshot sets only (another
+    # process may prune at the same time: a file gone meanwhile is fine).
+    with contextlib.suppress(OSError):
+        older = sorted(index_dir.glob("book-*.npy"), key=lambda p: p.stat().st_mtime)[:-4]
+        for old in older:
+            old.unlink(missing_ok=True)
     return bidx
 
 
