@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -166,12 +165,10 @@ def test_reader_sees_old_or_new_never_mix(tmp_path: Path) -> None:
         reader.close()
 
 
-def test_iterating_15k_entities_is_fast(store: SQLiteStore) -> None:
-    snap = store.import_list(
-        list_read([entity(str(i), f"COMPANY NUMBER {i}") for i in range(15000)])
-    ).snapshot
-    start = time.perf_counter()
-    count = sum(1 for _ in store.iter_entities(snap.id))
-    elapsed = time.perf_counter() - start
-    assert count == 15000
-    assert elapsed < 1.0, elapsed
+def test_iterating_15k_entities_round_trips(store: SQLiteStore) -> None:
+    # Speed lives in bench/import_lists.py; here only that every entity comes back intact.
+    entities = [entity(str(i), f"COMPANY NUMBER {i}") for i in range(15000)]
+    snap = store.import_list(list_read(entities)).snapshot
+    back = {e.source_id: e for e in store.iter_entities(snap.id)}
+    assert len(back) == 15000
+    assert back["14999"] == entities[-1]
