@@ -553,10 +553,18 @@ def child_rss(queries_path: Path) -> dict[str, Any]:
     }
 
 
+def _child_env(home: Path) -> dict[str, str]:
+    # The benchmark measures the embedded SQLite store it built; a PostgreSQL URL in the
+    # caller's environment would send the child to an empty database.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADESCREEN_DATABASE")}
+    env["TRADESCREEN_HOME"] = str(home)
+    return env
+
+
 def measure_warm_process(home: Path, queries: Sequence[Query], work: Path) -> dict[str, Any]:
     path = work / "rss_queries.json"
     path.write_text(json.dumps([[q.name, q.schema] for q in queries]), encoding="utf-8")
-    env = {**os.environ, "TRADESCREEN_HOME": str(home)}
+    env = _child_env(home)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, __file__, "--child-rss", str(path)], env=env,
                           capture_output=True, text=True, check=False)
@@ -592,7 +600,7 @@ def run_screen_file(home: Path, rows: Sequence[tuple[str, str]], work: Path,
     src = work / f"screen_{len(rows)}.csv"
     out = work / f"screen_{len(rows)}.jsonl"
     write_screen_csv(src, rows)
-    env = {**os.environ, "TRADESCREEN_HOME": str(home)}
+    env = _child_env(home)
     cmd = [*_cli(), "screen-file", str(src), "--out", str(out), "--workers", str(workers),
            "--limit", str(TOP_K)]
     start = time.perf_counter()

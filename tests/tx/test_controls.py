@@ -59,13 +59,15 @@ def test_malformed_yaml_is_refused_and_nothing_changes(home, domain_dir, tmp_pat
 
 
 def test_screen_tx_without_controls_says_what_to_run(env, monkeypatch, tmp_path):
-    empty = tmp_path / "empty-home"
-    empty.mkdir()
-    # The lists are there (copy the db), the controls are not.
-    shutil.copy(env / "tradescreen.db", empty / "tradescreen.db")
-    monkeypatch.setenv("TRADESCREEN_HOME", str(empty))
-    path = EXAMPLES / "clear_de_fr_machine_parts.json"
-    result = runner.invoke(app, ["screen-tx", str(path)])
+    # The lists stay (on either database), the imported controls are moved away for a moment.
+    controls = env / "controls"
+    parked = tmp_path / "parked-controls"
+    shutil.move(controls, parked)
+    try:
+        path = EXAMPLES / "clear_de_fr_machine_parts.json"
+        result = runner.invoke(app, ["screen-tx", str(path)])
+    finally:
+        shutil.move(parked, controls)
     assert result.exit_code == 1
     assert "tradescreen controls import" in result.stderr
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from tradescreen.config import Settings
 from tradescreen.store import StoreError, open_store
+from tradescreen.store.db import Database, open_postgresql, psycopg, schema_name
 
 SCOPES = ("read", "screen", "admin")
 KEY_PREFIX = "ts_"
@@ -75,15 +76,25 @@ def _row(row: tuple) -> tuple[ApiKey, str]:
     return key, key_hash
 
 
+_INTEGRITY_ERRORS: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
+if psycopg is not None:
+    _INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
 class KeyStore:
     """The keys table of the settings' database. Safe to share between threads."""
 
     def __init__(self, settings: Settings) -> None:
         # Opening the store applies pending migrations (the api_keys table among them).
         open_store(settings).close()
-        self._conn = sqlite3.connect(
-            settings.db_path, isolation_level=None, timeout=30.0, check_same_thread=False
-        )
+        if settings.database_url:
+            self._conn: Database = open_postgresql(settings.database_url, schema_name(settings))
+        else:
+            # API worker threads share this connection behind the lock.
+            raw = sqlite3.connect(
+                settings.db_path, isolation_level=None, timeout=30.0, check_same_thread=False
+            )
+            self._conn = Database(raw, "sqlite", label=settings.db_path.name)
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -115,7 +126,7 @@ class KeyStore:
                     (name, hash_key(secret), key.prefix, ",".join(sorted(scope_set)),
                      rate_limit, key.created_at),
                 )
-            except sqlite3.IntegrityError:
+            except _INTEGRITY_ERRORS:
                 raise StoreError(f"a live key named {name!r} exists; revoke it first") from None
         return key, secret
 
