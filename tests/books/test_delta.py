@@ -55,10 +55,17 @@ def run(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
         out["b_old"] = cli_json("book", "rescreen", "b")
         out["new_snap"] = import_path(settings, data_dir / NEW, clock=at("2024-05-03")).snapshot
         out["a_delta"] = cli_json("book", "rescreen", "a", "--delta")
+        out["cases"] = cli_json("cases", "list")
         out["b_new"] = cli_json("book", "rescreen", "b")
         out["a_alerts"] = cli_json("book", "alerts", "a")["alerts"]
         out["b_alerts"] = cli_json("book", "alerts", "b")["alerts"]
         yield out
+
+
+def test_new_alerts_open_cases(run):
+    cases = run["cases"]
+    listed = cases["alerts"] if isinstance(cases, dict) else cases
+    assert any(str(c["source_id"]) == "45708" for c in listed)
 
 
 def test_full_rescreen_contract(run):

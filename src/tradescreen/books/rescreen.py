@@ -196,9 +196,11 @@ def rescreen(
     runner: Runner | None = None,
     sink: EventSink | None = None,
     actor: str = "cli",
+    save: bool = True,
 ) -> RescreenResult:
     """Re-screen a book and store its new alerts; `delta` falls back to full when it cannot be
-    exact (never screened, or screened under other thresholds or another alert rule)."""
+    exact (never screened, or screened under other thresholds or another alert rule).
+    `save=False` (look-backs with `as_of`) reports without changing the book's alerts."""
     started = time.perf_counter()
     run = runner or in_process()
     info = books.require(name)
@@ -237,7 +239,8 @@ def rescreen(
         alerts += run(bidx, [(r.row_id, r.query) for r in full_rows if r.query], thresholds)
     alerts.sort(key=lambda a: a.key)
     changes = compare(previous, alerts)
-    books.save_rescreen(name, alerts, rows, tuple(target_ids), current, now)
+    if save:
+        books.save_rescreen(name, alerts, rows, tuple(target_ids), current, now)
     result = RescreenResult(
         book=name, mode=mode, rows=len(rows), rows_screened_full=len(full_rows),
         rows_screened_delta=delta_count, errors=len(rows) - len(screenable),

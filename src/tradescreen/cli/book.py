@@ -19,9 +19,11 @@ from tradescreen.books.readers import read_book
 from tradescreen.books.rescreen import Runner, in_process, rescreen
 from tradescreen.books.storage import BookError, BookStore
 from tradescreen.cli.app import app
-from tradescreen.config import load_settings
+from tradescreen.config import Settings, load_settings
+from tradescreen.events import MemorySink
+from tradescreen.match.entity import Query
 from tradescreen.screen.inputs import InputError
-from tradescreen.screen.party import Thresholds
+from tradescreen.screen.party import Thresholds, query_to_dict
 from tradescreen.store import StoreError, open_store
 
 book_app = typer.Typer(help="Customer books: import, re-screen after list updates, alerts.",
@@ -119,13 +121,19 @@ def rescreen_(
     settings = load_settings()
     when = parse_date(as_of) if as_of else None
     thresholds = Thresholds(settings.match_threshold, settings.review_threshold)
+    sink = MemorySink()
     with open_store(settings) as store:
+        books = BookStore(store._conn)
         result = rescreen(
-            store, BookStore(store._conn), settings.index_dir, name, now=_now(),
+            store, books, settings.index_dir, name, now=_now(),
             thresholds=thresholds, delta=delta, as_of=when,
             runner=_runner(dask, workers, settings.home),
-            actor=f"cli:{os.environ.get('USER', 'unknown')}",
+            actor=f"cli:{os.environ.get('USER', 'unknown')}", sink=sink,
+            save=when is None,  # a look-back reports; it does not rewrite the book's alerts
         )
+        queries = {r.row_id: r.query for r in books.rows(name)} if sink.events else {}
+    if when is None and sink.events:
+        _open_cases(settings, sink, queries, list(result.snapshots))
     if json_output:
         _json(result.to_dict(with_alerts=result.mode == "full"))
         return
@@ -141,6 +149,26 @@ def rescreen_(
         for a in alerts[:50]:
             _err().print(f"  {label:<8}{a.row_id}  {a.decision:<6} {a.score:.3f}  "
                          f"{a.source} {a.source_id}  {a.caption}")
+
+
+def _open_cases(
+    settings: Settings, sink: MemorySink, queries: dict[str, Query | None], snapshots: list[str]
+) -> None:
+    """New alerts become case alerts through the audit log, each result citing its cause."""
+    from tradescreen.cli import audit
+
+    by_row: dict[str, list[dict[str, Any]]] = {}
+    for event in sink.events:
+        data = dict(event.data)
+        hit = {**data, "content_hash": data.get("entity_hash")}
+        by_row.setdefault(data["row_id"], []).append(hit)
+    screenings = [
+        {"query": query_to_dict(q), "results": hits, "row": row_id}
+        for row_id, hits in sorted(by_row.items())
+        if (q := queries.get(row_id)) is not None
+    ]
+    if screenings:
+        audit.audit_screening(settings, screenings, snapshots)
 
 
 @book_app.command("alerts")
