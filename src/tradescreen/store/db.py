@@ -14,6 +14,7 @@ serialised across processes; on PostgreSQL callers lock what they read (`FOR UPD
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import re
 import sqlite3
@@ -41,10 +42,13 @@ _ROWID = re.compile(r"\bINTEGER PRIMARY KEY\b")
 class Database:
     """A connection in autocommit mode; transactions are explicit (`write()`)."""
 
-    def __init__(self, conn: Any, dialect: Dialect, *, label: str) -> None:
+    def __init__(
+        self, conn: Any, dialect: Dialect, *, label: str, lock_path: Path | None = None
+    ) -> None:
         self.conn = conn
         self.dialect: Dialect = dialect
         self.label = label  # for messages: a file name or a host/db, never a password
+        self.lock_path = lock_path  # SQLite only: where writers queue (see _writer_queue)
         self._depth = 0
 
     # -- statements ------------------------------------------------------------------------
@@ -93,21 +97,40 @@ class Database:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
-        self._depth = 1
-        try:
-            yield self
-        except _Rollback:
-            self._depth = 0
-            self.conn.execute("ROLLBACK")
-            return
-        except BaseException:
-            self._depth = 0
-            with contextlib.suppress(Exception):
+        with self._writer_queue():
+            self.conn.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+            self._depth = 1
+            try:
+                yield self
+            except _Rollback:
+                self._depth = 0
                 self.conn.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        self.conn.execute("COMMIT")
+                return
+            except BaseException:
+                self._depth = 0
+                with contextlib.suppress(Exception):
+                    self.conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self.conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _writer_queue(self) -> Iterator[None]:
+        """SQLite writers wait in line on a lock file before BEGIN IMMEDIATE.
+
+        SQLite's own busy handler polls with sleeps of up to 100 ms, so two API workers writing
+        audit records in turn spent most of their time asleep; a blocking flock hands the lock
+        over as soon as it is free. The kernel drops it when a process dies (kill -9 included).
+        """
+        if self.lock_path is None:
+            yield
+            return
+        with open(self.lock_path, "a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Database]:
@@ -154,7 +177,11 @@ def open_sqlite(path: Path) -> Database:
     # NORMAL is crash-safe in WAL mode (a killed process never corrupts or half-commits).
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
-    return Database(conn, "sqlite", label=path.name)
+    return Database(conn, "sqlite", label=path.name, lock_path=writer_lock_path(path))
+
+
+def writer_lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".writelock")
 
 
 def schema_name(settings: Settings) -> str | None:

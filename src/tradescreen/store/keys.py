@@ -19,7 +19,13 @@ from typing import Any
 
 from tradescreen.config import Settings
 from tradescreen.store import StoreError, open_store
-from tradescreen.store.db import Database, open_postgresql, psycopg, schema_name
+from tradescreen.store.db import (
+    Database,
+    open_postgresql,
+    psycopg,
+    schema_name,
+    writer_lock_path,
+)
 
 SCOPES = ("read", "screen", "admin")
 KEY_PREFIX = "ts_"
@@ -94,7 +100,10 @@ class KeyStore:
             raw = sqlite3.connect(
                 settings.db_path, isolation_level=None, timeout=30.0, check_same_thread=False
             )
-            self._conn = Database(raw, "sqlite", label=settings.db_path.name)
+            self._conn = Database(
+                raw, "sqlite", label=settings.db_path.name,
+                lock_path=writer_lock_path(settings.db_path),
+            )
         self._lock = threading.Lock()
 
     def close(self) -> None:
