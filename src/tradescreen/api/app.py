@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from tradescreen import __version__
-from tradescreen.api import health, own, yente
+from tradescreen.api import cases, health, own, yente
 from tradescreen.api.config import ApiConfig, load_api_config
 from tradescreen.api.errors import install_error_handlers
 from tradescreen.api.limits import LimitsMiddleware
@@ -66,6 +66,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(yente.router)
     app.include_router(own.router)
+    app.include_router(cases.router)
     app.add_middleware(LimitsMiddleware, config=config)
     return app
 

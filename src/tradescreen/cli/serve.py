@@ -40,4 +40,5 @@ def serve(
     uvicorn.run(
         "tradescreen.api:app_from_env", factory=True, host=host, port=port, workers=workers,
         access_log=access_log, log_level="info", proxy_headers=False,
+        http="tradescreen.api.protocol:NoDelayH11Protocol",
     )

@@ -27,7 +27,8 @@ from tradescreen.store.db import (
     writer_lock_path,
 )
 
-SCOPES = ("read", "screen", "admin")
+# cases: decide and approve alerts (four-eyes runs between keys, so give each analyst one)
+SCOPES = ("read", "screen", "cases", "admin")
 KEY_PREFIX = "ts_"
 
 
