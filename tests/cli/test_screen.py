@@ -176,3 +176,10 @@ def test_score_pairs_missing_column(tmp_path: Path):
     result = runner.invoke(app, ["score-pairs", str(src), "--out", str(tmp_path / "o.csv")])
     assert result.exit_code == 1
     assert "name1" in result.stderr
+
+
+def test_parenthesised_acronym_is_its_own_name(env):
+    data = screen_json("Shahid Bagheri Industrial Group", "--schema", "Company")
+    un = next(r for r in data["results"] if (r["source"], r["source_id"]) == ("un_sc", "IRe.066"))
+    assert un["decision"] == "match"
+    assert un["matched_name"] == "SHAHID BAGHERI INDUSTRIAL GROUP"

@@ -69,3 +69,15 @@ def test_index_pickles(sdn_index):
     assert clone.name_count == sdn_index.name_count
     form = name_form("QODS AVIATION INDUSTRIES", "Company")
     assert candidates(clone, form)[0].record == candidates(sdn_index, form)[0].record
+
+
+def test_names_split_parenthesised_acronyms():
+    from tradescreen.index.records import to_record
+    from tradescreen.model import Entity, Name
+
+    org = Entity("un_sc", "x", "Organization", (Name("SHAHID HEMMAT INDUSTRIAL GROUP (SHIG)"),))
+    names = to_record(org, "s").names
+    assert ("SHAHID HEMMAT INDUSTRIAL GROUP", "primary", "strong") in names
+    assert ("SHIG", "alias", "weak") in names
+    person = Entity("un_sc", "y", "Person", (Name("JOHN DOE (DECEASED)"),))
+    assert to_record(person, "s").names == (("JOHN DOE (DECEASED)", "primary", "strong"),)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from tradescreen.index.keys import normalize_identifier
@@ -27,6 +28,29 @@ class Record(NamedTuple):
         return f"{self.source}:{self.source_id}"
 
 
+_AKA = re.compile(r"^\s*(also known as|a\.?k\.?a\.?|formerly|f\.?k\.?a\.?)\s+", re.I)
+_PAREN = re.compile(r"^(?P<base>.*\S)\s*\((?P<inner>[^()]{2,60})\)\s*$")
+
+
+def _names(entity: Entity) -> tuple[tuple[str, str, str], ...]:
+    """The list's names, plus the two halves of "NAME (ACRONYM)" forms: lists write
+    "SHAHID BAGHERI INDUSTRIAL GROUP (SBIG)", people write either half."""
+    out: list[tuple[str, str, str]] = []
+    for n in entity.names:
+        value = n.value.strip()
+        if not value:
+            continue
+        out.append((value, n.kind, n.strength))
+        # People's parentheses hold notes ("(deceased)"), organisations' their acronyms.
+        if entity.schema != "Person" and (m := _PAREN.match(value)):
+            out.append((m.group("base"), n.kind, n.strength))
+            inner = _AKA.sub("", m.group("inner")).strip()
+            # A bare acronym is short and generic: matched, but as a weak alias.
+            weak = len(inner) <= 6 or n.strength == "weak"
+            out.append((inner, "alias", "weak" if weak else "strong"))
+    return tuple(dict.fromkeys(out))
+
+
 def to_record(entity: Entity, snapshot: str) -> Record:
     addressed = (a.country for a in entity.addresses if a.country)
     countries = dict.fromkeys([*entity.nationalities, *entity.countries, *addressed])
@@ -41,7 +65,7 @@ def to_record(entity: Entity, snapshot: str) -> Record:
         snapshot=snapshot,
         schema=entity.schema,
         caption=entity.caption,
-        names=tuple((n.value, n.kind, n.strength) for n in entity.names if n.value.strip()),
+        names=_names(entity),
         birth_dates=tuple((d.iso, d.circa, d.text) for d in entity.birth_dates if d.iso),
         countries=tuple(c for c in countries if c),
         identifiers=tuple(identifiers),
