@@ -63,6 +63,9 @@ def load_screener(settings: Settings, as_of: date | None = None) -> Screener:
     with open_store(settings) as store:
         # --as-of: the snapshots in force on that date (look-backs on past shipments).
         snapshots = store.active_snapshots() if as_of is None else in_force_at(store, as_of)
+        if not snapshots and as_of is not None and store.active_snapshots():
+            raise InputError(f"no list snapshot was in force on {as_of.isoformat()}: "
+                             "the oldest import is later")
         if not snapshots:
             raise InputError("no lists imported yet: run `tradescreen lists import PATH` first")
         ids = None if as_of is None else sorted(s.id for s in snapshots)
