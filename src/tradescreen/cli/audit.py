@@ -6,63 +6,28 @@ nothing happens unrecorded without somebody seeing an error.
 
 from __future__ import annotations
 
-import functools
 import getpass
 import os
 import re
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 
 from tradescreen.cases import chain
-from tradescreen.cases.audit import AuditError, AuditLog, config_hash, open_sink, utc_now
-from tradescreen.cases.decisions import CaseError
+from tradescreen.cases.audit import AuditLog, config_hash, open_sink, utc_now
 from tradescreen.cli.app import app
+from tradescreen.cli.output import err, errors, fail
 from tradescreen.config import Settings, load_settings
 from tradescreen.events import Event
-from tradescreen.store.db import DB_ERRORS
 
 audit_app = typer.Typer(help="Verify and export the tamper-evident audit log.",
                         no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def err() -> Console:
-    return Console(stderr=True, highlight=False)
-
-
-def fail(message: str) -> typer.Exit:
-    err().print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
-    return typer.Exit(1)
-
-
-def errors(func: F) -> F:
-    """Expected failures become one stderr line and exit 1, never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except (CaseError, AuditError, ValueError, OSError) as exc:
-            raise fail(str(exc)) from None
-        except DB_ERRORS as exc:
-            raise fail(f"{type(exc).__name__}: {exc}") from None
-        except Exception as exc:
-            if os.environ.get("TRADESCREEN_DEBUG"):
-                raise
-            raise fail(f"unexpected {type(exc).__name__}: {exc}") from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def current_user() -> str:

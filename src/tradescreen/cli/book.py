@@ -2,64 +2,36 @@
 
 from __future__ import annotations
 
-import functools
 import os
-import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-import orjson
 import typer
-from rich.console import Console
 
 from tradescreen.books.asof import parse_date
 from tradescreen.books.readers import read_book
 from tradescreen.books.rescreen import Runner, in_process, rescreen
-from tradescreen.books.storage import BookError, BookStore
+from tradescreen.books.storage import BookStore
 from tradescreen.cli.app import app
+from tradescreen.cli.output import err as _err
+from tradescreen.cli.output import errors as _errors
+from tradescreen.cli.output import print_json as _json
 from tradescreen.config import Settings, load_settings
 from tradescreen.events import MemorySink
 from tradescreen.match.entity import Query
-from tradescreen.screen.inputs import InputError
 from tradescreen.screen.party import Thresholds, query_to_dict
-from tradescreen.store import StoreError, open_store
+from tradescreen.store import open_store
 
 book_app = typer.Typer(help="Customer books: import, re-screen after list updates, alerts.",
                        no_args_is_help=True)
 app.add_typer(book_app, name="book")
 
-F = TypeVar("F", bound=Callable[..., Any])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-
-
-def _err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _errors(func: F) -> F:
-    """Expected failures become one stderr line and exit 1, never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except (BookError, InputError, StoreError, OSError) as exc:
-            _err().print(f"[bold red]error:[/] {exc}", markup=True)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _json(data: Any) -> None:
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 @book_app.command("import")

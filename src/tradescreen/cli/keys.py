@@ -11,17 +11,13 @@ from rich.console import Console
 from rich.table import Table
 
 from tradescreen.cli.app import app
+from tradescreen.cli.output import fail as _fail
 from tradescreen.config import load_settings
 from tradescreen.store import StoreError
 from tradescreen.store.keys import SCOPES, KeyStore
 
 keys_app = typer.Typer(help="Manage API keys for the HTTP API.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
-
-
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True)
-    return typer.Exit(1)
 
 
 @keys_app.command("create")

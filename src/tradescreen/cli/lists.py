@@ -8,20 +8,16 @@ what failed and why (usage errors exit 2, as Typer does); set TRADESCREEN_DEBUG=
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
-import sqlite3
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Annotated, Any, TypeVar
+from typing import IO, Annotated, Any
 
-import orjson
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -35,6 +31,11 @@ from rich.table import Table
 from tradescreen.cases.record import import_event
 from tradescreen.cli import audit
 from tradescreen.cli.app import app
+from tradescreen.cli.output import err as _err
+from tradescreen.cli.output import errors as _errors
+from tradescreen.cli.output import fail as _fail
+from tradescreen.cli.output import out as _out
+from tradescreen.cli.output import print_json as _print_json
 from tradescreen.config import load_settings
 from tradescreen.sources.base import SourceError
 from tradescreen.sources.fetch import FetchError
@@ -48,53 +49,8 @@ app.add_typer(lists_app, name="lists")
 PAUSE_HOOK_ENV = "TRADESCREEN_TEST_PAUSE_AFTER_ROWS"
 PAUSE_HOOK_MESSAGE = "test hook: paused after"
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-
-
-def _err() -> Console:
-    return Console(stderr=True, highlight=False)
-
-
-def _out() -> Console:
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        # Piped or captured output: no 80-column squeeze that would cut snapshot ids.
-        console = Console(highlight=False, width=200)
-    return console
-
-
-def _fail(message: str) -> typer.Exit:
-    _err().print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
-    return typer.Exit(1)
-
-
-def _errors(func: F) -> F:
-    """Turn expected failures into one stderr line and exit 1, never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except (SourceError, StoreError, FetchError) as exc:
-            raise _fail(str(exc)) from None
-        except (OSError, sqlite3.Error) as exc:
-            raise _fail(f"{type(exc).__name__}: {exc}") from None
-        except Exception as exc:
-            if os.environ.get("TRADESCREEN_DEBUG"):
-                raise
-            message = f"unexpected {type(exc).__name__}: {exc} (TRADESCREEN_DEBUG=1 for details)"
-            raise _fail(message) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
-    sys.stdout.flush()
 
 
 def _interactive(json_output: bool) -> bool:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import csv
-import functools
-import os
 import sys
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -20,43 +17,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from tradescreen.books.asof import in_force_at, parse_date
 from tradescreen.cli import audit
 from tradescreen.cli.app import app
+from tradescreen.cli.output import err as _err
+from tradescreen.cli.output import errors as _errors
 from tradescreen.config import Settings, load_settings
 from tradescreen.index.cache import load_index
 from tradescreen.match.pairs import compare_names
 from tradescreen.screen.batch import screen_lines, screen_one
 from tradescreen.screen.inputs import InputError, make_query, read_queries, schema_of
 from tradescreen.screen.party import Screener, Thresholds
-from tradescreen.store import StoreError, open_store
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _err() -> Console:
-    return Console(stderr=True, highlight=False)
-
-
-def _fail(message: str) -> typer.Exit:
-    _err().print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
-    return typer.Exit(1)
-
-
-def _errors(func: F) -> F:
-    """Expected failures become one stderr line and exit 1, never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except (InputError, StoreError, OSError) as exc:
-            raise _fail(str(exc)) from None
-        except Exception as exc:
-            if os.environ.get("TRADESCREEN_DEBUG"):
-                raise
-            raise _fail(f"unexpected {type(exc).__name__}: {exc}") from None
-
-    return wrapper  # type: ignore[return-value]
+from tradescreen.store import open_store
 
 
 def load_screener(settings: Settings, as_of: date | None = None) -> Screener:

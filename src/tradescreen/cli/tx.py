@@ -16,7 +16,9 @@ from rich.console import Console
 from rich.table import Table
 
 from tradescreen.cli.app import app
-from tradescreen.cli.screen import _errors, _fail, load_screener
+from tradescreen.cli.output import errors as _errors
+from tradescreen.cli.output import fail as _fail
+from tradescreen.cli.screen import load_screener
 from tradescreen.config import load_settings
 from tradescreen.controls import ControlsError, import_controls, list_controls, load_controls
 from tradescreen.index.records import Record
