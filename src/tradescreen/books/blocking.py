@@ -26,8 +26,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tradescreen.index.build import Index
-from tradescreen.index.keys import abjad_key, deletes, normalize_identifier
-from tradescreen.index.lookup import NEIGHBOUR_FACTOR, SKELETON_FACTOR
+from tradescreen.index.keys import abjad_key, normalize_identifier
+from tradescreen.index.lookup import (
+    NEIGHBOUR_FACTOR,
+    SKELETON_FACTOR,
+    best_per_name,
+    neighbour_tokens,
+)
 from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize.names import NameForm
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
@@ -112,24 +117,12 @@ def _token_hits(
     key = phonetic_key(token)
     if key and (hit := _fuzzy(bidx, f"k:{key}", weight)):
         parts.append(hit)
-    neighbours: set[str] = set(index.delete_map.get(token, ()))
-    for variant in deletes(token):
-        neighbours.update(index.delete_map.get(variant, ()))
-        neighbours.add(variant)
-    neighbours.discard(token)
-    for other in neighbours:
+    for other in neighbour_tokens(index, token):
         add(f"t:{other}", min(weight, corpus_weight(other)) * NEIGHBOUR_FACTOR)
     if not parts:
         return None
     ids = np.concatenate([p[0] for p in parts])
-    ws = np.concatenate([p[1] for p in parts])
-    # A name reached by several keys of the same token counts once, with its best key.
-    order = np.lexsort((-ws, ids))
-    ids, ws = ids[order], ws[order]
-    first = np.empty(len(ids), dtype=bool)
-    first[0] = True
-    np.not_equal(ids[1:], ids[:-1], out=first[1:])
-    return ids[first], ws[first]
+    return best_per_name(ids, np.concatenate([p[1] for p in parts]))
 
 
 def pair_candidates(

@@ -17,18 +17,14 @@ from typing import Any
 import orjson
 
 from tradescreen.match.entity import Query
-from tradescreen.screen.inputs import InputError, make_query
+from tradescreen.screen.inputs import HEADERS, InputError, make_query
 
+# The screen-file columns, except that a bare `id` is the row's own key here (issue 7), so the
+# official identifier comes only from the explicit identifier headers.
 _HEADERS = {
     "row_id": ("id", "row_id", "customer_id", "key"),
-    "name": ("name", "full_name", "fullname", "party_name", "customer_name", "entity_name"),
-    "first": ("first_name", "firstname", "given_name", "forename"),
-    "middle": ("middle_name", "middlename", "middle_names"),
-    "last": ("last_name", "lastname", "surname", "family_name"),
-    "schema": ("schema", "type", "entity_type", "party_type"),
-    "birth_date": ("birth_date", "date_of_birth", "dob", "birthdate", "incorporation_date"),
-    "country": ("country", "nationality", "country_code", "citizenship", "jurisdiction"),
-    "identifier": ("identifier", "id_number", "imo", "registration_number", "passport", "tax_id"),
+    **{role: names for role, names in HEADERS.items() if role != "id"},
+    "identifier": ("identifier", *(n for n in HEADERS["id"] if n != "identifier")),
 }
 
 

@@ -31,6 +31,30 @@ class Candidate:
     via_identifier: bool = False
 
 
+def neighbour_tokens(index: Index, token: str) -> set[str]:
+    """Listed tokens one edit away from `token`.
+
+    Tokens one insertion away are reachable even from short query tokens ("oma" -> "omar");
+    substitutions and deletions only from tokens long enough to have deletes indexed.
+    """
+    neighbours: set[str] = set(index.delete_map.get(token, ()))
+    for variant in deletes(token):
+        neighbours.update(index.delete_map.get(variant, ()))
+        neighbours.add(variant)
+    neighbours.discard(token)
+    return neighbours
+
+
+def best_per_name(ids: np.ndarray, ws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A name reached by several keys of the same token counts once, with its best key."""
+    order = np.lexsort((-ws, ids))
+    ids, ws = ids[order], ws[order]
+    first = np.empty(len(ids), dtype=bool)
+    first[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    return ids[first], ws[first]
+
+
 def _key_weight(postings: int, names: int) -> float:
     idf = math.log((names + 1) / (postings + 1)) / math.log(names + 1)
     return max(0.2, min(1.0, 1.15 * idf))
@@ -65,26 +89,12 @@ def _token_hits(
         if found is not None:
             arrays.append(found)
             weights.append(min(weight, _key_weight(len(found), index.name_count)) * SKELETON_FACTOR)
-    # Listed tokens one insertion away are reachable even from short query tokens ("oma" ->
-    # "omar"); substitutions and deletions only from tokens long enough to have deletes indexed.
-    neighbours: set[str] = set(index.delete_map.get(token, ()))
-    for variant in deletes(token):
-        neighbours.update(index.delete_map.get(variant, ()))
-        neighbours.add(variant)
-    neighbours.discard(token)
-    for other in neighbours:
+    for other in neighbour_tokens(index, token):
         add(f"t:{other}", min(weight, corpus_weight(other)) * NEIGHBOUR_FACTOR)
     if not arrays:
         return None
-    ids = np.concatenate(arrays)
     ws = np.concatenate([np.full(len(a), w) for a, w in zip(arrays, weights, strict=True)])
-    # A name reached by several keys of the same token counts once, with its best key.
-    order = np.lexsort((-ws, ids))
-    ids, ws = ids[order], ws[order]
-    first = np.empty(len(ids), dtype=bool)
-    first[0] = True
-    np.not_equal(ids[1:], ids[:-1], out=first[1:])
-    return ids[first], ws[first]
+    return best_per_name(np.concatenate(arrays), ws)
 
 
 def candidates(

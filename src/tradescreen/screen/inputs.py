@@ -32,7 +32,7 @@ _SCHEMAS = {
     "airplane": "Aircraft",
 }
 
-_HEADERS = {
+HEADERS = {
     "name": ("name", "full_name", "fullname", "party_name", "customer_name", "entity_name"),
     "first": ("first_name", "firstname", "given_name", "forename"),
     "middle": ("middle_name", "middlename", "middle_names"),
@@ -102,7 +102,7 @@ def make_query(
 
 def _column(fieldnames: list[str], role: str) -> str | None:
     lowered = {f.strip().lower(): f for f in fieldnames if f}
-    for header in _HEADERS[role]:
+    for header in HEADERS[role]:
         if header in lowered:
             return lowered[header]
     if role == "id" and "id" in lowered:
@@ -123,7 +123,7 @@ def read_queries(path: Path) -> Iterator[tuple[int, Query | InputError, dict[str
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     fields = reader.fieldnames or []
-    cols = {role: _column(fields, role) for role in _HEADERS}
+    cols = {role: _column(fields, role) for role in HEADERS}
     if not cols["name"] and not (cols["first"] or cols["last"]):
         raise InputError(
             f"{path.name}: no name column; expected one of name, full_name, or "
