@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tradescreen.index.build import Index
-from tradescreen.index.keys import abjad_key, normalize_identifier
+from tradescreen.index.keys import abjad_key, normalize_identifier, split_scheme
 from tradescreen.index.lookup import (
     NEIGHBOUR_FACTOR,
     SKELETON_FACTOR,
@@ -133,7 +133,7 @@ def pair_candidates(
     index = bidx.index
     found: dict[int, tuple[int, ...]] = {}
     for raw in identifiers:
-        value = raw.split(":", 1)[1] if ":" in raw[:20] else raw
+        _, value = split_scheme(raw)
         for pos in index.identifiers.get(normalize_identifier(value) or "", ()):
             found[pos] = ()
     tokens = form.tokens

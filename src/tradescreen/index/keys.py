@@ -54,3 +54,11 @@ def normalize_identifier(value: str) -> str | None:
     if len(cleaned) < 5 or not any(ch.isdigit() for ch in cleaned):
         return None
     return cleaned
+
+
+def split_scheme(raw: str) -> tuple[str | None, str]:
+    """'imo:9187655' -> ('imo', '9187655'); without a short alphabetic prefix it is all value."""
+    head, sep, tail = raw.partition(":")
+    if sep and head.isalpha() and len(head) <= 20:
+        return head.lower(), tail
+    return None, raw

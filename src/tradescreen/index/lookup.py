@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tradescreen.index.build import Index
-from tradescreen.index.keys import deletes, normalize_identifier
+from tradescreen.index.keys import deletes, normalize_identifier, split_scheme
 from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize.names import NameForm
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
@@ -116,7 +116,7 @@ def candidates(
     """
     found: dict[int, Candidate] = {}
     for raw in identifiers:
-        value = raw.split(":", 1)[1] if ":" in raw[:20] else raw
+        _, value = split_scheme(raw)
         norm = normalize_identifier(value)
         for pos in index.identifiers.get(norm or "", ()):
             found[pos] = Candidate(pos, (), 1.0, via_identifier=True)

@@ -9,7 +9,7 @@ against a company are strong counter-evidence; countries are weak evidence eithe
 
 from __future__ import annotations
 
-from tradescreen.index.keys import normalize_identifier
+from tradescreen.index.keys import normalize_identifier, split_scheme
 from tradescreen.index.records import Record
 from tradescreen.match.explain import Feature
 from tradescreen.normalize import vocab
@@ -73,19 +73,12 @@ def schema_feature(query_schema: str, record_schema: str) -> Feature | None:
     return Feature("schema", "different kind of entity", WEIGHTS["schema_weak_conflict"], pair)
 
 
-def _split_id(raw: str) -> tuple[str | None, str]:
-    head, sep, tail = raw.partition(":")
-    if sep and head.isalpha() and len(head) <= 20:
-        return head.lower(), tail
-    return None, raw
-
-
 def identifier_feature(query_ids: tuple[str, ...], record: Record) -> Feature | None:
     if not query_ids or not record.identifiers:
         return None
     conflict: Feature | None = None
     for raw in query_ids:
-        scheme, value = _split_id(raw)
+        scheme, value = split_scheme(raw)
         norm = normalize_identifier(value)
         if norm is None:
             continue
