@@ -25,14 +25,20 @@ from typing import Any, Literal
 from tradescreen.config import Settings
 
 Dialect = Literal["sqlite", "postgresql"]
-# Database errors of either backend, for callers that turn them into one-line messages.
-DB_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error,)
-try:  # psycopg is only needed for PostgreSQL deployments.
-    import psycopg
 
-    DB_ERRORS = (sqlite3.Error, psycopg.Error)
-except ImportError:  # pragma: no cover - the dependency is pinned
-    psycopg = None  # type: ignore[assignment]
+
+def __getattr__(name: str) -> Any:
+    """`psycopg` and `DB_ERRORS` (database errors of either backend, for callers that turn them
+    into one-line messages) are resolved on first use: importing psycopg costs a SQLite-only
+    command a tenth of a second at start-up."""
+    if name not in ("psycopg", "DB_ERRORS"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:  # psycopg is only needed for PostgreSQL deployments.
+        import psycopg
+    except ImportError:  # pragma: no cover - the dependency is pinned
+        return None if name == "psycopg" else (sqlite3.Error,)
+    return psycopg if name == "psycopg" else (sqlite3.Error, psycopg.Error)
+
 
 _BLOB = re.compile(r"\bBLOB\b")
 # SQLite's INTEGER PRIMARY KEY numbers rows itself; PostgreSQL needs an identity for that.
@@ -196,6 +202,7 @@ def schema_name(settings: Settings) -> str | None:
 
 
 def open_postgresql(url: str, schema: str | None = None) -> Database:
+    psycopg = __getattr__("psycopg")
     if psycopg is None:  # pragma: no cover
         raise RuntimeError("PostgreSQL needs psycopg: pip install 'psycopg[binary]'")
     conn = psycopg.connect(url, autocommit=True)
