@@ -65,6 +65,17 @@ class LazyGroup(TyperGroup):
             self.commands[cmd_name] = command
         return command
 
+    def invoke(self, ctx: Any) -> Any:
+        # A bad setting is the user's to fix, whichever command read it: one line, exit 1.
+        from tradescreen.config import ConfigError
+
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            from tradescreen.cli.output import fail
+
+            raise fail(str(exc)) from None
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
         try:
