@@ -82,7 +82,9 @@ def test_csv_and_parquet_read_alike(tmp_path):
     ]
     by_id = {r.row_id: r for r in from_csv}
     assert by_id["r2"].query is not None and by_id["r2"].query.countries == ("ru",)
-    assert by_id["r5"].query is None and "Atlantis" in (by_id["r5"].error or "")
+    # An unknown country is left out with a warning; the name is screened all the same.
+    assert by_id["r5"].query is not None and by_id["r5"].query.countries == ()
+    assert "unknown country 'Atlantis'" in (by_id["r5"].error or "")
 
 
 def test_book_needs_unique_ids(tmp_path):
@@ -116,7 +118,8 @@ def test_reimport_delta_as_of_and_events(home, tmp_path):
     v1 = import_list(V1, "2024-01-10")
     book = write_csv(ROWS, tmp_path / "book.csv")
     counts = cli("book", "import", "shop", str(book))
-    assert (counts["added"], counts["errors"]) == (5, 1)
+    assert (counts["added"], counts["errors"]) == (5, 0)
+    assert [w["row_id"] for w in counts["warnings"]] == ["r5"]
     assert cli("book", "rescreen", "shop", "--delta")["mode"] == "full"  # never screened
     v2 = import_list(V2, "2024-03-10")
     # Re-import: r3 becomes a listed name; r1 untouched; unchanged file rows are no-ops.

@@ -102,12 +102,19 @@ def test_identifier_alone_finds_vessel(env):
 
 
 def test_bad_input_is_a_clear_error(env):
-    result = runner.invoke(app, ["screen", "x", "--birth-date", "12/03/1960"])
+    result = runner.invoke(app, ["screen", "  "])
     assert result.exit_code == 1
-    assert "YYYY" in result.stderr
-    result = runner.invoke(app, ["screen", "x", "--schema", "Spaceship"])
-    assert result.exit_code == 1
-    assert "unknown schema" in result.stderr
+    assert "give a name or an --id" in result.stderr
+    result = runner.invoke(app, ["screen", "x" * 5000])
+    assert result.exit_code == 1 and "not a name" in result.stderr
+
+
+def test_unreadable_field_is_a_warning_and_the_name_is_screened(env):
+    for option, value in (("--birth-date", "12/13/14"), ("--schema", "Spaceship")):
+        result = runner.invoke(app, ["screen", "Qods Aviation Industries", option, value])
+        assert result.exit_code == 0, result.stderr
+        assert "warning: " in result.stderr and value in result.stderr
+        assert "QODS AVIATION INDUSTRIES" in result.stdout
 
 
 def test_screen_without_lists_says_so(home):
@@ -124,7 +131,7 @@ def test_screen_file_keeps_order_and_shape(env, tmp_path: Path):
         "Maria Schmidt,person,1980-01-01,DE,\n"
         "Vladimir Putin,person,1952,Russian Federation,\n"
         ",vessel,,,IMO 9187655\n"
-        "Bad Date,person,1/1/1960,,\n",
+        ",person,1/1/1960,,\n",
         encoding="utf-8",
     )
     out = tmp_path / "out.jsonl"
@@ -139,6 +146,10 @@ def test_screen_file_keeps_order_and_shape(env, tmp_path: Path):
     assert lines[2]["query"]["birth_date"] == "1952"
     assert lines[3]["results"] and lines[3]["results"][0]["schema"] == "Vessel"
     assert "error" in lines[4] and "row 6" in lines[4]["error"]
+    assert lines[4]["query"] is None and lines[4]["results"] == []
+    assert [line["row"] for line in lines] == [2, 3, 4, 5, 6]
+    assert all(line["row_id"] is None and line["warnings"] == [] for line in lines)
+    assert "screened 4 of 5 rows" in result.stderr
 
 
 def test_screen_file_first_last_columns(env, tmp_path: Path):
@@ -168,6 +179,7 @@ def test_score_pairs_appends_score_and_verdict(tmp_path: Path, data_dir: Path):
     assert [r["extra"] for r in rows] == ["a", "b"]
     assert [r["match"] for r in rows] == ["true", "false"]
     assert 0 <= float(rows[1]["score"]) < float(rows[0]["score"]) <= 1
+    assert "match at 0.7" in result.stderr
 
 
 def test_score_pairs_missing_column(tmp_path: Path):
@@ -183,3 +195,176 @@ def test_parenthesised_acronym_is_its_own_name(env):
     un = next(r for r in data["results"] if (r["source"], r["source_id"]) == ("un_sc", "IRe.066"))
     assert un["decision"] == "match"
     assert un["matched_name"] == "SHAHID BAGHERI INDUSTRIAL GROUP"
+
+
+def screen_file(src: Path, *args: str) -> tuple[list[dict], str]:
+    out = src.with_suffix(".jsonl")
+    result = runner.invoke(app, ["screen-file", str(src), "--out", str(out), "--workers", "1",
+                                 *args])
+    assert result.exit_code == 0, result.stderr
+    return [json.loads(line) for line in out.read_text().splitlines()], result.stderr
+
+
+def test_everyday_birth_dates_and_countries_never_stop_a_name(env, tmp_path: Path):
+    """Issue 14: a row whose birth date was written `16 Jul 1969` was not screened at all."""
+    src = tmp_path / "people.csv"
+    src.write_text(
+        "name,type,dob,country\n"
+        "Vladimir Putin,person,7 Oct 1952,Russia\n"          # 2
+        "Vladimir Putin,person,1952-10-7,U.S.S.R.\n"         # 3
+        "Vladimir Putin,person,07/10/1952,\n"                # 4: d/m or m/d: the year
+        "Vladimir Putin,person,circa 1952,\n"                # 5: approximate: left out
+        "Vladimir Putin,person,October 7th 1952,\n"          # 6
+        "Vladimir Putin,person,sometime in the fifties,\n"   # 7: unreadable: left out
+        "Vladimir Putin,supplier,1952,Narnia\n"              # 8: unknown schema and country
+        'Qods Aviation Industries,company,,"Iran, Islamic Republic of"\n',  # 9
+        encoding="utf-8",
+    )
+    lines, stderr = screen_file(src)
+    assert [line["row"] for line in lines] == list(range(2, 10))
+    for line in lines:
+        assert line["query"] is not None and "error" not in line, line
+        assert line["results"][0]["decision"] == "match", line
+    putin = [line for line in lines if line["query"]["name"] == "Vladimir Putin"]
+    assert all(any(r["source_id"] == "35096" and r["decision"] == "match"
+                   for r in line["results"]) for line in putin)
+    dates = [line["query"]["birth_date"] for line in lines]
+    assert dates == ["1952-10-07", "1952-10-07", "1952", None, "1952-10-07", None, "1952", None]
+    assert lines[0]["query"]["countries"] == ["ru"]
+    assert lines[-1]["query"]["countries"] == ["ir"]
+    assert [bool(line["warnings"]) for line in lines] == [
+        False, False, True, True, False, True, True, False]
+    assert "day/month or month/day" in lines[2]["warnings"][0]
+    assert "approximate" in lines[3]["warnings"][0]
+    assert any("Narnia" in w for w in lines[6]["warnings"])
+    assert any("supplier" in w for w in lines[6]["warnings"])
+    assert lines[6]["query"]["schema"] == "LegalEntity"
+    assert "screened 8 of 8 rows" in stderr and "4 rows with warnings" in stderr
+    top = lines[0]["results"][0]
+    assert any(f["feature"] == "birth_date" and f["weight"] > 0 for f in top["explanation"])
+
+
+def test_file_convention_for_numeric_dates(env, tmp_path: Path):
+    src = tmp_path / "eu.csv"
+    src.write_text("name,dob\nHasan Nasrallah,31/08/1960\nVladimir Putin,07/10/1952\n",
+                   encoding="utf-8")
+    lines, _ = screen_file(src)
+    # 31/08 shows the file writes day first, so 07/10 is 7 October.
+    assert [line["query"]["birth_date"] for line in lines] == ["1960-08-31", "1952-10-07"]
+    assert all(line["warnings"] == [] for line in lines)
+
+
+def test_screen_birth_date_as_written(env):
+    data = screen_json("Vladimir Putin", "--schema", "Person", "--birth-date", "7 Oct 1952")
+    assert data["query"]["birth_date"] == "1952-10-07" and data["warnings"] == []
+    result = runner.invoke(app, ["screen", "Vladimir Putin", "--birth-date", "long ago",
+                                 "--country", "Narnia", "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert any(r["source_id"] == "35096" for r in data["results"])
+    assert len(data["warnings"]) == 2 and "warning: " in result.stderr
+
+
+def test_blank_names_are_errors_not_screened(env, tmp_path: Path):
+    src = tmp_path / "blank.csv"
+    src.write_text("name,country\nQods Aviation Industries,IR\n,IR\n   ,\n", encoding="utf-8")
+    lines, stderr = screen_file(src)
+    assert lines[0]["results"]
+    for line in lines[1:]:
+        assert line["query"] is None and "no name or identifier" in line["error"]
+    assert "screened 1 of 3 rows" in stderr and "2 rows not screened" in stderr
+
+
+def test_row_key_is_echoed_and_id_stays_an_identifier(env, tmp_path: Path):
+    src = tmp_path / "keyed.csv"
+    src.write_text(
+        "row_id,name,id\n"
+        "cust-001,Qods Aviation Industries,\n"
+        "cust-002,,IMO 9187655\n"
+        "cust-003,,\n",
+        encoding="utf-8",
+    )
+    lines, _ = screen_file(src)
+    assert [line["row_id"] for line in lines] == ["cust-001", "cust-002", "cust-003"]
+    assert lines[1]["query"]["identifiers"] == ["IMO 9187655"]
+    assert lines[1]["results"][0]["schema"] == "Vessel"
+    assert "error" in lines[2]
+    key = tmp_path / "key.csv"
+    key.write_text("key;full_name\nK9;Qods Aviation Industries\n", encoding="utf-8")
+    [line], _ = screen_file(key)
+    assert line["row_id"] == "K9"
+
+
+def test_huge_field_is_reported_on_its_row(env, tmp_path: Path):
+    """A 10 MB field used to reject the whole file (`field larger than field limit`)."""
+    huge = "A" * (10 << 20)
+    src = tmp_path / "huge.csv"
+    src.write_text(
+        "name,notes\n"
+        "Qods Aviation Industries,\n"
+        f"{huge},\n"
+        f"Hasan Nasrallah,{huge}\n"
+        "Vladimir Putin,\n",
+        encoding="utf-8",
+    )
+    lines, stderr = screen_file(src)
+    assert len(lines) == 4
+    assert "not a name" in lines[1]["error"] and "row 3" in lines[1]["error"]
+    for i in (0, 2, 3):
+        assert lines[i]["results"][0]["decision"] == "match"
+    assert "screened 3 of 4 rows" in stderr
+
+
+LATIN1_PARTIES = "name,country\nQods Aviation Industries,Irán\nJosé Müller,España\n"
+
+
+def test_latin1_csv_is_read_alike_by_screen_file_and_score_pairs(env, tmp_path: Path):
+    src = tmp_path / "latin1.csv"
+    src.write_bytes(LATIN1_PARTIES.encode("latin-1"))
+    lines, stderr = screen_file(src)
+    assert [line["query"]["name"] for line in lines] == ["Qods Aviation Industries",
+                                                          "José Müller"]
+    assert lines[1]["query"]["countries"] == ["es"]
+    assert "not UTF-8: read as cp1252" in stderr
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes("schema,name1,name2\nPerson,José Müller,Jose Muller\n".encode("latin-1"))
+    out = tmp_path / "scored.csv"
+    result = runner.invoke(app, ["score-pairs", str(pairs), "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    with out.open(encoding="utf-8") as fh:
+        [row] = list(csv.DictReader(fh))
+    assert row["name1"] == "José Müller" and row["match"] == "true"
+    # An explicit encoding that does not fit is a clear error, not mojibake.
+    bad = runner.invoke(app, ["score-pairs", str(pairs), "--out", str(out), "--encoding",
+                              "utf-8"])
+    assert bad.exit_code == 1 and "not utf-8" in bad.stderr
+
+
+def test_cyrillic_code_page_is_detected(env, tmp_path: Path):
+    src = tmp_path / "cp1251.csv"
+    src.write_bytes("name\nАО ОЭЗ ППТ Алабуга\nПутин Владимир Владимирович\n".encode("cp1251"))
+    lines, stderr = screen_file(src)
+    assert lines[0]["query"]["name"] == "АО ОЭЗ ППТ Алабуга"
+    assert any(r["source_id"] == "35096" and r["decision"] == "match"
+               for r in lines[1]["results"])
+    assert "read as cp1251" in stderr
+
+
+def test_score_pairs_match_uses_the_match_threshold(tmp_path: Path, monkeypatch):
+    src = tmp_path / "pairs.csv"
+    # Scores about 0.62: a `match` at the old fixed 0.5 cut, not at the product's 0.70.
+    src.write_text("schema,name1,name2\nPerson,Ivan Petrov,Petr Ivanov\n", encoding="utf-8")
+    out = tmp_path / "scored.csv"
+
+    def verdict(*args: str) -> tuple[float, str]:
+        result = runner.invoke(app, ["score-pairs", str(src), "--out", str(out), *args])
+        assert result.exit_code == 0, result.stderr
+        with out.open(encoding="utf-8") as fh:
+            [row] = list(csv.DictReader(fh))
+        return float(row["score"]), row["match"]
+
+    score, match = verdict()
+    assert 0.5 <= score < 0.7 and match == "false"
+    monkeypatch.setenv("TRADESCREEN_MATCH_THRESHOLD", "0.6")
+    assert verdict()[1] == "true"
+    assert verdict("--threshold", "0.65")[1] == "false"

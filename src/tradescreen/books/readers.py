@@ -6,9 +6,7 @@ identifier goes in `identifier` (or id_number, imo, registration_number, passpor
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +15,8 @@ from typing import Any
 import orjson
 
 from tradescreen.match.entity import Query
-from tradescreen.screen.inputs import HEADERS, InputError, make_query
+from tradescreen.screen.csvinput import read_csv
+from tradescreen.screen.inputs import HEADERS, InputError, day_first_of, read_query, row_name
 
 # The screen-file columns, except that a bare `id` is the row's own key here (issue 7), so the
 # official identifier comes only from the explicit identifier headers.
@@ -32,6 +31,8 @@ _HEADERS = {
 class BookRow:
     row_id: str
     query: Query | None  # None when the row cannot be screened (see `error`)
+    # Why the row cannot be screened (query None), or, for a screened row, the fields left out
+    # ("unknown country 'Narnia' (left out)"; warnings joined by "; ").
     error: str | None
     data: dict[str, str]  # the row as read, every column
 
@@ -75,46 +76,34 @@ def rows_from_records(
         raise InputError(f"{label}: no name column; expected name, full_name or "
                          f"first_name/last_name (found: {', '.join(fields) or 'no header'})")
     seen: set[str] = set()
+    records = list(records)
+    day_first = None
+    if cols["birth_date"]:
+        day_first = day_first_of(str(r.get(cols["birth_date"]) or "") for r in records)
     for number, record in enumerate(records, start=2):
         data = {k: "" if v is None else str(v).strip() for k, v in record.items() if k}
-
-        def get(role: str, data: dict[str, str] = data) -> str:
-            col = cols[role]
-            return data.get(col, "") if col else ""
-
-        row_id = get("row_id")
+        get = {role: data.get(col, "") if col else "" for role, col in cols.items()}
+        row_id = get["row_id"]
         if not row_id:
             raise InputError(f"{label}: row {number}: empty id")
         if row_id in seen:
             raise InputError(f"{label}: row {number}: duplicate id {row_id!r}")
         seen.add(row_id)
-        name = get("name") or " ".join(p for p in (get("first"), get("middle"), get("last")) if p)
+        # A field that cannot be read is left out with a warning; the name is screened anyway.
         try:
-            query: Query | None = make_query(
-                name, get("schema") or None, get("birth_date") or None,
-                [get("country")] if get("country") else [],
-                [get("identifier")] if get("identifier") else [],
+            query, warnings = read_query(
+                row_name(get), get["schema"] or None, get["birth_date"] or None,
+                [get["country"]], [get["identifier"]], day_first=day_first,
             )
-            error = None
-            if not query.name and not query.identifiers:
-                query, error = None, "no name or identifier"
         except InputError as exc:
-            query, error = None, str(exc)
-        yield BookRow(row_id, query, error, data)
+            yield BookRow(row_id, None, str(exc), data)
+            continue
+        yield BookRow(row_id, query, "; ".join(warnings) or None, data)
 
 
 def _read_csv(path: Path) -> list[BookRow]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    return list(rows_from_records(reader, list(reader.fieldnames or []), path.name))
+    table = read_csv(path)
+    return list(rows_from_records(table.rows, table.fields, path.name))
 
 
 def _read_parquet(path: Path) -> list[BookRow]:

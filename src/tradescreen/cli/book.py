@@ -5,23 +5,21 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tradescreen.books.asof import parse_date
-from tradescreen.books.readers import read_book
-from tradescreen.books.rescreen import Runner, in_process, rescreen
-from tradescreen.books.storage import BookStore
 from tradescreen.cli.app import app
 from tradescreen.cli.output import err as _err
 from tradescreen.cli.output import errors as _errors
 from tradescreen.cli.output import print_json as _json
 from tradescreen.config import Settings, load_settings
-from tradescreen.events import MemorySink
-from tradescreen.match.entity import Query
-from tradescreen.screen.party import Thresholds, query_to_dict
-from tradescreen.store import open_store
+
+# The books, screening and store stacks are imported inside the commands (start-up time).
+if TYPE_CHECKING:
+    from tradescreen.books.rescreen import Runner
+    from tradescreen.events import MemorySink
+    from tradescreen.match.entity import Query
 
 book_app = typer.Typer(help="Customer books: import, re-screen after list updates, alerts.",
                        no_args_is_help=True)
@@ -51,19 +49,48 @@ def import_(
     Columns as for screen-file (name / first_name+last_name, schema, birth_date, country), plus
     `id`, the row's own key, and `identifier` for an official id (IMO, registration, passport).
     """
+    from tradescreen.books.readers import read_book
+    from tradescreen.books.storage import BookStore
+    from tradescreen.store import open_store
+
     rows = read_book(path)
     with open_store(load_settings()) as store:
         counts = BookStore(store._conn).import_rows(name, rows, _now(), replace=replace)
-    data = {"book": name, "rows": len(rows), **counts.to_dict()}
+    problems = _problems((r.row_id, r.query is not None, r.error) for r in rows)
+    data = {"book": name, "rows": len(rows), **counts.to_dict(), **problems}
     if json_output:
         _json(data)
     else:
         _err().print(f"book {name}: {len(rows)} rows read; {counts.added} added, "
                      f"{counts.changed} changed, {counts.unchanged} unchanged, "
-                     f"{counts.deleted} deleted, {counts.errors} cannot be screened")
+                     f"{counts.deleted} deleted, {counts.errors} cannot be screened, "
+                     f"{len(problems['warnings'])} with fields left out")
+        _print_problems(problems)
+
+
+def _problems(rows: Any) -> dict[str, list[dict[str, str]]]:
+    """Rows that cannot be screened (`row_errors`) and rows screened with a field left out
+    (`warnings`), each with its row id: a book says which customer needs fixing."""
+    out: dict[str, list[dict[str, str]]] = {"row_errors": [], "warnings": []}
+    for row_id, screenable, message in rows:
+        if message:
+            kind = "warnings" if screenable else "row_errors"
+            out[kind].append({"row_id": row_id, "message": message})
+    return out
+
+
+def _print_problems(problems: dict[str, list[dict[str, str]]], shown: int = 20) -> None:
+    for kind, label in (("row_errors", "error"), ("warnings", "warning")):
+        items = problems[kind]
+        for item in items[:shown]:
+            _err().print(f"  {label}: row {item['row_id']}: {item['message']}", markup=False)
+        if len(items) > shown:
+            _err().print(f"  ... and {len(items) - shown} more {label}s (--json lists all)")
 
 
 def _runner(dask: str | None, workers: int | None, home: Path) -> Runner:
+    from tradescreen.books.rescreen import in_process
+
     if dask is None:
         return in_process(workers)
     from tradescreen.books.dask_batch import dask_runner
@@ -90,6 +117,13 @@ def rescreen_(
     json_output: JsonOpt = False,
 ) -> None:
     """Re-screen a book; alerts are every match/review result per row (no top-K cut)."""
+    from tradescreen.books.asof import parse_date
+    from tradescreen.books.rescreen import rescreen
+    from tradescreen.books.storage import BookStore
+    from tradescreen.events import MemorySink
+    from tradescreen.screen.party import Thresholds
+    from tradescreen.store import open_store
+
     settings = load_settings()
     when = parse_date(as_of) if as_of else None
     thresholds = Thresholds(settings.match_threshold, settings.review_threshold)
@@ -103,11 +137,13 @@ def rescreen_(
             actor=f"cli:{os.environ.get('USER', 'unknown')}", sink=sink,
             save=when is None,  # a look-back reports; it does not rewrite the book's alerts
         )
-        queries = {r.row_id: r.query for r in books.rows(name)} if sink.events else {}
+        stored = books.rows(name)
+        queries = {r.row_id: r.query for r in stored} if sink.events else {}
+    problems = _problems((r.row_id, r.query is not None, r.error) for r in stored)
     if when is None and sink.events:
         _open_cases(settings, sink, queries, list(result.snapshots))
     if json_output:
-        _json(result.to_dict(with_alerts=result.mode == "full"))
+        _json({**result.to_dict(with_alerts=result.mode == "full"), **problems})
         return
     ch = result.changes
     why = f" ({result.reason})" if result.reason else ""
@@ -121,6 +157,10 @@ def rescreen_(
         for a in alerts[:50]:
             _err().print(f"  {label:<8}{a.row_id}  {a.decision:<6} {a.score:.3f}  "
                          f"{a.source} {a.source_id}  {a.caption}")
+    if problems["row_errors"] or problems["warnings"]:
+        _err().print(f"  {len(problems['row_errors'])} rows not screened, "
+                     f"{len(problems['warnings'])} screened with fields left out:")
+        _print_problems(problems)
 
 
 def _open_cases(
@@ -128,6 +168,7 @@ def _open_cases(
 ) -> None:
     """New alerts become case alerts through the audit log, each result citing its cause."""
     from tradescreen.cli import audit
+    from tradescreen.screen.party import query_to_dict
 
     by_row: dict[str, list[dict[str, Any]]] = {}
     for event in sink.events:
@@ -150,6 +191,9 @@ def alerts_(
     json_output: JsonOpt = False,
 ) -> None:
     """The book's current alerts (as of its last rescreen)."""
+    from tradescreen.books.storage import BookStore
+    from tradescreen.store import open_store
+
     with open_store(load_settings()) as store:
         books = BookStore(store._conn)
         info = books.require(name)

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from tradescreen.match.entity import Query
+from tradescreen.screen.inputs import Row
 from tradescreen.screen.party import Screener, query_to_dict
 
 _SCREENER: Screener | None = None
@@ -26,31 +27,34 @@ def screen_one(screener: Screener, query: Query, limit: int) -> dict[str, Any]:
     return {"query": query_to_dict(query), "results": [r.to_dict() for r in results]}
 
 
-def _work(item: tuple[int, Query | Exception]) -> bytes:
+def _work(row: Row) -> bytes:
     assert _SCREENER is not None
-    row, query = item
-    if isinstance(query, Exception):
-        data: dict[str, Any] = {"query": None, "error": str(query), "results": []}
+    if row.query is None:
+        data: dict[str, Any] = {"query": None, "error": row.error, "results": []}
     else:
-        data = screen_one(_SCREENER, query, _LIMIT)
-    data["row"] = row
+        data = screen_one(_SCREENER, row.query, _LIMIT)
+    data["row"] = row.number
+    data["row_id"] = row.key
+    data["warnings"] = list(row.warnings)
     return orjson.dumps(data) + b"\n"
 
 
 def screen_lines(
     screener: Screener,
-    items: Iterable[tuple[int, Query | Exception]],
+    rows: Iterable[Row],
     *,
     workers: int | None = None,
     limit: int = 10,
     chunksize: int = 128,
 ) -> Iterator[bytes]:
-    """JSON lines for (row number, query or the row's input error), in input order."""
+    """One JSON line per row, in input order: the screening, or the row's error (not screened);
+    each line carries the row's number, its key (`row_id`, null without a key column) and the
+    warnings about fields that were left out."""
     global _SCREENER, _LIMIT
     _SCREENER, _LIMIT = screener, limit
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
-        yield from map(_work, items)
+        yield from map(_work, rows)
         return
     with mp.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_work, items, chunksize=chunksize)
+        yield from pool.imap(_work, rows, chunksize=chunksize)
