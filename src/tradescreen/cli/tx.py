@@ -95,7 +95,25 @@ def controls_status(
 def read_transactions(path: Path) -> tuple[list[Any], bool]:
     """(decoded items, whether the input held many): one object, an array, or JSON lines."""
     raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
-    text = raw.decode("utf-8-sig", errors="replace").strip()
+    # JSON is UTF-8 (RFC 8259); a Latin-1 file decoded with replacement screened names full of
+    # U+FFFD and answered "clear". UTF-16/32 with a byte-order mark are read; anything else is
+    # refused with the place of the first bad byte.
+    import codecs
+
+    encoding = next((enc for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"),
+                                          (codecs.BOM_UTF32_BE, "utf-32"),
+                                          (codecs.BOM_UTF16_LE, "utf-16"),
+                                          (codecs.BOM_UTF16_BE, "utf-16"))
+                     if raw.startswith(bom)), "utf-8-sig")
+    try:
+        text = raw.decode(encoding).strip()
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}: not {'UTF-8' if encoding == 'utf-8-sig' else encoding.upper()} (byte "
+            f"{raw[exc.start]:#04x} on line {line}, offset {exc.start}); "
+            "JSON input must be UTF-8: convert it first, e.g. iconv -f latin1 -t utf-8"
+        ) from None
     if not text:
         raise InputError(f"{path}: empty input")
     try:
