@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
+import re
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -99,3 +104,109 @@ def test_screen_command_does_not_load_the_api_stack():
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "LOADED []" in run.stdout, run.stdout[-500:]
+
+
+# ---- the README's install and test commands, which .ci/run runs verbatim ----------------------
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def readme_command(name: str) -> str:
+    """The shell line .ci/run takes from README.md: the ```sh block after `<!-- ci:NAME -->`."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(rf"<!-- ci:{name} -->\s*```sh\n(.*?)\n```", text, re.S)
+    assert block, f"README.md has no ```sh block after <!-- ci:{name} -->"
+    return block.group(1).strip()
+
+
+def test_readme_install_and_test_commands_are_what_ci_runs():
+    install, test = readme_command("install"), readme_command("test")
+    # PyICU compiles against the system ICU: the install line installs it itself.
+    assert "apt-get install" in install and "libicu-dev" in install and "g++" in install
+    assert "sudo" in install and "apt-get update" in install
+    assert re.search(r"pip install (-q )?-e '\.\[dev\]'", install)
+    assert test.startswith(".venv/bin/pytest")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'readme_command install' in ci and 'readme_command test' in ci
+    assert 'bash -euo pipefail -c "$INSTALL"' in ci
+    assert ci.count('bash -euo pipefail -c "$TEST"') == 2  # SQLite, then PostgreSQL
+    # .ci/run's own extraction finds the same lines.
+    for name, expected in (("install", install), ("test", test)):
+        script = ci[ci.index("readme_command() {"):ci.index("INSTALL=")] + f"readme_command {name}"
+        run = subprocess.run(["bash", "-c", script], cwd=REPO, capture_output=True, text=True,
+                             check=True)
+        assert run.stdout.strip() == expected
+
+
+def _extras(name: str) -> list[str]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [*project["dependencies"], *project["optional-dependencies"][name]]
+
+
+def _installed_with(requirements: list[str]) -> set[str]:
+    """Distributions that installing `requirements` brings in (from the installed metadata)."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    todo = [Requirement(r) for r in requirements]
+    while todo:
+        req = todo.pop()
+        key = (canonicalize_name(req.name), tuple(sorted(req.extras)))
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            requires = importlib.metadata.requires(req.name) or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            sub = Requirement(line)
+            extras = req.extras or {""}
+            if sub.marker is None or any(sub.marker.evaluate({"extra": e}) for e in extras):
+                todo.append(sub)
+    return {name for name, _ in seen}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "importorskip"
+              and node.args and isinstance(node.args[0], ast.Constant)):
+            found.add(str(node.args[0].value).split(".")[0])
+    return found
+
+
+def test_dev_extra_installs_everything_the_tests_import():
+    """Issue 14: `.[dev]` lacked faker, which the tests import (through bench/screening.py), so
+    the README's test command failed on a clean install."""
+    from packaging.utils import canonicalize_name
+
+    local = {p.stem for p in (REPO / "bench").glob("*.py")} | {"tradescreen", "conftest"}
+    local |= {p.stem for p in (REPO / "tests").rglob("*.py")} | {"tests"}
+    files = list((REPO / "tests").rglob("*.py"))
+    modules: set[str] = set()
+    done: set[Path] = set()
+    while files:  # tests, and the bench modules they import
+        path = files.pop()
+        if path in done:
+            continue
+        done.add(path)
+        for module in _imported_modules(path):
+            if (REPO / "bench" / f"{module}.py").is_file():
+                files.append(REPO / "bench" / f"{module}.py")
+            modules.add(module)
+    third_party = sorted(m for m in modules - local if m not in sys.stdlib_module_names)
+    dists = importlib.metadata.packages_distributions()
+    installed = _installed_with(_extras("dev"))
+    missing = []
+    for module in third_party:
+        owners = {canonicalize_name(d) for d in dists.get(module, [])}
+        if not owners & installed:
+            missing.append(f"{module} ({', '.join(sorted(owners)) or 'not installed'})")
+    assert not missing, f"tests import these, but `pip install -e '.[dev]'` does not: {missing}"
