@@ -30,6 +30,8 @@ def import_path(
     clock: Clock = utc_now,
     progress: Progress | None = None,
     on_read: Callable[[ListRead], None] | None = None,
+    published: str | None = None,
+    allow_shrink: bool = False,
 ) -> ImportResult:
     """Parse everything first, then archive the files, then open the store and write.
 
@@ -39,19 +41,57 @@ def import_path(
 
     OFAC add/alt/comments files without their primary file are combined with the primary file
     of the list's active snapshot (see `_import_supplement`).
+
+    `published`: the list's publication date, for formats that state none (OFAC's CSV);
+    `allow_shrink`: activate a list that lost many entities (see `store.integrity`).
     """
     files = sources.list_files(path)
+    started = _last_seq(settings)
     try:
         read = sources.read(path, format)
     except SupplementOnly as supplement:
         return _import_supplement(
-            settings, supplement, clock=clock, progress=progress, on_read=on_read
+            settings, supplement, clock=clock, progress=progress, on_read=on_read,
+            published=published, allow_shrink=allow_shrink,
         )
+    read = with_published(read, published)
     if on_read is not None:
         on_read(read)
     _archive(settings, files, read)
     with open_store(settings, clock=clock) as store:
-        return store.import_list(read, progress=progress)
+        result = store.import_list(
+            read, progress=progress, started_seq=started, allow_shrink=allow_shrink
+        )
+    return with_warnings(result, read.warnings)
+
+
+def _last_seq(settings: Settings) -> int | None:
+    # Where the store stood when the import began: an import of the same list activated while
+    # this one parses is then seen (store.integrity). No database yet: nothing to race with.
+    if not database_exists(settings):
+        return None
+    with open_store(settings) as store:
+        return store.last_seq()
+
+
+def with_published(read: ListRead, published: str | None) -> ListRead:
+    """The read with the operator's publication date; refused where the list states another."""
+    if published is None:
+        return read
+    if read.published and read.published[:10] != published:
+        raise SourceError(
+            f"{', '.join(sorted(read.files))}: the list states it was published on "
+            f"{read.published[:10]}; --published {published} contradicts it"
+        )
+    return replace(read, published=published)
+
+
+def with_warnings(result: ImportResult, warnings: list[str]) -> ImportResult:
+    """The result with the reader's warnings (duplicate ids, unexpanded references, ...)."""
+    merged = [*warnings, *result.extra.get("warnings", [])]
+    if not merged:
+        return result
+    return replace(result, extra={**result.extra, "warnings": merged})
 
 
 def _archive(settings: Settings, paths: list[Path], read: ListRead) -> None:
@@ -70,6 +110,8 @@ def _import_supplement(
     clock: Clock,
     progress: Progress | None,
     on_read: Callable[[ListRead], None] | None,
+    published: str | None = None,
+    allow_shrink: bool = False,
 ) -> ImportResult:
     """Import OFAC add/alt/comments files on top of the active snapshot's primary file.
 
@@ -113,6 +155,7 @@ def _import_supplement(
             primary = Path(tmp) / name
             shutil.copyfile(stored, primary)
             read, orphans = ofac_csv.read_with_orphans([primary, *supplement.files])
+            read = with_published(read, published)
         if read.files[name] != digest:
             raise SourceError(
                 f"archived {name} of {base.id} is damaged (sha256 {read.files[name]}, expected "
@@ -122,9 +165,11 @@ def _import_supplement(
             on_read(read)
         # The primary is archived already; the new files must be before the snapshot names them.
         archive.archive_files(settings, supplement.files, read.files)
-        result = store.import_list(read, progress=progress, base=base.id)
+        result = store.import_list(
+            read, progress=progress, base=base.id, allow_shrink=allow_shrink
+        )
     extra = {"base_snapshot": base.id, "orphans": orphans}
-    return replace(result, extra={**result.extra, **extra})
+    return with_warnings(replace(result, extra={**result.extra, **extra}), read.warnings)
 
 
 FetchStatus = Literal["not_modified", "imported", "unchanged"]
