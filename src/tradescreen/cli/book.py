@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
-from tradescreen.books.asof import parse_date
+from tradescreen.books.asof import add_as_of, missing_at, parse_date
 from tradescreen.books.readers import read_book
 from tradescreen.books.rescreen import Runner, in_process, rescreen
 from tradescreen.books.storage import BookStore
@@ -104,11 +105,15 @@ def rescreen_(
             save=when is None,  # a look-back reports; it does not rewrite the book's alerts
         )
         queries = {r.row_id: r.query for r in books.rows(name)} if sink.events else {}
+        missing = missing_at(store, when) if when is not None else []
     if when is None and sink.events:
         _open_cases(settings, sink, queries, list(result.snapshots))
     if json_output:
-        _json(result.to_dict(with_alerts=result.mode == "full"))
+        data = result.to_dict(with_alerts=result.mode == "full")
+        _json(add_as_of(data, missing, when) if when is not None else data)
         return
+    for m in missing if when is not None else []:
+        _err().print(f"[bold yellow]warning:[/] {escape(m.message(when))}", soft_wrap=True)
     ch = result.changes
     why = f" ({result.reason})" if result.reason else ""
     _err().print(

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tradescreen.books.asof import in_force_at, parse_date
+from tradescreen.books.asof import add_as_of, in_force_at, missing_at, parse_date
 from tradescreen.cli import audit
 from tradescreen.cli.app import app
 from tradescreen.cli.output import err as _err
@@ -50,6 +50,8 @@ def _report(data: dict[str, Any]) -> None:
     console = Console(highlight=False, soft_wrap=True)
     q = data["query"]
     console.print(f"[bold]{q['name']}[/] ({q['schema']})", markup=True)
+    for warning in data.get("warnings", []):
+        console.print(f"  warning: {warning}", markup=False)
     if not data["results"]:
         console.print("  no candidates on the active lists: clear")
         return
@@ -99,9 +101,13 @@ def screen(
     if not query.name and not query.identifiers:
         raise InputError("give a name or an --id to screen")
     settings = load_settings()
-    screener = load_screener(settings, parse_date(as_of) if as_of else None)
+    when = parse_date(as_of) if as_of else None
+    screener = load_screener(settings, when)
     data = screen_one(screener, query, limit)
     data["snapshots"] = list(screener.index.snapshots)
+    if when is not None:  # say which lists a look-back could not use: its "clear" excludes them
+        with open_store(settings) as store:
+            add_as_of(data, missing_at(store, when), when)
     audit.audit_screening(settings, [data], data["snapshots"])
     if json_output:
         _write_json(data)
