@@ -10,7 +10,7 @@ A few rows are repeated outright: merged into one entity and reported. Multi-val
 from __future__ import annotations
 
 import csv
-import gzip
+import io
 import re
 import zlib
 from collections.abc import Iterator, Sequence
@@ -21,6 +21,7 @@ from pathlib import Path
 from tradescreen.model import Address, Entity, Identifier, Name, PartialDate, Relation
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
 from tradescreen.sources.duplicates import merge_repeats
+from tradescreen.sources.limits import open_gzip
 from tradescreen.values import country_code, has_legal_form, parse_date
 
 SOURCE = "us_csl"
@@ -184,9 +185,12 @@ def _gzip_mtime(path: Path) -> str | None:
 def _rows(path: Path) -> Iterator[dict[str, str]]:
     if path.stat().st_size == 0:
         raise SourceError(f"{path.name}: empty file")
-    opener = gzip.open if _is_gzip(path) else open
     # utf-8-sig: a BOM in front of the header must not rename the first column.
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+    if _is_gzip(path):
+        fh = io.TextIOWrapper(open_gzip(path), encoding="utf-8-sig", newline="")
+    else:
+        fh = path.open(encoding="utf-8-sig", newline="")
+    with fh:
         reader = csv.reader(fh, strict=True)
         try:
             header = next(reader, None)
