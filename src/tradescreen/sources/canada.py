@@ -18,6 +18,7 @@ from lxml import etree
 from tradescreen.model import Entity, Identifier, Name, NameKind, PartialDate, Strength
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
 from tradescreen.sources.duplicates import merge_repeats
+from tradescreen.sources.xml_entities import expand_entities
 from tradescreen.values import has_legal_form, is_latin, parse_date
 
 SOURCE = "ca_sema"
@@ -225,11 +226,13 @@ def read(paths: Sequence[Path]) -> ListRead:
         )
     path = paths[0]
     root = _parse(path)
+    warnings = expand_entities(root, path.name)
     # Should the list ever repeat a regime/schedule/item, the records become one entity.
-    entities, warnings = merge_repeats(
+    entities, repeated = merge_repeats(
         (_entity(rec, path, index) for index, rec in enumerate(root.iter("record"), start=1)),
         path.name,
     )
+    warnings += repeated
     listed = [e.listed_on for e in entities if e.listed_on]
     return ListRead(
         source=SOURCE,
