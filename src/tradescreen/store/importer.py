@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,6 +34,7 @@ def import_path(
     on_read: Callable[[ListRead], None] | None = None,
     published: str | None = None,
     allow_shrink: bool = False,
+    served: str | None = None,
 ) -> ImportResult:
     """Parse everything first, then archive the files, then open the store and write.
 
@@ -43,7 +46,9 @@ def import_path(
     of the list's active snapshot (see `_import_supplement`).
 
     `published`: the list's publication date, for formats that state none (OFAC's CSV);
-    `allow_shrink`: activate a list that lost many entities (see `store.integrity`).
+    `allow_shrink`: activate a list that lost many entities (see `store.integrity`);
+    `served`: the date the server last modified the files (fetch), the best evidence of the
+    publication date where the list states none.
     """
     files = sources.list_files(path)
     started = _last_seq(settings)
@@ -55,6 +60,8 @@ def import_path(
             published=published, allow_shrink=allow_shrink,
         )
     read = with_published(read, published)
+    if read.published is None and served is not None:
+        read = replace(read, published=served)
     if on_read is not None:
         on_read(read)
     _archive(settings, files, read)
@@ -172,6 +179,20 @@ def _import_supplement(
     return with_warnings(replace(result, extra={**result.extra, **extra}), read.warnings)
 
 
+def _served_on(files: list[FetchedFile]) -> str | None:
+    """The newest Last-Modified date among a download's files (ISO date), if the server sent any.
+
+    OFAC's CSV states no publication date; the day Treasury's server last changed the files is
+    the best evidence of it, and far better for --as-of than the day we happened to fetch them.
+    """
+    days = []
+    for f in files:
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            if f.last_modified:
+                days.append(parsedate_to_datetime(f.last_modified).date().isoformat())
+    return max(days, default=None)
+
+
 FetchStatus = Literal["not_modified", "imported", "unchanged"]
 
 
@@ -215,7 +236,10 @@ def fetch_and_import(
         dl.discard()
         return FetchOutcome(target.name, "not_modified", dl.files)
     try:
-        result = import_path(settings, dl.staging, target.format, clock=clock, progress=progress)
+        result = import_path(
+            settings, dl.staging, target.format, clock=clock, progress=progress,
+            served=_served_on(dl.files),
+        )
     except BaseException:
         dl.discard()
         raise
