@@ -33,7 +33,7 @@ def test_counts_and_header(result: ListRead) -> None:
     assert result.source == "us_csl"
     assert result.format == "csl_csv"
     assert result.published == "2022-05-16"  # gzip header mtime
-    assert len(result.entities) == 14160  # one entity per row
+    assert len(result.entities) == 14159  # one entity per row, a repeated row merged
     sub_lists = Counter(e.properties["sub_list"][0] for e in result.entities)
     assert sub_lists["Specially Designated Nationals (SDN) - Treasury Department"] == 10026
     assert sub_lists["Entity List (EL) - Bureau of Industry and Security"] == 2001
@@ -45,7 +45,7 @@ def test_schemas(result: ListRead) -> None:
     assert schemas["Vessel"] == 433
     assert schemas["Aircraft"] == 283
     # Untyped rows (BIS/State lists) become LegalEntity unless the name has a legal form.
-    assert schemas["LegalEntity"] + schemas["Company"] + schemas["Organization"] == 8158
+    assert schemas["LegalEntity"] + schemas["Company"] + schemas["Organization"] == 8157
 
 
 def test_source_ids_unique(result: ListRead) -> None:
@@ -61,8 +61,15 @@ def test_shared_ofac_numbers(by_id: dict[str, Entity]) -> None:
     assert ssi.properties["csl_id"] == ("18725",)
     assert sdn.properties["entity_number"] == ("18725",)
     assert any(i.scheme == "bic" and i.value == "VTBLAOLU" for i in sdn.identifiers)
-    # BANK OF KUNLUN appears twice on the CAPTA list itself; both rows are kept.
-    assert by_id["15268-CAP"].caption == by_id["15268-CAP-2"].caption
+    # BANK OF KUNLUN appears twice on the CAPTA list itself: one entity under the list's id
+    # (no invented "-2"), with both rows' URLs, and the repeat reported.
+    assert "15268-CAP-2" not in by_id
+    assert by_id["15268-CAP"].caption == "BANK OF KUNLUN CO LTD"
+
+
+def test_repeated_row_is_reported(result: ListRead) -> None:
+    [warning] = [w for w in result.warnings if "15268-CAP" in w]
+    assert "consolidated.csv.gz: id 15268-CAP is on 2 records" in warning
 
 
 def test_qods_aviation_industries(result: ListRead) -> None:
@@ -111,7 +118,7 @@ def test_plain_csv(csl_file: Path, tmp_path: Path) -> None:
     plain = tmp_path / "consolidated.csv"
     plain.write_bytes(gzip.decompress(csl_file.read_bytes()))
     read = csl.read([plain])
-    assert len(read.entities) == 14160
+    assert len(read.entities) == 14159
     assert read.published == "2022-04-21"  # no gzip header: newest start_date
     assert sources.read(plain).format == "csl_csv"
 
@@ -119,7 +126,7 @@ def test_plain_csv(csl_file: Path, tmp_path: Path) -> None:
 def test_detection_end_to_end(csl_file: Path) -> None:
     read = sources.read(csl_file)
     assert read.format == "csl_csv"
-    assert len(read.entities) == 14160
+    assert len(read.entities) == 14159
 
 
 def test_truncated_gzip(csl_file: Path, tmp_path: Path) -> None:

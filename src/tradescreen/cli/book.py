@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from tradescreen.cli.app import app
 from tradescreen.cli.output import err as _err
@@ -117,7 +118,7 @@ def rescreen_(
     json_output: JsonOpt = False,
 ) -> None:
     """Re-screen a book; alerts are every match/review result per row (no top-K cut)."""
-    from tradescreen.books.asof import parse_date
+    from tradescreen.books.asof import add_as_of, missing_at, parse_date
     from tradescreen.books.rescreen import rescreen
     from tradescreen.books.storage import BookStore
     from tradescreen.events import MemorySink
@@ -139,12 +140,16 @@ def rescreen_(
         )
         stored = books.rows(name)
         queries = {r.row_id: r.query for r in stored} if sink.events else {}
+        missing = missing_at(store, when) if when is not None else []
     problems = _problems((r.row_id, r.query is not None, r.error) for r in stored)
     if when is None and sink.events:
         _open_cases(settings, sink, queries, list(result.snapshots))
     if json_output:
-        _json({**result.to_dict(with_alerts=result.mode == "full"), **problems})
+        data = {**result.to_dict(with_alerts=result.mode == "full"), **problems}
+        _json(add_as_of(data, missing, when) if when is not None else data)
         return
+    for m in missing if when is not None else []:
+        _err().print(f"[bold yellow]warning:[/] {escape(m.message(when))}", soft_wrap=True)
     ch = result.changes
     why = f" ({result.reason})" if result.reason else ""
     _err().print(

@@ -14,10 +14,12 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -120,6 +122,8 @@ def _import_table(result: ImportResult) -> Table:
     table.add_row("published", snap.published or "-")
     table.add_row("entities", f"{snap.entity_count:,}")
     table.add_row("format", snap.format)
+    if result.status == "imported" and not snap.active:
+        table.add_row("active", "no (published before the active snapshot)")
     if result.replaced:
         table.add_row("replaced", result.replaced)
     if "base_snapshot" in result.extra:
@@ -143,11 +147,22 @@ def import_(
     format: Annotated[
         str | None, typer.Option("--format", "-f", help="Reader format; detected if omitted.")
     ] = None,
+    published: Annotated[str | None, typer.Option(
+        "--published", metavar="DATE",
+        help="Publication date (YYYY-MM-DD) of a list whose files state none (OFAC CSV); "
+        "point-in-time screening (--as-of) dates the snapshot by it.",
+    )] = None,
+    allow_shrink: Annotated[bool, typer.Option(
+        "--allow-shrink",
+        help="Activate a list that lost more than 10 % of the active snapshot's entities "
+        "(refused by default: usually a truncated file).",
+    )] = False,
     json_output: JsonOpt = False,
 ) -> None:
     """Import an official list file (or folder) as a new snapshot; identical content is a no-op."""
     from tradescreen.store.importer import import_path
 
+    day = _published_date(published) if published is not None else None
     settings = load_settings()
     show = _interactive(json_output)
     spinner = _err().status(f"reading {path} ...") if show else None
@@ -158,6 +173,7 @@ def import_(
             result = import_path(
                 settings, path, format, progress=progress,
                 on_read=lambda _read: spinner.stop() if spinner is not None else None,
+                published=day, allow_shrink=allow_shrink,
             )
         finally:
             if spinner is not None:
@@ -167,6 +183,18 @@ def import_(
         _print_json(result.to_dict())
     else:
         _out().print(_import_table(result))
+        for warning in result.extra.get("warnings", []):
+            _err().print(f"[bold yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+
+
+def _published_date(value: str) -> str:
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise SourceError(f"--published {value!r} is not a date (YYYY-MM-DD)") from None
+    if day > datetime.now(UTC).date():
+        raise SourceError(f"--published {day} is in the future")
+    return day.isoformat()
 
 
 def _status_table(snaps: list[Snapshot]) -> Table:

@@ -55,6 +55,8 @@ def _report(data: dict[str, Any]) -> None:
     console = Console(highlight=False, soft_wrap=True)
     q = data["query"]
     console.print(f"[bold]{q['name']}[/] ({q['schema']})", markup=True)
+    for warning in data.get("warnings", []):
+        console.print(f"  warning: {warning}", markup=False)
     if not data["results"]:
         console.print("  no candidates on the active lists: clear")
         return
@@ -118,12 +120,19 @@ def screen(
     except InputError as exc:
         raise InputError(f"{exc}: give a name or an --id to screen") from None
     settings = load_settings()
-    screener = load_screener(settings, parse_date(as_of) if as_of else None)
+    when = parse_date(as_of) if as_of else None
+    screener = load_screener(settings, when)
     data = screen_one(screener, query, limit)
     data["snapshots"] = list(screener.index.snapshots)
     data["warnings"] = warnings
     for warning in warnings:
         _err().print(f"warning: {warning}", markup=False)
+    if when is not None:  # say which lists a look-back could not use: its "clear" excludes them
+        from tradescreen.books.asof import add_as_of, missing_at
+        from tradescreen.store import open_store
+
+        with open_store(settings) as store:
+            add_as_of(data, missing_at(store, when), when)
     audit.audit_screening(settings, [data], data["snapshots"])
     if json_output:
         _write_json(data)

@@ -11,6 +11,7 @@ import importlib
 import zipfile
 from pathlib import Path
 
+from tradescreen.sources import limits
 from tradescreen.sources.base import ListRead, SourceError, SupplementOnly
 
 __all__ = ["FORMATS", "ListRead", "SourceError", "SupplementOnly", "detect", "list_files", "read"]
@@ -116,4 +117,5 @@ def read(path: Path, format: str | None = None) -> ListRead:
     result: ListRead = module.read(files)
     if not result.entities:
         raise SourceError(f"{path.name}: no entities found; refusing to import an empty list")
+    limits.check_entities(result.entities, path.name)
     return result

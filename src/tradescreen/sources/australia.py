@@ -22,6 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from tradescreen.model import Address, Entity, Identifier, Name, NameKind, PartialDate
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
+from tradescreen.sources.limits import check_zip
 from tradescreen.values import country_code, has_legal_form, parse_date
 
 SOURCE = "au_dfat"
@@ -66,6 +67,8 @@ def _load(path: Path) -> tuple[list[str], list[tuple[Any, ...]]]:
     if path.stat().st_size == 0:
         raise SourceError(f"{path.name}: empty file")
     try:
+        with zipfile.ZipFile(path) as zf:
+            check_zip(zf, path.name)  # before openpyxl inflates any part
         book = load_workbook(path, read_only=True, data_only=True)
         try:
             sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]

@@ -41,6 +41,9 @@ class ListRead:
     files: dict[str, str]  # file name -> sha256 of its bytes
     entities: list[Entity] = field(default_factory=list)
     title: str = ""
+    # What the reader had to tell the operator without refusing the list: duplicate ids kept
+    # under one entity, entity references it could not expand, ... (shown by `lists import`).
+    warnings: list[str] = field(default_factory=list)
 
 
 def sha256_file(path: Path) -> str:

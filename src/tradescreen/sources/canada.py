@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
 
 from tradescreen.model import Entity, Identifier, Name, NameKind, PartialDate, Strength
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
+from tradescreen.sources.duplicates import merge_repeats
+from tradescreen.sources.xml_entities import expand_entities
 from tradescreen.values import has_legal_form, is_latin, parse_date
 
 SOURCE = "ca_sema"
@@ -225,15 +226,13 @@ def read(paths: Sequence[Path]) -> ListRead:
         )
     path = paths[0]
     root = _parse(path)
-    entities: list[Entity] = []
-    seen: dict[str, int] = {}
-    for index, rec in enumerate(root.iter("record"), start=1):
-        entity = _entity(rec, path, index)
-        # Should the list ever repeat a regime/schedule/item, keep both records, ids unique.
-        count = seen[entity.source_id] = seen.get(entity.source_id, 0) + 1
-        if count > 1:
-            entity = replace(entity, source_id=f"{entity.source_id}-{count}")
-        entities.append(entity)
+    warnings = expand_entities(root, path.name)
+    # Should the list ever repeat a regime/schedule/item, the records become one entity.
+    entities, repeated = merge_repeats(
+        (_entity(rec, path, index) for index, rec in enumerate(root.iter("record"), start=1)),
+        path.name,
+    )
+    warnings += repeated
     listed = [e.listed_on for e in entities if e.listed_on]
     return ListRead(
         source=SOURCE,
@@ -242,4 +241,5 @@ def read(paths: Sequence[Path]) -> ListRead:
         files={path.name: sha256_file(path)},
         entities=entities,
         title=TITLE,
+        warnings=warnings,
     )

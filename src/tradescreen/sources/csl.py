@@ -3,22 +3,25 @@
 One row per listing on one of eleven US lists; the `source` column names the sub-list. Treasury
 rows reuse OFAC's entity number as `_id`, so an entity on both the SDN and, say, the SSI list has
 two rows with the same `_id`: those non-SDN rows get the sub-list's code appended to stay unique.
-A few rows are repeated outright; repeats get "-2", "-3". Multi-valued cells are "; "-separated.
+A few rows are repeated outright: merged into one entity and reported. Multi-valued cells are
+"; "-separated.
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
+import io
 import re
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tradescreen.model import Address, Entity, Identifier, Name, PartialDate, Relation
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
+from tradescreen.sources.duplicates import merge_repeats
+from tradescreen.sources.limits import open_gzip
 from tradescreen.values import country_code, has_legal_form, parse_date
 
 SOURCE = "us_csl"
@@ -182,9 +185,12 @@ def _gzip_mtime(path: Path) -> str | None:
 def _rows(path: Path) -> Iterator[dict[str, str]]:
     if path.stat().st_size == 0:
         raise SourceError(f"{path.name}: empty file")
-    opener = gzip.open if _is_gzip(path) else open
     # utf-8-sig: a BOM in front of the header must not rename the first column.
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+    if _is_gzip(path):
+        fh = io.TextIOWrapper(open_gzip(path), encoding="utf-8-sig", newline="")
+    else:
+        fh = path.open(encoding="utf-8-sig", newline="")
+    with fh:
         reader = csv.reader(fh, strict=True)
         try:
             header = next(reader, None)
@@ -323,16 +329,8 @@ def read(paths: Sequence[Path]) -> ListRead:
         names = ", ".join(p.name for p in paths)
         raise SourceError(f"CSL is one CSV file; got {len(paths)}: {names}")
     path = paths[0]
-    entities: list[Entity] = []
-    seen: dict[str, int] = {}
-    for row in _rows(path):
-        entity = _entity(row, path)
-        # The file repeats a few rows on the same sub-list (differing only in a URL); a counter
-        # keeps every row while ids stay unique.
-        count = seen[entity.source_id] = seen.get(entity.source_id, 0) + 1
-        if count > 1:
-            entity = replace(entity, source_id=f"{entity.source_id}-{count}")
-        entities.append(entity)
+    # The file repeats a few rows on the same sub-list (differing only in a URL): one entity each.
+    entities, warnings = merge_repeats((_entity(row, path) for row in _rows(path)), path.name)
     if not entities:
         raise SourceError(f"{path.name}: CSV has a header but no rows")
     listed = [e.listed_on for e in entities if e.listed_on]
@@ -344,4 +342,5 @@ def read(paths: Sequence[Path]) -> ListRead:
         files={path.name: sha256_file(path)},
         entities=entities,
         title=TITLE,
+        warnings=warnings,
     )

@@ -16,6 +16,7 @@ from lxml import etree
 
 from tradescreen.model import Address, Entity, Identifier, Name, PartialDate
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
+from tradescreen.sources.xml_entities import expand_entities
 from tradescreen.values import country_code, parse_date
 
 FORMAT = "eu_fsf_xml"
@@ -238,8 +239,10 @@ def _parse(path: Path) -> etree._Element:
 def read(paths: Sequence[Path]) -> ListRead:
     entities: list[Entity] = []
     generated: list[str] = []
+    warnings: list[str] = []
     for path in paths:
         root = _parse(path)
+        warnings += expand_entities(root, path.name)
         if stamp := _attr(root, "generationDate"):
             generated.append(stamp[:10])
         entries = list(root.iterfind(_tag("sanctionEntity")))
@@ -254,4 +257,5 @@ def read(paths: Sequence[Path]) -> ListRead:
         files={p.name: sha256_file(p) for p in paths},
         entities=entities,
         title="EU Financial Sanctions Files (consolidated list)",
+        warnings=warnings,
     )

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from tradescreen.model import Address, Entity, Identifier, Name, NameKind, Relation
 from tradescreen.sources.base import ListRead, SourceError, SupplementOnly, sha256_file
+from tradescreen.sources.encoding import EncodingError
+from tradescreen.sources.encoding import decode as decode_text
 from tradescreen.sources.ofac_remarks import (
     REMARKS_LIMIT,
     Facts,
@@ -56,7 +58,12 @@ def read_with_orphans(paths: Sequence[Path]) -> tuple[ListRead, dict[str, int]]:
     importer reports them, since those rows are dropped.
     """
     files, source = _assign_roles(paths)
-    rows = {role: _read_rows(path, _ROLES[role][2]) for role, path in files.items()}
+    # The end-of-file byte is required where OFAC always writes it; sdn_comments.csv of 2021
+    # was published without one.
+    rows = {
+        role: _read_rows(path, _ROLES[role][2], eof_byte=role != "comments")
+        for role, path in files.items()
+    }
 
     addresses: dict[str, list[list[str]]] = defaultdict(list)
     for row in rows.get("address", []):
@@ -134,17 +141,20 @@ def _assign_roles(paths: Sequence[Path]) -> tuple[dict[str, Path], str]:
     return files, source
 
 
-def _decode(path: Path, raw: bytes) -> str:
+def _decode(path: Path, raw: bytes, *, eof_byte: bool = True) -> str:
     if not raw.strip(b"\x1a\r\n\t "):
         raise SourceError(f"{path.name}: file is empty")
-    if b"\x00" in raw:
-        raise SourceError(f"{path.name}: holds NUL bytes: a binary file, not an OFAC CSV")
     try:
-        text = raw.decode("cp1252")
-    except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined; OFAC documents Latin-1, which accepts them all.
-        text = raw.decode("latin-1")
-    text = text.rstrip("\x1a")
+        text, _codec = decode_text(raw)
+    except EncodingError as exc:
+        raise SourceError(f"{path.name}: {exc}, not an OFAC CSV") from None
+    if "\x00" in text:
+        raise SourceError(f"{path.name}: holds NUL bytes: a binary file, not an OFAC CSV")
+    body = text.rstrip("\r\n\t ")
+    # OFAC closes each file with a DOS end-of-file byte: a file cut at a line end (a partial
+    # download, a copy that stopped) parses as a shorter list, and only this byte tells.
+    ended = body.endswith("\x1a")
+    text = body.rstrip("\x1a") + text[len(body):] if ended else text
     if m := _CONTROL.search(text):
         line = text.count("\n", 0, m.start()) + 1
         raise SourceError(
@@ -155,15 +165,20 @@ def _decode(path: Path, raw: bytes) -> str:
         raise SourceError(
             f"{path.name}: last record has no line end: the file is truncated"
         )
+    if eof_byte and not ended:
+        raise SourceError(
+            f"{path.name}: no end-of-file byte (0x1A) after the last record: OFAC ends every "
+            "file with one, so this copy is truncated (or was rewritten by another program)"
+        )
     return text
 
 
-def _read_rows(path: Path, width: int) -> list[list[str]]:
+def _read_rows(path: Path, width: int, *, eof_byte: bool = True) -> list[list[str]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"{path.name}: cannot read ({exc})") from exc
-    text = _decode(path, raw)
+    text = _decode(path, raw, eof_byte=eof_byte)
     rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:

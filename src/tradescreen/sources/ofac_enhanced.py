@@ -17,6 +17,7 @@ from lxml import etree
 
 from tradescreen.model import Address, Entity, Identifier, Name, NameKind, Relation, Strength
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
+from tradescreen.sources.limits import check_zip
 from tradescreen.sources.ofac_remarks import (
     Facts,
     add_country,
@@ -87,6 +88,7 @@ def _read_zip(path: Path) -> tuple[str | None, list[Entity], str]:
                 )
             inner = members[0]
             label = f"{path.name}:{inner}"
+            check_zip(zf, path.name, [inner])
             with zf.open(inner) as fh:
                 published, entities = parse(fh, label, source_for(Path(inner).name))
     except (zipfile.BadZipFile, EOFError) as exc:

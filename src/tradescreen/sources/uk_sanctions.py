@@ -20,6 +20,7 @@ from lxml import etree
 
 from tradescreen.model import Address, Entity, Identifier, Name, PartialDate, Relation
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
+from tradescreen.sources.xml_entities import expand_entities
 from tradescreen.values import country_code, parse_date
 
 FORMAT = "uk_sanctions_xml"
@@ -259,8 +260,10 @@ def _parse(path: Path) -> etree._Element:
 def read(paths: Sequence[Path]) -> ListRead:
     entities: list[Entity] = []
     generated: list[str] = []
+    warnings: list[str] = []
     for path in paths:
         root = _parse(path)
+        warnings += expand_entities(root, path.name)
         if stamp := _iso(_text(root, "DateGenerated")):
             generated.append(stamp)
         designations = list(root.iterfind("Designation"))
@@ -275,4 +278,5 @@ def read(paths: Sequence[Path]) -> ListRead:
         files={p.name: sha256_file(p) for p in paths},
         entities=entities,
         title="UK Sanctions List (FCDO)",
+        warnings=warnings,
     )

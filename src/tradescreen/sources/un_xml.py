@@ -15,6 +15,7 @@ from lxml import etree
 
 from tradescreen.model import Address, Entity, Identifier, Name, NameKind, PartialDate, Strength
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
+from tradescreen.sources.xml_entities import expand_entities
 from tradescreen.values import country_code, has_legal_form, parse_date
 
 SOURCE = "un_sc"
@@ -234,6 +235,7 @@ def read(paths: Sequence[Path]) -> ListRead:
         raise SourceError(f"UN consolidated list is one XML file; got {len(paths)}: {names}")
     path = paths[0]
     root = _parse(path)
+    warnings = expand_entities(root, path.name)
     generated = root.get("dateGenerated") or ""
     published = generated[:10] if re.match(r"\d{4}-\d\d-\d\d", generated) else None
     entities = [_entity(el, path) for el in root.iter("INDIVIDUAL", "ENTITY")]
@@ -244,4 +246,5 @@ def read(paths: Sequence[Path]) -> ListRead:
         files={path.name: sha256_file(path)},
         entities=entities,
         title=TITLE,
+        warnings=warnings,
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +32,9 @@ def import_path(
     clock: Clock = utc_now,
     progress: Progress | None = None,
     on_read: Callable[[ListRead], None] | None = None,
+    published: str | None = None,
+    allow_shrink: bool = False,
+    served: str | None = None,
 ) -> ImportResult:
     """Parse everything first, then archive the files, then open the store and write.
 
@@ -39,19 +44,61 @@ def import_path(
 
     OFAC add/alt/comments files without their primary file are combined with the primary file
     of the list's active snapshot (see `_import_supplement`).
+
+    `published`: the list's publication date, for formats that state none (OFAC's CSV);
+    `allow_shrink`: activate a list that lost many entities (see `store.integrity`);
+    `served`: the date the server last modified the files (fetch), the best evidence of the
+    publication date where the list states none.
     """
     files = sources.list_files(path)
+    started = _last_seq(settings)
     try:
         read = sources.read(path, format)
     except SupplementOnly as supplement:
         return _import_supplement(
-            settings, supplement, clock=clock, progress=progress, on_read=on_read
+            settings, supplement, clock=clock, progress=progress, on_read=on_read,
+            published=published, allow_shrink=allow_shrink,
         )
+    read = with_published(read, published)
+    if read.published is None and served is not None:
+        read = replace(read, published=served)
     if on_read is not None:
         on_read(read)
     _archive(settings, files, read)
     with open_store(settings, clock=clock) as store:
-        return store.import_list(read, progress=progress)
+        result = store.import_list(
+            read, progress=progress, started_seq=started, allow_shrink=allow_shrink
+        )
+    return with_warnings(result, read.warnings)
+
+
+def _last_seq(settings: Settings) -> int | None:
+    # Where the store stood when the import began: an import of the same list activated while
+    # this one parses is then seen (store.integrity). No database yet: nothing to race with.
+    if not database_exists(settings):
+        return None
+    with open_store(settings) as store:
+        return store.last_seq()
+
+
+def with_published(read: ListRead, published: str | None) -> ListRead:
+    """The read with the operator's publication date; refused where the list states another."""
+    if published is None:
+        return read
+    if read.published and read.published[:10] != published:
+        raise SourceError(
+            f"{', '.join(sorted(read.files))}: the list states it was published on "
+            f"{read.published[:10]}; --published {published} contradicts it"
+        )
+    return replace(read, published=published)
+
+
+def with_warnings(result: ImportResult, warnings: list[str]) -> ImportResult:
+    """The result with the reader's warnings (duplicate ids, unexpanded references, ...)."""
+    merged = [*warnings, *result.extra.get("warnings", [])]
+    if not merged:
+        return result
+    return replace(result, extra={**result.extra, "warnings": merged})
 
 
 def _archive(settings: Settings, paths: list[Path], read: ListRead) -> None:
@@ -70,6 +117,8 @@ def _import_supplement(
     clock: Clock,
     progress: Progress | None,
     on_read: Callable[[ListRead], None] | None,
+    published: str | None = None,
+    allow_shrink: bool = False,
 ) -> ImportResult:
     """Import OFAC add/alt/comments files on top of the active snapshot's primary file.
 
@@ -113,6 +162,7 @@ def _import_supplement(
             primary = Path(tmp) / name
             shutil.copyfile(stored, primary)
             read, orphans = ofac_csv.read_with_orphans([primary, *supplement.files])
+            read = with_published(read, published)
         if read.files[name] != digest:
             raise SourceError(
                 f"archived {name} of {base.id} is damaged (sha256 {read.files[name]}, expected "
@@ -122,9 +172,25 @@ def _import_supplement(
             on_read(read)
         # The primary is archived already; the new files must be before the snapshot names them.
         archive.archive_files(settings, supplement.files, read.files)
-        result = store.import_list(read, progress=progress, base=base.id)
+        result = store.import_list(
+            read, progress=progress, base=base.id, allow_shrink=allow_shrink
+        )
     extra = {"base_snapshot": base.id, "orphans": orphans}
-    return replace(result, extra={**result.extra, **extra})
+    return with_warnings(replace(result, extra={**result.extra, **extra}), read.warnings)
+
+
+def _served_on(files: list[FetchedFile]) -> str | None:
+    """The newest Last-Modified date among a download's files (ISO date), if the server sent any.
+
+    OFAC's CSV states no publication date; the day Treasury's server last changed the files is
+    the best evidence of it, and far better for --as-of than the day we happened to fetch them.
+    """
+    days = []
+    for f in files:
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            if f.last_modified:
+                days.append(parsedate_to_datetime(f.last_modified).date().isoformat())
+    return max(days, default=None)
 
 
 FetchStatus = Literal["not_modified", "imported", "unchanged"]
@@ -170,7 +236,10 @@ def fetch_and_import(
         dl.discard()
         return FetchOutcome(target.name, "not_modified", dl.files)
     try:
-        result = import_path(settings, dl.staging, target.format, clock=clock, progress=progress)
+        result = import_path(
+            settings, dl.staging, target.format, clock=clock, progress=progress,
+            served=_served_on(dl.files),
+        )
     except BaseException:
         dl.discard()
         raise

@@ -18,6 +18,7 @@ import orjson
 
 from tradescreen.model import Entity
 from tradescreen.sources.base import ListRead, SourceError
+from tradescreen.store import integrity
 from tradescreen.store.db import Database, open_sqlite
 from tradescreen.store.diff import Diff, compute_diff
 from tradescreen.store.migrations import SchemaTooNew, apply_migrations
@@ -100,6 +101,8 @@ class SQLiteStore:
         clock: Clock | None = None,
         progress: Progress | None = None,
         base: str | None = None,
+        started_seq: int | None = None,
+        allow_shrink: bool = False,
     ) -> ImportResult:
         """Store a parsed list as a new active snapshot, or report `unchanged`.
 
@@ -107,6 +110,8 @@ class SQLiteStore:
         `base`: the snapshot this list was built from (an OFAC add/alt supplement on the active
         sdn.csv); if another import replaced it meanwhile, the list is refused rather than
         activated on top of a snapshot it does not extend.
+        `started_seq`, `allow_shrink`: see `integrity.decide` (the store's last snapshot seq
+        when the import began; accept a list that lost many entities).
         """
         clock = clock or self._clock
         rows, blobs = _prepare(read)
@@ -154,16 +159,29 @@ class SQLiteStore:
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)
-            # The flip: same transaction as the rows, so readers never see a partial snapshot.
-            db.execute(
-                "UPDATE snapshots SET active = 0 WHERE source = ? AND active = 1", (read.source,)
+            # Decided here, with the count final and the active snapshot locked.
+            decision = integrity.decide(
+                read.source, current, read.published, total, started_seq=started_seq,
+                allow_shrink=allow_shrink,
             )
-            db.execute("UPDATE snapshots SET active = 1 WHERE id = ?", (sid,))
+            if decision.activate:
+                # The flip: same transaction as the rows, so readers never see a partial snapshot.
+                db.execute(
+                    "UPDATE snapshots SET active = 0 WHERE source = ? AND active = 1",
+                    (read.source,),
+                )
+                db.execute("UPDATE snapshots SET active = 1 WHERE id = ?", (sid,))
         if unchanged is not None:
             return ImportResult("unchanged", unchanged)
         snap = self.snapshot(sid)
         assert snap is not None
-        return ImportResult("imported", snap, replaced=current.id if current else None)
+        extra = {"warnings": [decision.warning]} if decision.warning else {}
+        replaced = current.id if current and decision.activate else None
+        return ImportResult("imported", snap, replaced=replaced, extra=extra)
+
+    def last_seq(self) -> int:
+        """The newest snapshot's sequence number (0 for an empty store)."""
+        return int(self.db.fetchone("SELECT COALESCE(MAX(seq), 0) FROM snapshots")[0])
 
     def _free_id(self, base: str) -> str:
         # Re-importing content seen before (not the active one) gets its own snapshot, so the
