@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tradescreen.sources import detect, ftm_json, read
@@ -139,3 +140,79 @@ def test_malformed_files(tmp_path: Path, content: str, message: str) -> None:
     path.write_text(content, encoding="utf-8")
     with pytest.raises(SourceError, match=message):
         ftm_json.read([path])
+
+
+def _write_lines(path: Path, *entities: dict) -> Path:
+    path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in entities))
+    return path
+
+
+def test_people_given_only_as_name_parts_are_kept(tmp_path: Path) -> None:
+    # Lines as some OpenSanctions crawlers publish them: parts, no `name`. Each is screenable.
+    path = _write_lines(
+        tmp_path / "parts.ftm.json",
+        {"id": "p1", "schema": "Person", "properties": {
+            "firstName": ["Ivan"], "fatherName": ["Petrovich"], "lastName": ["Sidorov"]}},
+        {"id": "p2", "schema": "Person", "properties": {
+            "firstName": ["Olena", "Elena"], "lastName": ["Kovalenko"], "birthDate": ["1970"]}},
+        {"id": "p3", "schema": "Person", "properties": {"lastName": ["Zakharov"]}},
+        {"id": "p4", "schema": "Person", "properties": {"nationality": ["ru"]}},
+        {"id": "c1", "schema": "Company", "properties": {"name": ["Acme LLC"]}},
+        {"id": "c2", "schema": "Company", "properties": {"country": ["ru"]}},
+        {"id": "s1", "schema": "Sanction", "properties": {"entity": ["p1"], "program": ["X"]}},
+        {"id": "e1", "schema": "Event", "properties": {"name": ["Annual meeting"]}},
+    )
+    result = ftm_json.read([path])
+    names = {e.source_id: [n.value for n in e.names] for e in result.entities}
+    assert names == {
+        "p1": ["Ivan Petrovich Sidorov"],
+        "p2": ["Olena Kovalenko", "Elena Kovalenko"],
+        "p3": ["Zakharov"],
+        "c1": ["Acme LLC"],
+    }
+    p1 = next(e for e in result.entities if e.source_id == "p1")
+    assert p1.caption == "Ivan Petrovich Sidorov" and p1.programs == ("X",)
+    assert result.stats["kept"] == {"Person": 3, "Company": 1}
+    assert result.stats["named_from_parts"] == 3
+    assert result.stats["folded"] == {"Sanction": 1}
+    dropped = {(d["schema"], d["reason"]): (d["count"], d["ids"]) for d in result.stats["dropped"]}
+    assert dropped == {
+        ("Person", ftm_json.NO_NAME): (1, ["p4"]),
+        ("Company", ftm_json.NO_NAME): (1, ["c2"]),
+        ("Event", ftm_json.NOT_SCREENED): (1, ["e1"]),
+    }
+
+
+def test_counts_on_the_real_exports(yente: Path) -> None:
+    zala = read(yente / "zala_entities.ftm.json").stats
+    assert zala["kept"] == {"Company": 11, "Person": 6}
+    assert zala["folded"] == {
+        "Sanction": 41, "Ownership": 14, "Address": 11, "Family": 4, "Directorship": 3,
+        "Passport": 1,
+    }
+    assert zala["dropped"] == [] and zala["named_from_parts"] == 0
+    t1 = read(yente / "t1_entities.ftm.json").stats
+    assert t1["kept"] == {"Person": 4, "Organization": 2} and t1["folded"] == {"Address": 1}
+
+
+def test_real_people_stripped_to_their_parts_stay_screenable(yente: Path, tmp_path: Path) -> None:
+    # The real zala people, with `name` and aliases removed: every one is still imported, under
+    # the name its parts spell.
+    people = []
+    for line in (yente / "zala_entities.ftm.json").read_bytes().splitlines():
+        data = orjson.loads(line)
+        props = data["properties"]
+        if data["schema"] == "Person" and props.get("firstName") and props.get("lastName"):
+            for prop in ("name", "alias", "weakAlias", "previousName", "abbreviation"):
+                props.pop(prop, None)
+            data.pop("caption", None)
+            people.append(data)
+    assert len(people) >= 4
+    result = ftm_json.read([_write_lines(tmp_path / "people.ftm.json", *people)])
+    assert result.stats["kept"] == {"Person": len(people)}
+    assert result.stats["named_from_parts"] == len(people)
+    by_id = {e.source_id: e for e in result.entities}
+    for data in people:
+        first, last = data["properties"]["firstName"][0], data["properties"]["lastName"][0]
+        values = [n.value for n in by_id[data["id"]].names]
+        assert any(v.startswith(first) and v.endswith(last) for v in values), values

@@ -131,9 +131,27 @@ def _import_table(result: ImportResult) -> Table:
         table.add_row(
             "orphans", f"ent_nums without a primary record: {counts}" if counts else "none"
         )
+    _add_read_counts(table, result.extra)
     for name, digest in sorted(snap.files.items()):
         table.add_row(name, digest)
     return table
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{schema} {n:,}" for schema, n in counts.items()) or "none"
+
+
+def _add_read_counts(table: Table, extra: dict[str, Any]) -> None:
+    """What an FtM reader kept per schema and why it dropped any record."""
+    if "kept" in extra:
+        table.add_row("kept", _counts(extra["kept"]))
+    if extra.get("named_from_parts"):
+        table.add_row("named from parts", f"{extra['named_from_parts']:,} (no name property)")
+    if extra.get("folded"):
+        table.add_row("folded in", _counts(extra["folded"]))
+    for drop in extra.get("dropped") or ():
+        ids = ", ".join(drop["ids"]) + (" ..." if drop["count"] > len(drop["ids"]) else "")
+        table.add_row("dropped", f"{drop['schema']} {drop['count']:,}: {drop['reason']} ({ids})")
 
 
 @lists_app.command("import")

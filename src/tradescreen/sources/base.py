@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tradescreen.model import Entity
 
@@ -41,6 +42,9 @@ class ListRead:
     files: dict[str, str]  # file name -> sha256 of its bytes
     entities: list[Entity] = field(default_factory=list)
     title: str = ""
+    # What the reader counted beyond the entities (JSON types), reported with the import result:
+    # e.g. FtM's entities kept per schema and records dropped with the reason.
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
 def sha256_file(path: Path) -> str:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from tradescreen.ftm import EXTRA_KEY, FROM_FTM_SCHEMA, from_ftm
+from tradescreen.ftm import EXTRA_KEY, FROM_FTM_SCHEMA, NAME_PROPS, from_ftm
 from tradescreen.model import Address, Entity, Identifier, Relation
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
 from tradescreen.values import parse_date
@@ -231,6 +232,27 @@ def _merge(entity: Entity, extra: _Extras, own_relations: bool) -> Entity:
     )
 
 
+# Records whose content `_collect` folds into the screenable entities they point at.
+FOLDED = frozenset({"Address", "Sanction", "Passport", "Identification", *_LINKS})
+NO_NAME = "no name: neither a name property nor name parts"
+NOT_SCREENED = "not an entity type tradescreen screens"
+MAX_IDS = 20  # ids listed per drop reason; the count is always complete
+
+
+def _stats(
+    kept: Counter[str], named: int, folded: Counter[str], dropped: dict[tuple[str, str], list[str]]
+) -> dict[str, Any]:
+    return {
+        "kept": dict(kept.most_common()),
+        "named_from_parts": named,
+        "folded": dict(folded.most_common()),
+        "dropped": [
+            {"schema": schema, "reason": reason, "count": len(ids), "ids": ids[:MAX_IDS]}
+            for (schema, reason), ids in sorted(dropped.items())
+        ],
+    }
+
+
 def read(paths: Sequence[Path]) -> ListRead:
     records: dict[str, dict[str, Any]] = {}
     for path in paths:
@@ -239,14 +261,28 @@ def read(paths: Sequence[Path]) -> ListRead:
     targets = {k for k, v in records.items() if v["schema"] in FROM_FTM_SCHEMA}
     extras = _collect(records, targets)
     entities = []
-    for entity_id in [k for k in records if k in targets]:
-        data = records[entity_id]
+    kept: Counter[str] = Counter()
+    folded: Counter[str] = Counter()
+    dropped: dict[tuple[str, str], list[str]] = {}
+    named = 0
+    for entity_id, data in records.items():
+        schema = data["schema"]
+        if entity_id not in targets:
+            if schema in FOLDED:
+                folded[schema] += 1
+            else:
+                dropped.setdefault((schema, NOT_SCREENED), []).append(entity_id)
+            continue
         try:
             entity = from_ftm(data, source)
         except (ValueError, TypeError, KeyError) as exc:
             raise SourceError(f"FtM entity {entity_id}: {exc}") from exc
         if not entity.names:
-            continue  # nothing to screen against
+            dropped.setdefault((schema, NO_NAME), []).append(entity_id)
+            continue
+        if not any(_prop(data, prop) for prop in NAME_PROPS):
+            named += 1  # every name of it was built from its parts
+        kept[schema] += 1
         # Our own exports carry their relations in the extra block; don't add them twice.
         own = isinstance(data.get(EXTRA_KEY), dict) and "relations" in data[EXTRA_KEY]
         entities.append(_merge(entity, extras[entity_id], own))
@@ -257,4 +293,5 @@ def read(paths: Sequence[Path]) -> ListRead:
         files={p.name: sha256_file(p) for p in paths},
         entities=entities,
         title=f"FollowTheMoney entities ({source})",
+        stats=_stats(kept, named, folded, dropped),
     )

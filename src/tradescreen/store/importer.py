@@ -51,7 +51,14 @@ def import_path(
         on_read(read)
     _archive(settings, files, read)
     with open_store(settings, clock=clock) as store:
-        return store.import_list(read, progress=progress)
+        result = store.import_list(read, progress=progress)
+    return _with_stats(result, read)
+
+
+def _with_stats(result: ImportResult, read: ListRead) -> ImportResult:
+    # What the reader counted (kept/dropped per schema, ...) travels with the result; the
+    # store's own fields win on a name clash.
+    return replace(result, extra={**read.stats, **result.extra}) if read.stats else result
 
 
 def _archive(settings: Settings, paths: list[Path], read: ListRead) -> None:
