@@ -17,7 +17,7 @@ import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import orjson
 
@@ -245,6 +245,19 @@ def _names(data: dict[str, Any], props: dict[str, Any]) -> tuple[Name, ...]:
             seen.add(name.value)
             unique.append(name)
     return tuple(unique)
+
+
+def names_come_from(data: dict[str, Any]) -> Literal["properties", "parts"] | None:
+    """Where `from_ftm` takes an FtM entity's names from: its name properties, its name parts
+    (a person given only as parts), or nowhere (None: nothing to screen against)."""
+    props = data.get("properties") or {}
+    if not isinstance(props, dict):
+        return None
+    if _values(props, *NAME_PROPS):
+        return "properties"
+    if data.get("schema") == "Person" and names_from_parts(props):
+        return "parts"
+    return None
 
 
 # The order followthemoney's `helpers.combine_names` joins a person's name parts in.

@@ -99,7 +99,7 @@ def test_delta_file_adds(yente: Path) -> None:
     result = read(path)
     assert result.source == "os_t2"
     assert [e.caption for e in result.entities] == ["AL-QAIDA IN IRAQ", "Janan Agha"]
-    aqi = result.entities[0]
+    aqi = next(iter(result.entities))
     assert {"تنظيم القاعدة في العراق", "ISIS"} <= {n.value for n in aqi.names}
     assert any(n.strength == "weak" for n in aqi.names)
 
