@@ -304,7 +304,7 @@ def _from_properties(data: dict[str, Any], source: str) -> Entity:
     created = sorted(_values(props, "createdAt"))
     notes = _values(props, "notes")
     gender = _values(props, "gender") if is_person else []
-    extra = {k: tuple(_values(props, k)) for k in sorted(_KEEP) if _values(props, k)}
+    extra = {k: tuple(v) for k in sorted(_KEEP & props.keys()) if (v := _values(props, k))}
     if extra.get("topics") == _DEFAULT_TOPICS:
         del extra["topics"]
     countries = [c.lower() for c in _values(props, "country", "jurisdiction", "mainCountry")]

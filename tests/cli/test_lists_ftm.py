@@ -49,3 +49,37 @@ def test_real_export_reports_its_schemas(home: Path, data_dir: Path) -> None:
     assert data["entities"] == 17 == sum(data["kept"].values())
     assert data["kept"] == {"Company": 11, "Person": 6}
     assert data["dropped"] == []
+
+
+def test_import_names_duplicate_ids(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "dup.ftm.json"
+    path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in [
+        {"id": "c1", "schema": "Company", "properties": {"name": ["Acme LLC"]}},
+        {"id": "c1", "schema": "Company", "properties": {"alias": ["Acme Trading"]}},
+    ]))
+    result = runner.invoke(app, ["lists", "import", str(path)])
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "duplicate ids 1 merged as fragments: c1 (dup.ftm.json:1, dup.ftm.json:2)" in out
+    data = json.loads(runner.invoke(app, ["lists", "import", str(path), "--json"]).stdout)
+    assert data["status"] == "unchanged" and data["duplicate_ids"] == 1
+    assert data["duplicates"] == [
+        {"id": "c1", "first": "dup.ftm.json:1", "again": "dup.ftm.json:2"}
+    ]
+
+
+def test_folder_of_two_datasets_is_refused_and_writes_nothing(
+    home: Path, tmp_path: Path, data_dir: Path
+) -> None:
+    folder = tmp_path / "two"
+    folder.mkdir()
+    t1 = data_dir / "opensanctions" / "yente_fixtures" / "t1_entities.ftm.json"
+    (folder / "eu.ftm.json").write_bytes(t1.read_bytes())
+    (folder / "us.ftm.json").write_bytes(orjson.dumps(
+        {"id": "o1", "schema": "Company", "properties": {"name": ["Acme"]},
+         "datasets": ["us_ofac_sdn"]}) + b"\n")
+    result = runner.invoke(app, ["lists", "import", str(folder), "--json"])
+    assert result.exit_code == 1
+    assert "2 different FtM datasets" in result.stderr
+    status = runner.invoke(app, ["lists", "status", "--json"])
+    assert json.loads(status.stdout) == []

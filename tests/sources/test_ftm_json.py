@@ -9,6 +9,7 @@ import pytest
 
 from tradescreen.sources import detect, ftm_json, read
 from tradescreen.sources.base import SourceError
+from tradescreen.store.snapshots import content_hash
 
 
 @pytest.fixture(scope="module")
@@ -216,3 +217,111 @@ def test_real_people_stripped_to_their_parts_stay_screenable(yente: Path, tmp_pa
         first, last = data["properties"]["firstName"][0], data["properties"]["lastName"][0]
         values = [n.value for n in by_id[data["id"]].names]
         assert any(v.startswith(first) and v.endswith(last) for v in values), values
+
+
+# Content hashes of what the reader gave before it streamed through a scratch table (read
+# whole into memory, commit a71a252): the streaming reader must give exactly the same entities.
+BEFORE_STREAMING = {
+    "zala_entities.ftm.json": "958092d4a065f4100f1acdf6d1712fe1fa6d5f65a51e621d20f9cea5cf396320",
+    "t1_entities.ftm.json": "30c18d789a1ed46b936819970c972fe97147c396ae2b96ed46c99fabed69a475",
+    "t2_20240527194702_entities.delta.json":
+        "73fb4c42d5159cddb46ae6fca3322f40d0c45e2e9ad72b4d8332b79ef109478f",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE_STREAMING))
+def test_streaming_reader_gives_the_same_entities(yente: Path, name: str) -> None:
+    result = read(yente / name)
+    assert not isinstance(result.entities, list)  # built from disk on demand
+    pairs = [(e.source_id, e.content_hash()) for e in result.entities]
+    assert len(pairs) == len(result.entities)
+    assert content_hash(pairs) == BEFORE_STREAMING[name]
+    # Re-iterable: a second pass builds the same entities again.
+    assert [e.source_id for e in result.entities] == [p[0] for p in pairs]
+
+
+def test_duplicate_ids_are_merged_as_fragments_and_reported(tmp_path: Path) -> None:
+    path = _write_lines(
+        tmp_path / "dup.ftm.json",
+        {"id": "c1", "schema": "Company", "properties": {"name": ["Acme LLC"]}},
+        {"id": "c2", "schema": "Company", "properties": {"name": ["Beta"]}},
+        {"id": "c1", "schema": "Company", "properties": {"name": ["Acme LLC"],
+                                                        "alias": ["Acme Trading"]}},
+    )
+    result = ftm_json.read([path])
+    names = {e.source_id: [n.value for n in e.names] for e in result.entities}
+    assert names == {"c1": ["Acme LLC", "Acme Trading"], "c2": ["Beta"]}
+    assert result.stats["duplicate_ids"] == 1
+    assert result.stats["duplicates"] == [
+        {"id": "c1", "first": "dup.ftm.json:1", "again": "dup.ftm.json:3"}
+    ]
+
+
+def test_duplicate_id_with_another_schema_is_refused(tmp_path: Path) -> None:
+    path = _write_lines(
+        tmp_path / "dup.ftm.json",
+        {"id": "x1", "schema": "Company", "properties": {"name": ["Acme LLC"]}},
+        {"id": "x1", "schema": "Person", "properties": {"name": ["John Acme"]}},
+    )
+    with pytest.raises(SourceError, match=r"dup.ftm.json:2: FtM entity x1 is a Person"):
+        ftm_json.read([path])
+
+
+def test_every_line_twice_is_reported_line_by_line(yente: Path, tmp_path: Path) -> None:
+    # The real export concatenated with itself: same 17 entities, 91 duplicates named.
+    once = (yente / "zala_entities.ftm.json").read_bytes()
+    path = tmp_path / "zala_entities.ftm.json"
+    path.write_bytes(once + once)
+    single = read(yente / "zala_entities.ftm.json")
+    double = read(path)
+    assert [e.to_json() for e in double.entities] == [e.to_json() for e in single.entities]
+    assert double.stats["duplicate_ids"] == 91 == len(double.stats["duplicates"])
+    assert double.stats["duplicates"][0]["again"] == "zala_entities.ftm.json:92"
+    assert single.stats["duplicate_ids"] == 0
+
+
+def test_delta_ops_are_not_duplicates(yente: Path, tmp_path: Path) -> None:
+    path = tmp_path / "x.delta.json"
+    path.write_text(
+        '{"op": "ADD", "entity": {"id": "a", "schema": "Person", "properties": {"name": ["A"]}}}\n'
+        '{"op": "MOD", "entity": {"id": "a", "schema": "Person", "properties": {"name": ["B"]}}}\n',
+        encoding="utf-8",
+    )
+    result = ftm_json.read([path])
+    assert [e.caption for e in result.entities] == ["B"]
+    assert result.stats["duplicate_ids"] == 0
+
+
+def test_folder_of_different_datasets_is_refused(yente: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "eu.ftm.json").write_bytes((yente / "t1_entities.ftm.json").read_bytes())
+    _write_lines(
+        folder / "ofac.ftm.json",
+        {"id": "o1", "schema": "Company", "properties": {"name": ["Acme LLC"]},
+         "datasets": ["us_ofac_sdn"]},
+    )
+    with pytest.raises(SourceError, match=r"2 different FtM datasets.*eu\.ftm\.json.*eu_fsf"):
+        read(folder)
+    # An export and a delta that share datasets are one list.
+    together = tmp_path / "together"
+    together.mkdir()
+    for name in ("zala_entities.ftm.json", "t2_20240527194702_entities.delta.json"):
+        (together / name).write_bytes((yente / name).read_bytes())
+    assert len(read(together).entities) == 19
+
+
+def test_synthetic_collection_is_deterministic_and_screenable(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+    from ftm_synth import generate
+
+    a, b = tmp_path / "a.ftm.json", tmp_path / "b.ftm.json"
+    generate(a, 300, seed=3)
+    generate(b, 300, seed=3)
+    assert a.read_bytes() == b.read_bytes()
+    result = read(a)
+    assert len(result.entities) == 300 == sum(result.stats["kept"].values())
+    assert result.stats["dropped"] == [] and result.stats["named_from_parts"] > 0
+    assert set(result.stats["folded"]) >= {"Sanction", "Address"}

@@ -149,6 +149,13 @@ def _add_read_counts(table: Table, extra: dict[str, Any]) -> None:
         table.add_row("named from parts", f"{extra['named_from_parts']:,} (no name property)")
     if extra.get("folded"):
         table.add_row("folded in", _counts(extra["folded"]))
+    if extra.get("duplicate_ids"):
+        shown = ", ".join(f"{d['id']} ({d['first']}, {d['again']})"
+                          for d in extra["duplicates"][:5])
+        more = " ..." if extra["duplicate_ids"] > 5 else ""
+        table.add_row(
+            "duplicate ids", f"{extra['duplicate_ids']:,} merged as fragments: {shown}{more}"
+        )
     for drop in extra.get("dropped") or ():
         ids = ", ".join(drop["ids"]) + (" ..." if drop["count"] > len(drop["ids"]) else "")
         table.add_row("dropped", f"{drop['schema']} {drop['count']:,}: {drop['reason']} ({ids})")
