@@ -67,14 +67,15 @@ def _new_bar(*columns: Any) -> Progress:
 
 @contextlib.contextmanager
 def _row_progress(
-    show: bool, label: str, bar: Progress | None = None
+    show: bool, label: str, bar: Progress | None = None, *, pause_hook: bool = True
 ) -> Iterator[Callable[[int, int], None]]:
     """A progress callback for the store; a bar on a terminal, plus the kill -9 test hook.
 
     `bar` lets a caller that already shows a progress display (fetch) add the task to it: rich
     allows only one live display at a time.
     """
-    pause_after = int(os.environ.get(PAUSE_HOOK_ENV) or 0)
+    # The hook pauses only where rows are written inside the store's transaction.
+    pause_after = int(os.environ.get(PAUSE_HOOK_ENV) or 0) if pause_hook else 0
     paused = False
 
     def hook(done: int, total: int) -> None:
@@ -176,17 +177,32 @@ def import_(
     settings = load_settings()
     show = _interactive(json_output)
     spinner = _err().status(f"reading {path} ...") if show else None
-    with _row_progress(show, f"storing {path.name}") as progress:
+    # One display for both phases (rich shows one live display at a time): entities prepared
+    # (serialised, hashed, checked on disk), then rows written in the store's transaction.
+    bar = _new_bar(MofNCompleteColumn()) if show else None
+
+    def on_read(_read: object) -> None:
+        if spinner is not None:
+            spinner.stop()
+        if bar is not None:
+            bar.start()
+
+    with (
+        _row_progress(show, f"preparing {path.name}", bar, pause_hook=False) as prepared,
+        _row_progress(show, f"storing {path.name}", bar) as progress,
+    ):
         if spinner is not None:
             spinner.start()
         try:
             result = import_path(
-                settings, path, format, progress=progress,
-                on_read=lambda _read: spinner.stop() if spinner is not None else None,
+                settings, path, format, progress=progress, prepare_progress=prepared,
+                on_read=on_read,
             )
         finally:
             if spinner is not None:
                 spinner.stop()
+            if bar is not None:
+                bar.stop()
     audit.record(settings, import_event(result, audit.current_user()))
     if json_output:
         _print_json(result.to_dict())

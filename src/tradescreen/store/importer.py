@@ -20,6 +20,7 @@ from tradescreen.store import archive, open_store
 from tradescreen.store.db import database_exists
 from tradescreen.store.snapshots import ImportResult
 from tradescreen.store.sqlite import Clock, Progress, utc_now
+from tradescreen.store.staging import Progress as PrepareProgress
 
 
 def import_path(
@@ -30,6 +31,7 @@ def import_path(
     clock: Clock = utc_now,
     progress: Progress | None = None,
     on_read: Callable[[ListRead], None] | None = None,
+    prepare_progress: PrepareProgress | None = None,
 ) -> ImportResult:
     """Parse everything first, then archive the files, then open the store and write.
 
@@ -51,7 +53,7 @@ def import_path(
         on_read(read)
     _archive(settings, files, read)
     with open_store(settings, clock=clock) as store:
-        result = store.import_list(read, progress=progress)
+        result = store.import_list(read, progress=progress, prepare_progress=prepare_progress)
     return _with_stats(result, read)
 
 
