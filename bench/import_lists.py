@@ -1,12 +1,19 @@
 """Import benchmark: parse vs store time, peak memory and entity count for every real list.
 
     python bench/import_lists.py [--only NAME ...]
+    python bench/import_lists.py --synth 100000 400000 1500000   # synthetic FtM collections
 
 Each list is imported in its own child process (a fresh interpreter and a fresh temporary
 TRADESCREEN_HOME), so peak RSS is that list's alone and nothing is cached between runs; `all`
 imports every list, one after the other, into a single store. Columns:
 parse = `tradescreen.sources.read`, store = `SQLiteStore.import_list`, iterate = reading all
 entities of the new snapshot back, peak RSS = the child's ru_maxrss, db = database size after.
+
+`--synth N ...` imports an OpenSanctions-shaped FtM file of N screenable entities made by
+`ftm_synth.generate` (cached under bench/out/, seed 1): for a streaming reader `parse` is the
+pass that loads the lines into the reader's scratch table, and `store` includes folding the
+graph into entities as the store takes them.
+
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import peak_rss_mb, print_table, shared_data_dir
+from common import out_dir, peak_rss_mb, print_table, shared_data_dir
 
 # name -> (files relative to the shared data dir, format). Several files = one list's folder.
 LISTS: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -49,8 +56,22 @@ LISTS: dict[str, tuple[tuple[str, ...], str | None]] = {
 }
 
 
+SYNTH = "synth_"  # run names synth_<N>: a generated FtM file of N entities
+
+
+def _synth_file(entities: int, seed: int = 1) -> Path:
+    from ftm_synth import generate
+
+    path = out_dir() / f"synth_{entities}_s{seed}.ftm.json"
+    if not path.exists():
+        generate(path, entities, seed)
+    return path
+
+
 def _stage(name: str, data: Path, into: Path) -> Path:
     """The path to hand to the reader: the file itself, or a folder of the list's files."""
+    if name.startswith(SYNTH):
+        return _synth_file(int(name[len(SYNTH):]))
     files, _ = LISTS[name]
     if len(files) == 1:
         return data / files[0]
@@ -75,7 +96,8 @@ def run_in_child(names: list[str], data: Path) -> dict:
             for name in names:
                 path = _stage(name, data, tmp_path)
                 start = time.perf_counter()
-                read = sources.read(path, LISTS[name][1])
+                fmt = "ftm_json" if name.startswith(SYNTH) else LISTS[name][1]
+                read = sources.read(path, fmt)
                 parse += time.perf_counter() - start
                 start = time.perf_counter()
                 result = store.import_list(read)
@@ -100,6 +122,8 @@ def run_in_child(names: list[str], data: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="*", choices=[*LISTS, "all"], help="lists to run")
+    parser.add_argument("--synth", nargs="+", type=int, metavar="N",
+                        help="import generated FtM collections of N entities instead")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     data = shared_data_dir()
@@ -111,6 +135,11 @@ def main() -> None:
     runs = {n: [n] for n in LISTS}
     runs["all"] = list(LISTS)
     chosen = args.only or list(runs)
+    if args.synth:
+        for n in args.synth:
+            _synth_file(n)  # generated here, so the child's figures are the import's alone
+        runs = {f"{SYNTH}{n}": [f"{SYNTH}{n}"] for n in args.synth}
+        chosen = list(runs)
     rows = []
     for label in chosen:
         proc = subprocess.run(

@@ -193,3 +193,33 @@ def _entities(draw: st.DrawFn) -> Entity:
 def test_round_trip_is_lossless(entity: Entity) -> None:
     data = orjson.loads(orjson.dumps(ftm.to_ftm(entity)))
     assert ftm.from_ftm(data, entity.source) == entity
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        {"firstName": ["Ivan"], "fatherName": ["Petrovich"], "lastName": ["Sidorov"]},
+        {"firstName": ["Olena", "Elena"], "middleName": ["M."], "lastName": ["Kovalenko"]},
+        {"lastName": ["Zakharov", "Zakharova"]},
+        {"firstName": ["  Ana  Maria "], "secondName": ["Luisa"], "motherName": ["Garcia"],
+         "lastName": ["Lopez"]},
+        {"firstName": ["Kim"]},
+    ],
+)
+def test_names_from_parts_as_followthemoney_combines_them(parts: dict) -> None:
+    from followthemoney.helpers import combine_names
+
+    proxy = ftm_model.make_entity("Person")
+    proxy.id = "p"
+    for prop, values in parts.items():
+        proxy.add(prop, values)
+    expected = set(combine_names(proxy).get("alias"))
+    assert set(ftm.names_from_parts(parts)) == expected
+    entity = ftm.from_ftm({"id": "p", "schema": "Person", "properties": parts}, "x")
+    assert {n.value for n in entity.names} == expected
+
+
+def test_name_parts_do_not_add_names_when_a_name_is_given() -> None:
+    props = {"name": ["Ivan Sidorov"], "firstName": ["Ivan"], "lastName": ["Sidorov"]}
+    data = {"id": "p", "schema": "Person", "properties": props}
+    assert [n.value for n in ftm.from_ftm(data, "x").names] == ["Ivan Sidorov"]

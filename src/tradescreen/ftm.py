@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import orjson
 
@@ -219,6 +220,10 @@ def _values(props: dict[str, Any], *names: str) -> list[str]:
     return out
 
 
+# The properties we read names from; a person with none of them is named from its parts.
+NAME_PROPS = ("name", "alias", "weakAlias", "abbreviation", "previousName")
+
+
 def _names(data: dict[str, Any], props: dict[str, Any]) -> tuple[Name, ...]:
     primaries = _values(props, "name")
     caption = data.get("caption")
@@ -231,6 +236,8 @@ def _names(data: dict[str, Any], props: dict[str, Any]) -> tuple[Name, ...]:
     names += [Name(v, kind="alias", strength="weak") for v in _values(props, "weakAlias")]
     names += [Name(v, kind="alias", strength="weak") for v in _values(props, "abbreviation")]
     names += [Name(v, kind="previous") for v in _values(props, "previousName")]
+    if not names and data.get("schema") == "Person":
+        names = [Name(v, kind="alias") for v in names_from_parts(props)]
     seen: set[str] = set()
     unique = []
     for name in names:
@@ -238,6 +245,35 @@ def _names(data: dict[str, Any], props: dict[str, Any]) -> tuple[Name, ...]:
             seen.add(name.value)
             unique.append(name)
     return tuple(unique)
+
+
+def names_come_from(data: dict[str, Any]) -> Literal["properties", "parts"] | None:
+    """Where `from_ftm` takes an FtM entity's names from: its name properties, its name parts
+    (a person given only as parts), or nowhere (None: nothing to screen against)."""
+    props = data.get("properties") or {}
+    if not isinstance(props, dict):
+        return None
+    if _values(props, *NAME_PROPS):
+        return "properties"
+    if data.get("schema") == "Person" and names_from_parts(props):
+        return "parts"
+    return None
+
+
+# The order followthemoney's `helpers.combine_names` joins a person's name parts in.
+NAME_PARTS = ("firstName", "secondName", "middleName", "fatherName", "motherName", "lastName")
+
+
+def names_from_parts(props: dict[str, Any]) -> list[str]:
+    """Full names of a person given only as parts, built as followthemoney's `combine_names`.
+
+    Every combination of one value per part present, joined in given-name-first order; with no
+    combination (no part at all) nothing. Lists such as OpenSanctions' UA/RU crawlers publish
+    some people this way, with no `name`, and without this they could not be screened.
+    """
+    columns = [values for part in NAME_PARTS if (values := _values(props, part))]
+    full = [" ".join(" ".join(combo).split()) for combo in itertools.product(*columns)]
+    return list(dict.fromkeys(name for name in full if name)) if columns else []
 
 
 def _dates(values: list[str]) -> tuple[PartialDate, ...]:
@@ -268,7 +304,7 @@ def _from_properties(data: dict[str, Any], source: str) -> Entity:
     created = sorted(_values(props, "createdAt"))
     notes = _values(props, "notes")
     gender = _values(props, "gender") if is_person else []
-    extra = {k: tuple(_values(props, k)) for k in sorted(_KEEP) if _values(props, k)}
+    extra = {k: tuple(v) for k in sorted(_KEEP & props.keys()) if (v := _values(props, k))}
     if extra.get("topics") == _DEFAULT_TOPICS:
         del extra["topics"]
     countries = [c.lower() for c in _values(props, "country", "jurisdiction", "mainCountry")]

@@ -8,7 +8,7 @@ immutable once read; order is the order the list gives (the first name is the li
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 import orjson
@@ -113,7 +113,15 @@ class Entity:
         return self.names[0].value if self.names else self.source_id
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # What dataclasses.asdict gives, built directly: asdict's generic recursion and deep
+        # copies made it most of an import's time (every entity is serialised to be hashed).
+        data: dict[str, Any] = {}
+        for name in _ENTITY_FIELDS:
+            value = getattr(self, name)
+            if name in _NESTED:
+                fields = _NESTED[name]
+                value = tuple({f: getattr(item, f) for f in fields} for item in value)
+            data[name] = value
         data["properties"] = {k: list(v) for k, v in sorted(self.properties.items())}
         return data
 
@@ -149,3 +157,12 @@ class Entity:
     @classmethod
     def from_json(cls, raw: bytes | str) -> Entity:
         return cls.from_dict(orjson.loads(raw))
+
+
+_ENTITY_FIELDS = tuple(f.name for f in fields(Entity))
+# Entity fields holding tuples of the value dataclasses above -> those dataclasses' field names.
+_NESTED = {
+    name: tuple(f.name for f in fields(cls))
+    for name, cls in (("names", Name), ("birth_dates", PartialDate), ("addresses", Address),
+                      ("identifiers", Identifier), ("relations", Relation))
+}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tradescreen.sources import detect, ftm_json, read
 from tradescreen.sources.base import SourceError
+from tradescreen.store.snapshots import content_hash
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +100,7 @@ def test_delta_file_adds(yente: Path) -> None:
     result = read(path)
     assert result.source == "os_t2"
     assert [e.caption for e in result.entities] == ["AL-QAIDA IN IRAQ", "Janan Agha"]
-    aqi = result.entities[0]
+    aqi = next(iter(result.entities))
     assert {"تنظيم القاعدة في العراق", "ISIS"} <= {n.value for n in aqi.names}
     assert any(n.strength == "weak" for n in aqi.names)
 
@@ -139,3 +141,187 @@ def test_malformed_files(tmp_path: Path, content: str, message: str) -> None:
     path.write_text(content, encoding="utf-8")
     with pytest.raises(SourceError, match=message):
         ftm_json.read([path])
+
+
+def _write_lines(path: Path, *entities: dict) -> Path:
+    path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in entities))
+    return path
+
+
+def test_people_given_only_as_name_parts_are_kept(tmp_path: Path) -> None:
+    # Lines as some OpenSanctions crawlers publish them: parts, no `name`. Each is screenable.
+    path = _write_lines(
+        tmp_path / "parts.ftm.json",
+        {"id": "p1", "schema": "Person", "properties": {
+            "firstName": ["Ivan"], "fatherName": ["Petrovich"], "lastName": ["Sidorov"]}},
+        {"id": "p2", "schema": "Person", "properties": {
+            "firstName": ["Olena", "Elena"], "lastName": ["Kovalenko"], "birthDate": ["1970"]}},
+        {"id": "p3", "schema": "Person", "properties": {"lastName": ["Zakharov"]}},
+        {"id": "p4", "schema": "Person", "properties": {"nationality": ["ru"]}},
+        {"id": "c1", "schema": "Company", "properties": {"name": ["Acme LLC"]}},
+        {"id": "c2", "schema": "Company", "properties": {"country": ["ru"]}},
+        {"id": "s1", "schema": "Sanction", "properties": {"entity": ["p1"], "program": ["X"]}},
+        {"id": "e1", "schema": "Event", "properties": {"name": ["Annual meeting"]}},
+    )
+    result = ftm_json.read([path])
+    names = {e.source_id: [n.value for n in e.names] for e in result.entities}
+    assert names == {
+        "p1": ["Ivan Petrovich Sidorov"],
+        "p2": ["Olena Kovalenko", "Elena Kovalenko"],
+        "p3": ["Zakharov"],
+        "c1": ["Acme LLC"],
+    }
+    p1 = next(e for e in result.entities if e.source_id == "p1")
+    assert p1.caption == "Ivan Petrovich Sidorov" and p1.programs == ("X",)
+    assert result.stats["kept"] == {"Person": 3, "Company": 1}
+    assert result.stats["named_from_parts"] == 3
+    assert result.stats["folded"] == {"Sanction": 1}
+    dropped = {(d["schema"], d["reason"]): (d["count"], d["ids"]) for d in result.stats["dropped"]}
+    assert dropped == {
+        ("Person", ftm_json.NO_NAME): (1, ["p4"]),
+        ("Company", ftm_json.NO_NAME): (1, ["c2"]),
+        ("Event", ftm_json.NOT_SCREENED): (1, ["e1"]),
+    }
+
+
+def test_counts_on_the_real_exports(yente: Path) -> None:
+    zala = read(yente / "zala_entities.ftm.json").stats
+    assert zala["kept"] == {"Company": 11, "Person": 6}
+    assert zala["folded"] == {
+        "Sanction": 41, "Ownership": 14, "Address": 11, "Family": 4, "Directorship": 3,
+        "Passport": 1,
+    }
+    assert zala["dropped"] == [] and zala["named_from_parts"] == 0
+    t1 = read(yente / "t1_entities.ftm.json").stats
+    assert t1["kept"] == {"Person": 4, "Organization": 2} and t1["folded"] == {"Address": 1}
+
+
+def test_real_people_stripped_to_their_parts_stay_screenable(yente: Path, tmp_path: Path) -> None:
+    # The real zala people, with `name` and aliases removed: every one is still imported, under
+    # the name its parts spell.
+    people = []
+    for line in (yente / "zala_entities.ftm.json").read_bytes().splitlines():
+        data = orjson.loads(line)
+        props = data["properties"]
+        if data["schema"] == "Person" and props.get("firstName") and props.get("lastName"):
+            for prop in ("name", "alias", "weakAlias", "previousName", "abbreviation"):
+                props.pop(prop, None)
+            data.pop("caption", None)
+            people.append(data)
+    assert len(people) >= 4
+    result = ftm_json.read([_write_lines(tmp_path / "people.ftm.json", *people)])
+    assert result.stats["kept"] == {"Person": len(people)}
+    assert result.stats["named_from_parts"] == len(people)
+    by_id = {e.source_id: e for e in result.entities}
+    for data in people:
+        first, last = data["properties"]["firstName"][0], data["properties"]["lastName"][0]
+        values = [n.value for n in by_id[data["id"]].names]
+        assert any(v.startswith(first) and v.endswith(last) for v in values), values
+
+
+# Content hashes of what the reader gave before it streamed through a scratch table (read
+# whole into memory, commit a71a252): the streaming reader must give exactly the same entities.
+BEFORE_STREAMING = {
+    "zala_entities.ftm.json": "958092d4a065f4100f1acdf6d1712fe1fa6d5f65a51e621d20f9cea5cf396320",
+    "t1_entities.ftm.json": "30c18d789a1ed46b936819970c972fe97147c396ae2b96ed46c99fabed69a475",
+    "t2_20240527194702_entities.delta.json":
+        "73fb4c42d5159cddb46ae6fca3322f40d0c45e2e9ad72b4d8332b79ef109478f",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE_STREAMING))
+def test_streaming_reader_gives_the_same_entities(yente: Path, name: str) -> None:
+    result = read(yente / name)
+    assert not isinstance(result.entities, list)  # built from disk on demand
+    pairs = [(e.source_id, e.content_hash()) for e in result.entities]
+    assert len(pairs) == len(result.entities)
+    assert content_hash(pairs) == BEFORE_STREAMING[name]
+    # Re-iterable: a second pass builds the same entities again.
+    assert [e.source_id for e in result.entities] == [p[0] for p in pairs]
+
+
+def test_duplicate_ids_are_merged_as_fragments_and_reported(tmp_path: Path) -> None:
+    path = _write_lines(
+        tmp_path / "dup.ftm.json",
+        {"id": "c1", "schema": "Company", "properties": {"name": ["Acme LLC"]}},
+        {"id": "c2", "schema": "Company", "properties": {"name": ["Beta"]}},
+        {"id": "c1", "schema": "Company", "properties": {"name": ["Acme LLC"],
+                                                        "alias": ["Acme Trading"]}},
+    )
+    result = ftm_json.read([path])
+    names = {e.source_id: [n.value for n in e.names] for e in result.entities}
+    assert names == {"c1": ["Acme LLC", "Acme Trading"], "c2": ["Beta"]}
+    assert result.stats["duplicate_ids"] == 1
+    assert result.stats["duplicates"] == [
+        {"id": "c1", "first": "dup.ftm.json:1", "again": "dup.ftm.json:3"}
+    ]
+
+
+def test_duplicate_id_with_another_schema_is_refused(tmp_path: Path) -> None:
+    path = _write_lines(
+        tmp_path / "dup.ftm.json",
+        {"id": "x1", "schema": "Company", "properties": {"name": ["Acme LLC"]}},
+        {"id": "x1", "schema": "Person", "properties": {"name": ["John Acme"]}},
+    )
+    with pytest.raises(SourceError, match=r"dup.ftm.json:2: FtM entity x1 is a Person"):
+        ftm_json.read([path])
+
+
+def test_every_line_twice_is_reported_line_by_line(yente: Path, tmp_path: Path) -> None:
+    # The real export concatenated with itself: same 17 entities, 91 duplicates named.
+    once = (yente / "zala_entities.ftm.json").read_bytes()
+    path = tmp_path / "zala_entities.ftm.json"
+    path.write_bytes(once + once)
+    single = read(yente / "zala_entities.ftm.json")
+    double = read(path)
+    assert [e.to_json() for e in double.entities] == [e.to_json() for e in single.entities]
+    assert double.stats["duplicate_ids"] == 91 == len(double.stats["duplicates"])
+    assert double.stats["duplicates"][0]["again"] == "zala_entities.ftm.json:92"
+    assert single.stats["duplicate_ids"] == 0
+
+
+def test_delta_ops_are_not_duplicates(yente: Path, tmp_path: Path) -> None:
+    path = tmp_path / "x.delta.json"
+    path.write_text(
+        '{"op": "ADD", "entity": {"id": "a", "schema": "Person", "properties": {"name": ["A"]}}}\n'
+        '{"op": "MOD", "entity": {"id": "a", "schema": "Person", "properties": {"name": ["B"]}}}\n',
+        encoding="utf-8",
+    )
+    result = ftm_json.read([path])
+    assert [e.caption for e in result.entities] == ["B"]
+    assert result.stats["duplicate_ids"] == 0
+
+
+def test_folder_of_different_datasets_is_refused(yente: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "eu.ftm.json").write_bytes((yente / "t1_entities.ftm.json").read_bytes())
+    _write_lines(
+        folder / "ofac.ftm.json",
+        {"id": "o1", "schema": "Company", "properties": {"name": ["Acme LLC"]},
+         "datasets": ["us_ofac_sdn"]},
+    )
+    with pytest.raises(SourceError, match=r"2 different FtM datasets.*eu\.ftm\.json.*eu_fsf"):
+        read(folder)
+    # An export and a delta that share datasets are one list.
+    together = tmp_path / "together"
+    together.mkdir()
+    for name in ("zala_entities.ftm.json", "t2_20240527194702_entities.delta.json"):
+        (together / name).write_bytes((yente / name).read_bytes())
+    assert len(read(together).entities) == 19
+
+
+def test_synthetic_collection_is_deterministic_and_screenable(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+    from ftm_synth import generate
+
+    a, b = tmp_path / "a.ftm.json", tmp_path / "b.ftm.json"
+    generate(a, 300, seed=3)
+    generate(b, 300, seed=3)
+    assert a.read_bytes() == b.read_bytes()
+    result = read(a)
+    assert len(result.entities) == 300 == sum(result.stats["kept"].values())
+    assert result.stats["dropped"] == [] and result.stats["named_from_parts"] > 0
+    assert set(result.stats["folded"]) >= {"Sanction", "Address"}

@@ -69,14 +69,15 @@ def _new_bar(*columns: Any) -> Progress:
 
 @contextlib.contextmanager
 def _row_progress(
-    show: bool, label: str, bar: Progress | None = None
+    show: bool, label: str, bar: Progress | None = None, *, pause_hook: bool = True
 ) -> Iterator[Callable[[int, int], None]]:
     """A progress callback for the store; a bar on a terminal, plus the kill -9 test hook.
 
     `bar` lets a caller that already shows a progress display (fetch) add the task to it: rich
     allows only one live display at a time.
     """
-    pause_after = int(os.environ.get(PAUSE_HOOK_ENV) or 0)
+    # The hook pauses only where rows are written inside the store's transaction.
+    pause_after = int(os.environ.get(PAUSE_HOOK_ENV) or 0) if pause_hook else 0
     paused = False
 
     def hook(done: int, total: int) -> None:
@@ -135,9 +136,34 @@ def _import_table(result: ImportResult) -> Table:
         table.add_row(
             "orphans", f"ent_nums without a primary record: {counts}" if counts else "none"
         )
+    _add_read_counts(table, result.extra)
     for name, digest in sorted(snap.files.items()):
         table.add_row(name, digest)
     return table
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{schema} {n:,}" for schema, n in counts.items()) or "none"
+
+
+def _add_read_counts(table: Table, extra: dict[str, Any]) -> None:
+    """What an FtM reader kept per schema and why it dropped any record."""
+    if "kept" in extra:
+        table.add_row("kept", _counts(extra["kept"]))
+    if extra.get("named_from_parts"):
+        table.add_row("named from parts", f"{extra['named_from_parts']:,} (no name property)")
+    if extra.get("folded"):
+        table.add_row("folded in", _counts(extra["folded"]))
+    if extra.get("duplicate_ids"):
+        shown = ", ".join(f"{d['id']} ({d['first']}, {d['again']})"
+                          for d in extra["duplicates"][:5])
+        more = " ..." if extra["duplicate_ids"] > 5 else ""
+        table.add_row(
+            "duplicate ids", f"{extra['duplicate_ids']:,} merged as fragments: {shown}{more}"
+        )
+    for drop in extra.get("dropped") or ():
+        ids = ", ".join(drop["ids"]) + (" ..." if drop["count"] > len(drop["ids"]) else "")
+        table.add_row("dropped", f"{drop['schema']} {drop['count']:,}: {drop['reason']} ({ids})")
 
 
 @lists_app.command("import")
@@ -166,18 +192,32 @@ def import_(
     settings = load_settings()
     show = _interactive(json_output)
     spinner = _err().status(f"reading {path} ...") if show else None
-    with _row_progress(show, f"storing {path.name}") as progress:
+    # One display for both phases (rich shows one live display at a time): entities prepared
+    # (serialised, hashed, checked on disk), then rows written in the store's transaction.
+    bar = _new_bar(MofNCompleteColumn()) if show else None
+
+    def on_read(_read: object) -> None:
+        if spinner is not None:
+            spinner.stop()
+        if bar is not None:
+            bar.start()
+
+    with (
+        _row_progress(show, f"preparing {path.name}", bar, pause_hook=False) as prepared,
+        _row_progress(show, f"storing {path.name}", bar) as progress,
+    ):
         if spinner is not None:
             spinner.start()
         try:
             result = import_path(
-                settings, path, format, progress=progress,
-                on_read=lambda _read: spinner.stop() if spinner is not None else None,
-                published=day, allow_shrink=allow_shrink,
+                settings, path, format, progress=progress, prepare_progress=prepared,
+                on_read=on_read, published=day, allow_shrink=allow_shrink,
             )
         finally:
             if spinner is not None:
                 spinner.stop()
+            if bar is not None:
+                bar.stop()
     audit.record(settings, import_event(result, audit.current_user()))
     if json_output:
         _print_json(result.to_dict())

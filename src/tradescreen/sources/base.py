@@ -1,16 +1,18 @@
 """The contract every list reader follows.
 
-A reader takes the files of one official list and returns a `ListRead`: all entities, the list's
-publication date and the files' hashes. Readers are pure with respect to the store: they parse and
+A reader takes the files of one official list and returns a `ListRead`: all entities (a list, or
+a collection built from disk on demand for files of any size), the list's publication date and
+the files' hashes. Readers are pure with respect to the store: they parse and
 validate everything first, so a malformed file raises `SourceError` before anything is written.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tradescreen.model import Entity
 
@@ -39,11 +41,16 @@ class ListRead:
     format: str  # reader name, e.g. "ofac_csv"
     published: str | None  # ISO date the list says it was published (or best evidence of it)
     files: dict[str, str]  # file name -> sha256 of its bytes
-    entities: list[Entity] = field(default_factory=list)
+    # A list, or (for files too large for memory) a re-iterable collection that knows its
+    # length and builds the entities on each pass; the store reads it once, in batches.
+    entities: Collection[Entity] = field(default_factory=list)
     title: str = ""
     # What the reader had to tell the operator without refusing the list: duplicate ids kept
     # under one entity, entity references it could not expand, ... (shown by `lists import`).
     warnings: list[str] = field(default_factory=list)
+    # What the reader counted beyond the entities (JSON types), reported with the import result:
+    # e.g. FtM's entities kept per schema and records dropped with the reason.
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
 def sha256_file(path: Path) -> str:

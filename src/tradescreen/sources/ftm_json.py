@@ -4,43 +4,32 @@ An export is a graph: a sanctioned company is one line, its owners, directors, s
 designations, addresses and passports are other lines pointing at it by id. We keep the entities
 that can be screened (people, companies, vessels, ...) and fold the rest into them: links become
 Relations, Sanction entities give programs and listing dates, Address and Passport entities give
-addresses and identifiers.
+addresses and identifiers (`ftm_graph`). Files of any size are read in bounded memory: the lines
+go to a scratch table on disk and the entities are built from it as the store asks for them.
 
 Delta files hold `{"op": "ADD"|"MOD"|"DEL", "entity": {...}}` lines; ops are applied in order.
+Two plain lines with one id are fragments of one entity: they are merged (as followthemoney does)
+and each is reported, never silently overwritten. A folder of files from different datasets is
+refused: each dataset is its own list.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from tradescreen.ftm import EXTRA_KEY, FROM_FTM_SCHEMA, from_ftm
-from tradescreen.model import Address, Entity, Identifier, Relation
+from tradescreen.model import Entity
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
-from tradescreen.values import parse_date
+from tradescreen.sources.ftm_graph import NO_NAME, NOT_SCREENED, Graph
+
+__all__ = ["FORMAT", "NOT_SCREENED", "NO_NAME", "read"]
 
 FORMAT = "ftm_json"
-
-# link schema -> (property naming one end, property naming the other end,
-#                 our relation kind seen from the first end, seen from the second end)
-_LINKS: dict[str, tuple[str, str, str, str]] = {
-    "Ownership": ("owner", "asset", "subsidiary", "owner"),
-    "Directorship": ("director", "organization", "linked_to", "director"),
-    "Family": ("person", "relative", "family", "family"),
-    "Associate": ("person", "associate", "associate", "associate"),
-    "UnknownLink": ("subject", "object", "linked_to", "linked_to"),
-    "Membership": ("member", "organization", "member", "linked_to"),
-    "Employment": ("employee", "employer", "linked_to", "linked_to"),
-    "Representation": ("agent", "client", "linked_to", "linked_to"),
-    "Succession": ("predecessor", "successor", "linked_to", "linked_to"),
-}
-_NOTE_PROPS = ("role", "relationship", "description", "summary")
 _STEM_NOISE = re.compile(r"(^|_)(entities|\d{8,14})(?=_|$)")
 
 
@@ -53,8 +42,8 @@ def _open(path: Path) -> Iterator[bytes]:
         raise SourceError(f"{path.name}: cannot read ({exc})") from exc
 
 
-def _parse_lines(path: Path, records: dict[str, dict[str, Any]]) -> int:
-    """Apply one file's lines to `records` (id -> FtM dict); returns how many lines it held."""
+def _load(path: Path, file: int, graph: Graph) -> int:
+    """Add one file's lines to `graph`; returns how many lines it held."""
     lines = 0
     for lineno, raw in enumerate(_open(path), 1):
         if not raw.strip():
@@ -66,7 +55,7 @@ def _parse_lines(path: Path, records: dict[str, dict[str, Any]]) -> int:
             raise SourceError(f"{path.name}: line {lineno}: not valid JSON ({exc})") from exc
         if not isinstance(obj, dict):
             raise SourceError(f"{path.name}: line {lineno}: expected a JSON object")
-        op = "ADD"
+        op = None
         if "op" in obj:
             op = str(obj["op"]).upper()
             obj = obj.get("entity")
@@ -75,186 +64,104 @@ def _parse_lines(path: Path, records: dict[str, dict[str, Any]]) -> int:
         entity_id = obj.get("id")
         if not isinstance(entity_id, str) or not entity_id:
             raise SourceError(f"{path.name}: line {lineno}: FtM entity without an id")
-        if op == "DEL":
-            # A deletion of an entity not in this read refers to the base export; nothing to do.
-            records.pop(entity_id, None)
-            continue
-        if not isinstance(obj.get("schema"), str):
-            raise SourceError(f"{path.name}: line {lineno}: FtM entity {entity_id} has no schema")
-        if not isinstance(obj.get("properties", {}), dict):
-            raise SourceError(f"{path.name}: line {lineno}: properties of {entity_id} malformed")
-        records[entity_id] = obj
+        origin = f"{path.name}:{lineno}"
+        if op != "DEL":
+            if not isinstance(obj.get("schema"), str):
+                raise SourceError(
+                    f"{path.name}: line {lineno}: FtM entity {entity_id} has no schema"
+                )
+            if not isinstance(obj.get("properties", {}), dict):
+                raise SourceError(
+                    f"{path.name}: line {lineno}: properties of {entity_id} malformed"
+                )
+        if op is None:
+            graph.add(obj, raw.rstrip(b"\r\n"), origin, file)
+        else:
+            graph.apply(op, obj, origin, file)
     if lines == 0:
         raise SourceError(f"{path.name}: empty file, no FtM entities")
     return lines
 
 
-def _prop(data: dict[str, Any], name: str) -> list[str]:
-    values = (data.get("properties") or {}).get(name) or []
-    return [v.strip() for v in values if isinstance(v, str) and v.strip()]
-
-
-def _first(data: dict[str, Any], *names: str) -> str | None:
-    for name in names:
-        if values := _prop(data, name):
-            return values[0]
-    return None
-
-
-def _source_name(paths: Sequence[Path], records: dict[str, dict[str, Any]]) -> str:
-    datasets = {tuple(d.get("datasets") or ()) for d in records.values()}
-    if len(datasets) == 1:
-        (only,) = datasets
-        if len(only) == 1 and isinstance(only[0], str):
-            return f"os_{only[0]}"
-    first = paths[0]
-    stem = first.name.split(".")[0]
-    stem = _STEM_NOISE.sub("", stem).strip("_") or first.parent.name
+def _stem_source(path: Path) -> str:
+    stem = path.name.split(".")[0]
+    stem = _STEM_NOISE.sub("", stem).strip("_") or path.parent.name
     return "os_" + (re.sub(r"[^a-z0-9]+", "_", stem.lower()).strip("_") or "ftm")
 
 
-def _published(records: dict[str, dict[str, Any]]) -> str | None:
-    stamps = [
-        value[:10]
-        for data in records.values()
-        for key in ("last_change", "last_seen", "first_seen")
-        if isinstance(value := data.get(key), str) and value
-    ]
-    return max(stamps) if stamps else None
+def _source_name(paths: Sequence[Path], graph: Graph) -> str:
+    only = graph.only_dataset()
+    return f"os_{only}" if only else _stem_source(paths[0])
 
 
-def _address(data: dict[str, Any]) -> Address | None:
-    parts = {
-        key: _first(data, key)
-        for key in ("full", "street", "city", "region", "postalCode", "country")
-    }
-    full = parts["full"] or ", ".join(
-        v for k, v in parts.items() if v and k not in ("full", "country")
-    )
-    if not full:
-        return None
-    country = parts["country"]
-    return Address(
-        full=full,
-        street=parts["street"],
-        city=parts["city"],
-        region=parts["region"],
-        postal_code=parts["postalCode"],
-        country=country.lower() if country else None,
-    )
+def _check_one_dataset(paths: Sequence[Path], graph: Graph) -> None:
+    """Refuse a folder whose files come from unrelated datasets: each is a list of its own.
+
+    Files belong together when their records share a dataset (an export and its deltas do; a
+    collection and one of its member datasets do); a file naming no dataset stands for itself.
+    """
+    if len(paths) < 2:
+        return
+    by_file = graph.file_datasets()
+    groups: list[tuple[set[str], list[str]]] = []
+    for index, path in enumerate(paths):
+        datasets = by_file.get(index) or {_stem_source(path)}
+        joined = [g for g in groups if g[0] & datasets]
+        merged: tuple[set[str], list[str]] = (set(datasets), [path.name])
+        for group in joined:
+            merged[0].update(group[0])
+            merged[1].extend(group[1])
+            groups.remove(group)
+        groups.append(merged)
+    if len(groups) > 1:
+        parts = "; ".join(
+            f"{', '.join(sorted(names))} ({', '.join(sorted(datasets)[:3])}"
+            f"{', ...' if len(datasets) > 3 else ''})"
+            for datasets, names in groups
+        )
+        raise SourceError(
+            f"{paths[0].parent.name}: holds {len(groups)} different FtM datasets: {parts}; "
+            "each dataset is its own list: import its files on their own"
+        )
 
 
-def _share(data: dict[str, Any]) -> float | None:
-    for raw in _prop(data, "percentage"):
-        try:
-            value = float(raw.rstrip("%").replace(",", "."))
-        except ValueError:
-            continue
-        if 0 <= value <= 100:
-            return value / 100
-    return None
+class _Entities(Collection[Entity]):
+    """The read's entities: counted up front, built from the scratch table on each pass."""
 
+    def __init__(self, graph: Graph, source: str) -> None:
+        self._graph = graph
+        self._source = source
+        self._count = graph.count()
 
-@dataclasses.dataclass
-class _Extras:
-    """What other lines of the graph add to one screenable entity."""
+    def __len__(self) -> int:
+        return self._count
 
-    addresses: list[Address] = dataclasses.field(default_factory=list)
-    identifiers: list[Identifier] = dataclasses.field(default_factory=list)
-    relations: list[Relation] = dataclasses.field(default_factory=list)
-    programs: list[str] = dataclasses.field(default_factory=list)
-    listing_dates: list[str] = dataclasses.field(default_factory=list)
+    def __iter__(self) -> Iterator[Entity]:
+        return self._graph.entities(self._source)
 
+    def __bool__(self) -> bool:
+        return self._count > 0
 
-def _collect(records: dict[str, dict[str, Any]], targets: set[str]) -> dict[str, _Extras]:
-    extras = {entity_id: _Extras() for entity_id in targets}
-    captions = {k: str(v.get("caption") or _first(v, "name") or k) for k, v in records.items()}
-    addresses = {
-        k: addr for k, v in records.items() if v["schema"] == "Address" and (addr := _address(v))
-    }
-    # Merged OpenSanctions entities list the ids they absorbed; links may still use those.
-    for k in list(addresses):
-        for ref in records[k].get("referents") or ():
-            addresses.setdefault(ref, addresses[k])
-    for entity_id, data in records.items():
-        schema = data["schema"]
-        if entity_id in targets:
-            for ref in _prop(data, "addressEntity"):
-                if ref in addresses:
-                    extras[entity_id].addresses.append(addresses[ref])
-        elif schema == "Sanction":
-            for ref in _prop(data, "entity"):
-                if ref in extras:
-                    extras[ref].programs += _prop(data, "programId") or _prop(data, "program")
-                    extras[ref].listing_dates += _prop(data, "listingDate")
-                    extras[ref].listing_dates += _prop(data, "startDate")
-        elif schema in ("Passport", "Identification"):
-            number = _first(data, "number", "passportNumber")
-            if not number:
-                continue
-            kind = (_first(data, "type") or "").lower()
-            scheme = "passport" if schema == "Passport" or "passport" in kind else "national_id"
-            country = (_first(data, "country") or "").lower() or None
-            ident = Identifier(scheme, number, country, kind or None)
-            for ref in _prop(data, "holder"):
-                if ref in extras:
-                    extras[ref].identifiers.append(ident)
-        elif schema in _LINKS:
-            a_prop, b_prop, a_kind, b_kind = _LINKS[schema]
-            note = _first(data, *_NOTE_PROPS)
-            share = _share(data) if schema == "Ownership" else None
-            for a in _prop(data, a_prop):
-                for b in _prop(data, b_prop):
-                    if a in extras:
-                        rel = Relation(a_kind, captions.get(b, b), b, share, note)
-                        extras[a].relations.append(rel)
-                    if b in extras:
-                        rel = Relation(b_kind, captions.get(a, a), a, share, note)
-                        extras[b].relations.append(rel)
-    return extras
-
-
-def _merge(entity: Entity, extra: _Extras, own_relations: bool) -> Entity:
-    addresses = list(entity.addresses)
-    for address in extra.addresses:
-        # An address entity usually restates an `address` string in detail: replace, not add.
-        addresses = [a for a in addresses if a.full != address.full] + [address]
-    identifiers = list(dict.fromkeys([*entity.identifiers, *extra.identifiers]))
-    dates = [d for d in [entity.listed_on, *extra.listing_dates] if d and parse_date(d)]
-    return dataclasses.replace(
-        entity,
-        addresses=tuple(addresses),
-        identifiers=tuple(identifiers),
-        relations=entity.relations if own_relations else tuple(dict.fromkeys(extra.relations)),
-        programs=tuple(dict.fromkeys([*entity.programs, *extra.programs])),
-        listed_on=min(dates) if dates else None,
-    )
+    def __contains__(self, item: object) -> bool:
+        return any(item == entity for entity in self)
 
 
 def read(paths: Sequence[Path]) -> ListRead:
-    records: dict[str, dict[str, Any]] = {}
-    for path in paths:
-        _parse_lines(path, records)
-    source = _source_name(paths, records)
-    targets = {k for k, v in records.items() if v["schema"] in FROM_FTM_SCHEMA}
-    extras = _collect(records, targets)
-    entities = []
-    for entity_id in [k for k in records if k in targets]:
-        data = records[entity_id]
-        try:
-            entity = from_ftm(data, source)
-        except (ValueError, TypeError, KeyError) as exc:
-            raise SourceError(f"FtM entity {entity_id}: {exc}") from exc
-        if not entity.names:
-            continue  # nothing to screen against
-        # Our own exports carry their relations in the extra block; don't add them twice.
-        own = isinstance(data.get(EXTRA_KEY), dict) and "relations" in data[EXTRA_KEY]
-        entities.append(_merge(entity, extras[entity_id], own))
+    graph = Graph()
+    for index, path in enumerate(paths):
+        _load(path, index, graph)
+    graph.finish()
+    _check_one_dataset(paths, graph)
+    source = _source_name(paths, graph)
+    stats: dict[str, Any] = graph.stats()
+    stats["duplicate_ids"] = graph.duplicate_count
+    stats["duplicates"] = graph.duplicates
     return ListRead(
         source=source,
         format=FORMAT,
-        published=_published(records),
+        published=graph.published(),
         files={p.name: sha256_file(p) for p in paths},
-        entities=entities,
+        entities=_Entities(graph, source),
         title=f"FollowTheMoney entities ({source})",
+        stats=stats,
     )

@@ -22,6 +22,7 @@ from tradescreen.store import archive, open_store
 from tradescreen.store.db import database_exists
 from tradescreen.store.snapshots import ImportResult
 from tradescreen.store.sqlite import Clock, Progress, utc_now
+from tradescreen.store.staging import Progress as PrepareProgress
 
 
 def import_path(
@@ -35,6 +36,7 @@ def import_path(
     published: str | None = None,
     allow_shrink: bool = False,
     served: str | None = None,
+    prepare_progress: PrepareProgress | None = None,
 ) -> ImportResult:
     """Parse everything first, then archive the files, then open the store and write.
 
@@ -67,9 +69,10 @@ def import_path(
     _archive(settings, files, read)
     with open_store(settings, clock=clock) as store:
         result = store.import_list(
-            read, progress=progress, started_seq=started, allow_shrink=allow_shrink
+            read, progress=progress, prepare_progress=prepare_progress, started_seq=started,
+            allow_shrink=allow_shrink,
         )
-    return with_warnings(result, read.warnings)
+    return with_warnings(_with_stats(result, read), read.warnings)
 
 
 def _last_seq(settings: Settings) -> int | None:
@@ -99,6 +102,12 @@ def with_warnings(result: ImportResult, warnings: list[str]) -> ImportResult:
     if not merged:
         return result
     return replace(result, extra={**result.extra, "warnings": merged})
+
+
+def _with_stats(result: ImportResult, read: ListRead) -> ImportResult:
+    # What the reader counted (kept/dropped per schema, ...) travels with the result; the
+    # store's own fields win on a name clash.
+    return replace(result, extra={**read.stats, **result.extra}) if read.stats else result
 
 
 def _archive(settings: Settings, paths: list[Path], read: ListRead) -> None:

@@ -63,8 +63,13 @@ def content_hash(pairs: Iterable[tuple[str, str]]) -> str:
     Independent of file bytes, order and file names, so a re-export of identical data (new
     timestamp in a header, reordered rows) is still recognised as unchanged.
     """
+    return sorted_content_hash(sorted(pairs))
+
+
+def sorted_content_hash(pairs: Iterable[tuple[str, str]]) -> str:
+    """`content_hash` of pairs already sorted by source_id (streamed, never held in memory)."""
     digest = hashlib.sha256()
-    for source_id, entity_hash in sorted(pairs):
+    for source_id, entity_hash in pairs:
         digest.update(source_id.encode("utf-8"))
         digest.update(b"\x00")
         digest.update(entity_hash.encode("ascii"))

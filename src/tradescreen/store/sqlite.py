@@ -9,20 +9,21 @@ cost little more than their row references.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterator
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sized
 from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 
 from tradescreen.model import Entity
-from tradescreen.sources.base import ListRead, SourceError
-from tradescreen.store import integrity
+from tradescreen.sources.base import ListRead
+from tradescreen.store import integrity, staging
 from tradescreen.store.db import Database, open_sqlite
 from tradescreen.store.diff import Diff, compute_diff
 from tradescreen.store.migrations import SchemaTooNew, apply_migrations
-from tradescreen.store.snapshots import ImportResult, Snapshot, content_hash, snapshot_id
+from tradescreen.store.snapshots import ImportResult, Snapshot, snapshot_id
 
 Clock = Callable[[], datetime]
 # Called as progress(rows_written, rows_total) while an import writes.
@@ -103,10 +104,17 @@ class SQLiteStore:
         base: str | None = None,
         started_seq: int | None = None,
         allow_shrink: bool = False,
+        prepare_progress: staging.Progress | None = None,
     ) -> ImportResult:
         """Store a parsed list as a new active snapshot, or report `unchanged`.
 
-        All validation happens before the first write, so a refused list leaves the file as it was.
+        Two steps. First every entity is serialised, hashed and checked into a scratch file
+        (`staging.stage`), in batches from `read.entities`, which may be an iterator over a list
+        of any size; a refused list stops here, before the store is touched. Then one
+        transaction copies the rows in and flips the source's active snapshot, so readers (and
+        a crash, or kill -9) see the complete old snapshot or the complete new one.
+        `progress(rows_written, rows_total)` is called during that transaction;
+        `prepare_progress(entities_prepared, entities_expected)` during the first step.
         `base`: the snapshot this list was built from (an OFAC add/alt supplement on the active
         sdn.csv); if another import replaced it meanwhile, the list is refused rather than
         activated on top of a snapshot it does not extend.
@@ -114,13 +122,36 @@ class SQLiteStore:
         when the import began; accept a list that lost many entities).
         """
         clock = clock or self._clock
-        rows, blobs = _prepare(read)
-        chash = content_hash((source_id, h) for source_id, h, _, _ in rows)
-        imported_at = _iso(clock())
-        total = len(rows)
+        label = ", ".join(sorted(read.files)) or read.source
+        expected = len(read.entities) if isinstance(read.entities, Sized) else None
+        scratch = Path(tempfile.mkdtemp(prefix="tradescreen-import-", dir=self._scratch_dir()))
+        try:
+            staged = staging.stage(
+                read.entities, source=read.source, label=label, into=scratch,
+                expected=expected, progress=prepare_progress,
+            )
+            return self._activate(read, staged, _iso(clock()), progress=progress, base=base,
+                                  started_seq=started_seq, allow_shrink=allow_shrink)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
+    def _scratch_dir(self) -> Path | None:
+        # Beside the SQLite file (same disk, sized for it); the system's temp dir otherwise.
+        return self.path.parent if self.path is not None else None
+
+    def _activate(
+        self,
+        read: ListRead,
+        staged: staging.Staged,
+        imported_at: str,
+        *,
+        progress: Progress | None,
+        base: str | None,
+        started_seq: int | None = None,
+        allow_shrink: bool = False,
+    ) -> ImportResult:
         db = self.db
-        unchanged: Snapshot | None = None
+        total, chash = staged.count, staged.content_hash
         with db.write():
             current = self._active(read.source)
             if base is not None and (current is None or current.id != base):
@@ -129,8 +160,9 @@ class SQLiteStore:
                     f"({base} -> {current.id if current else 'none'}); run it again"
                 )
             if current is not None and current.content_hash == chash:
-                unchanged = current
-                db.rollback()
+                return ImportResult("unchanged", current)
+            # The new snapshot's entity count (`total`) is known here, before anything is
+            # written: checks against the active snapshot (`current`) belong at this point.
             sid = self._free_id(snapshot_id(read.source, read.published, imported_at, chash))
             seq = db.fetchone("SELECT COALESCE(MAX(seq), 0) + 1 FROM snapshots")[0]
             db.execute(
@@ -142,21 +174,21 @@ class SQLiteStore:
                     chash, total, read.title,
                 ),
             )
-            done = 0
-            for start in range(0, total, BATCH):
-                batch = rows[start : start + BATCH]
+            for blobs in staged.blobs(BATCH):
                 db.executemany(
                     "INSERT INTO entity_blobs (content_hash, data) VALUES (?, ?) "
                     "ON CONFLICT (content_hash) DO NOTHING",
-                    [(h, blobs[h]) for _, h, _, _ in batch],
+                    blobs,
                 )
+            done = 0
+            for rows in staged.rows(BATCH):
                 db.executemany(
                     "INSERT INTO snapshot_entities "
                     "(snapshot_id, source_id, entity_hash, schema, caption) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    [(sid, *row) for row in batch],
+                    [(sid, *row) for row in rows],
                 )
-                done += len(batch)
+                done += len(rows)
                 if progress is not None:
                     progress(done, total)
             # Decided here, with the count final and the active snapshot locked.
@@ -171,8 +203,6 @@ class SQLiteStore:
                     (read.source,),
                 )
                 db.execute("UPDATE snapshots SET active = 1 WHERE id = ?", (sid,))
-        if unchanged is not None:
-            return ImportResult("unchanged", unchanged)
         snap = self.snapshot(sid)
         assert snap is not None
         extra = {"warnings": [decision.warning]} if decision.warning else {}
@@ -278,28 +308,3 @@ class SQLiteStore:
         if self.db.dialect != "sqlite":
             return "ok"  # PostgreSQL checks its own pages; there is no PRAGMA to ask
         return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
-
-
-def _prepare(read: ListRead) -> tuple[list[tuple[str, str, str, str]], dict[str, bytes]]:
-    """Serialise and hash every entity; refuse lists the store cannot hold faithfully."""
-    rows: list[tuple[str, str, str, str]] = []
-    blobs: dict[str, bytes] = {}
-    seen: set[str] = set()
-    files = ", ".join(sorted(read.files)) or read.source
-    for entity in read.entities:
-        if entity.source != read.source:
-            raise SourceError(
-                f"{files}: entity {entity.source_id} belongs to {entity.source!r}, "
-                f"not {read.source!r}"
-            )
-        if entity.source_id in seen:
-            raise SourceError(f"{files}: duplicate entity id {entity.source_id!r}")
-        seen.add(entity.source_id)
-        data = entity.to_json()
-        # Same bytes Entity.content_hash() hashes, serialised once.
-        digest = hashlib.sha256(data).hexdigest()
-        blobs[digest] = data
-        rows.append((entity.source_id, digest, entity.schema, entity.caption))
-    if not rows:
-        raise SourceError(f"{files}: no entities; refusing to import an empty list")
-    return rows, blobs
