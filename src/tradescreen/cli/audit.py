@@ -169,6 +169,31 @@ def audit_screening(
         err().print(f"alerts: {', '.join(parts)}; see `tradescreen cases list`")
 
 
+def audit_transactions(
+    settings: Settings, events: list[Event], *, file: Path | None = None, items: int = 0
+) -> None:
+    """Record screened transactions: each event as it is for one transaction (as the API does),
+    one record for a batch, naming the input and every transaction's decision and reasons."""
+    if file is None:
+        for event in events:
+            record(settings, event)
+        return
+    import hashlib
+
+    source = {"file": "-" if str(file) == "-" else file.name, "items": items}
+    if str(file) != "-":
+        source["sha256"] = hashlib.sha256(file.read_bytes()).hexdigest()
+    data: dict[str, Any] = {
+        **source,
+        "screened": len(events),
+        "transactions": [{"id": e.subject or None, **e.data} for e in events],
+    }
+    snapshots = sorted({s for e in events for s in e.snapshots})
+    actor = events[0].actor if events else f"cli:{current_user()}"
+    record(settings, Event("transaction", actor, f"file:{source['file']}", data,
+                           tuple(snapshots)))
+
+
 def _ids(ids: list[int]) -> str:
     shown = ", ".join(str(i) for i in ids[:10])
     return shown + (", ..." if len(ids) > 10 else "")
