@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -17,10 +17,9 @@ from tradescreen.cli.app import app
 from tradescreen.cli.output import err as _err
 from tradescreen.cli.output import errors as _errors
 from tradescreen.cli.output import print_json as _json
-from tradescreen.config import Settings, load_settings
+from tradescreen.config import load_settings
 from tradescreen.events import MemorySink
-from tradescreen.match.entity import Query
-from tradescreen.screen.party import Thresholds, query_to_dict
+from tradescreen.screen.party import Thresholds
 from tradescreen.store import open_store
 
 book_app = typer.Typer(help="Customer books: import, re-screen after list updates, alerts.",
@@ -104,8 +103,11 @@ def rescreen_(
             save=when is None,  # a look-back reports; it does not rewrite the book's alerts
         )
         queries = {r.row_id: r.query for r in books.rows(name)} if sink.events else {}
-    if when is None and sink.events:
-        _open_cases(settings, sink, queries, list(result.snapshots))
+    from tradescreen.cli import audit
+
+    # A look-back (--as-of) is recorded too, but opens no cases: it reports the past.
+    audit.audit_rescreen(settings, result, sink.events if when is None else [], queries,
+                         as_of=as_of)
     if json_output:
         _json(result.to_dict(with_alerts=result.mode == "full"))
         return
@@ -121,26 +123,6 @@ def rescreen_(
         for a in alerts[:50]:
             _err().print(f"  {label:<8}{a.row_id}  {a.decision:<6} {a.score:.3f}  "
                          f"{a.source} {a.source_id}  {a.caption}")
-
-
-def _open_cases(
-    settings: Settings, sink: MemorySink, queries: dict[str, Query | None], snapshots: list[str]
-) -> None:
-    """New alerts become case alerts through the audit log, each result citing its cause."""
-    from tradescreen.cli import audit
-
-    by_row: dict[str, list[dict[str, Any]]] = {}
-    for event in sink.events:
-        data = dict(event.data)
-        hit = {**data, "content_hash": data.get("entity_hash")}
-        by_row.setdefault(data["row_id"], []).append(hit)
-    screenings = [
-        {"query": query_to_dict(q), "results": hits, "row": row_id}
-        for row_id, hits in sorted(by_row.items())
-        if (q := queries.get(row_id)) is not None
-    ]
-    if screenings:
-        audit.audit_screening(settings, screenings, snapshots)
 
 
 @book_app.command("alerts")

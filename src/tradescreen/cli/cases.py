@@ -11,10 +11,18 @@ from rich.console import Console
 from rich.table import Table
 
 from tradescreen.cases import decisions
-from tradescreen.cases.alerts import STATUSES, Alert, get_alert, list_alerts
+from tradescreen.cases.alerts import (
+    STATUSES,
+    Alert,
+    AlertFilter,
+    count_alerts,
+    get_alert,
+    list_alerts,
+)
 from tradescreen.cases.decisions import CaseError
 from tradescreen.cli.app import app
 from tradescreen.cli.audit import current_user, errors, open_log
+from tradescreen.cli.output import err
 from tradescreen.config import load_settings
 
 cases_app = typer.Typer(help="Alerts from screenings: review, decide, approve.",
@@ -54,32 +62,70 @@ def list_(
     status: Annotated[
         str | None, typer.Option("--status", help="open, decided, final or suppressed.")
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="Most alerts to show.")] = 1000,
+    book: Annotated[str | None, typer.Option(
+        "--book", help="Only alerts raised by `book rescreen` of this book.")] = None,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="Only alerts on this list (us_ofac_sdn, un_sc, ...).")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Raised on or after this date (YYYY-MM-DD) or ISO time.")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Raised on or before this date (the whole day) or ISO time.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000, help="Alerts per page.")] = 1000,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many alerts first.")] = 0,
+    page: Annotated[int | None, typer.Option(
+        min=1, help="Page number (1 = first), pages of --limit alerts; instead of --offset."
+    )] = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """List alerts, oldest first (suppressed hits included with --status suppressed)."""
+    """List alerts, oldest first, one page at a time; says how many match in all.
+
+    The JSON output is the page (an array); the total and the next page are said on stderr.
+    """
     if status is not None and status not in STATUSES:
         raise CaseError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+    if page is not None:
+        if offset:
+            raise CaseError("give --page or --offset, not both")
+        offset = (page - 1) * limit
+    try:
+        where = AlertFilter(status=status, book=book, source=source, since=since, until=until)
+        where.where()
+    except ValueError as exc:
+        raise CaseError(str(exc)) from None
     sink, log = open_log(load_settings())
-    with sink:
-        rows = [_alert_dict(log, a, full=False) for a in list_alerts(log.db, status, limit)]
+    with sink, log.db.read():
+        total = count_alerts(log.db, where)
+        rows = [_alert_dict(log, a, full=False)
+                for a in list_alerts(log.db, limit=limit, offset=offset, where=where)]
+    summary = _page_summary(len(rows), offset, total, limit)
     if json_output:
         _print_json(rows)
+        err().print(summary)
         return
     if not rows:
-        _out().print("no alerts" + (f" with status {status}" if status else ""))
+        _out().print(summary)
         return
-    table = Table(title="Alerts")
-    for col in ("id", "status", "band", "score", "query", "list entry", "decision"):
+    table = Table(title=f"Alerts {summary}")
+    for col in ("id", "status", "band", "score", "query", "list entry", "book row", "decision"):
         table.add_column(col, justify="right" if col in ("id", "score") else "left")
     for r in rows:
         d = r["decision"]
         table.add_row(
             str(r["id"]), r["status"], r["band"], f"{r['score']:.3f}", r["query"].get("name", ""),
             f"{r['source']} {r['source_id']} {r['caption']}",
+            f"{r['book']} {r['row_id']}" if r["book"] else "",
             f"{d['decision']} by {d['decided_by']}" if d else "-",
         )
     _out().print(table)
+
+
+def _page_summary(shown: int, offset: int, total: int, limit: int) -> str:
+    if not shown:
+        return f"no alerts at offset {offset} ({total} match)" if total else "no alerts"
+    text = f"{offset + 1}-{offset + shown} of {total}"
+    if offset + shown < total:
+        text += f"; next page: --offset {offset + shown} (or --page {offset // limit + 2})"
+    return text
 
 
 @cases_app.command("show")
