@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any
 
@@ -21,7 +22,7 @@ from tradescreen.cases.alerts import (
 )
 from tradescreen.cases.decisions import CaseError
 from tradescreen.cli.app import app
-from tradescreen.cli.audit import current_user, errors, open_log
+from tradescreen.cli.audit import errors, open_log
 from tradescreen.cli.output import err
 from tradescreen.config import load_settings
 
@@ -30,10 +31,45 @@ cases_app = typer.Typer(help="Alerts from screenings: review, decide, approve.",
 app.add_typer(cases_app, name="cases")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option("--key", help="Your API key with the cases scope (default: "
+                 "$TRADESCREEN_API_KEY); its name is the acting user."),
+]
 UserOpt = Annotated[
     str | None,
-    typer.Option("--user", help="Acting user (default: $TRADESCREEN_USER, else the OS login)."),
+    typer.Option("--user", help="Optional check: must equal the key's name (a typed name alone "
+                 "proves nothing and is refused)."),
 ]
+KEY_ENV = "TRADESCREEN_API_KEY"
+
+
+def acting_user(settings: Any, key: str | None, user: str | None) -> str:
+    """The user a case action is recorded under: the name of a live key with the cases scope,
+    as `key:<name>`, exactly as the API records it, so four-eyes holds across CLI and API.
+
+    A typed --user is no identity (anyone can type anyone's name): without a key the action
+    is refused, and a --user that differs from the key's name is refused too."""
+    from tradescreen.store.keys import KeyStore
+
+    secret = (key or os.environ.get(KEY_ENV) or "").strip()
+    if not secret:
+        raise CaseError(
+            "case actions need your API key with the cases scope: pass --key or set "
+            f"${KEY_ENV} (an operator creates it with `tradescreen keys create NAME --scope "
+            "cases`); --user alone does not identify anyone"
+        )
+    with KeyStore(settings) as keys:
+        found = keys.verify(secret)
+    if found is None:
+        raise CaseError("unknown or revoked API key")
+    if not found.allows("cases"):
+        raise CaseError(f"key {found.name!r} lacks the cases scope "
+                        f"(it has: {', '.join(sorted(found.scopes))})")
+    if user is not None and user.strip() not in (found.name, f"key:{found.name}"):
+        raise CaseError(f"--user {user!r} is not the name of the key given ({found.name!r}): "
+                        "the key decides who acts")
+    return f"key:{found.name}"
 
 
 def _out() -> Console:
@@ -171,15 +207,20 @@ def decide(
     alert_id: Annotated[int, typer.Argument(help="Alert id.")],
     decision: Annotated[str, typer.Argument(help="true_match, false_positive or escalate.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (mandatory).")],
+    key: KeyOpt = None,
     user: UserOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Record a decision; final at once unless its type needs a second user's approval."""
+    """Record a decision; final at once unless its type needs a second user's approval.
+
+    The acting user is the name of the API key given (--key or $TRADESCREEN_API_KEY), which
+    needs the cases scope."""
     settings = load_settings()
+    actor = acting_user(settings, key, user)
     sink, log = open_log(settings)
     with sink:
         alert, made = decisions.decide(
-            log, alert_id, decision, reason, user or current_user(), settings.four_eyes
+            log, alert_id, decision, reason, actor, settings.four_eyes
         )
     if json_output:
         _print_json({"alert": alert.to_dict(), "decision": made.to_dict()})
@@ -192,13 +233,19 @@ def decide(
 @errors
 def approve(
     alert_id: Annotated[int, typer.Argument(help="Alert id.")],
+    key: KeyOpt = None,
     user: UserOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Approve another user's decision (four-eyes); the decision becomes final."""
-    sink, log = open_log(load_settings())
+    """Approve another user's decision (four-eyes); the decision becomes final.
+
+    The approver is the name of the API key given (--key or $TRADESCREEN_API_KEY, cases
+    scope): a key that decided an alert cannot approve it."""
+    settings = load_settings()
+    actor = acting_user(settings, key, user)
+    sink, log = open_log(settings)
     with sink:
-        alert, made = decisions.approve(log, alert_id, user or current_user())
+        alert, made = decisions.approve(log, alert_id, actor)
     if json_output:
         _print_json({"alert": alert.to_dict(), "decision": made.to_dict()})
         return
