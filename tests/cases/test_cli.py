@@ -29,6 +29,12 @@ def run_json(*args: str):
     return json.loads(out)
 
 
+def make_key(name: str, scope: str = "cases") -> str:
+    code, out, err = run("keys", "create", name, "--scope", scope)
+    assert code == 0, err
+    return out.strip().split()[-1]
+
+
 @pytest.fixture()
 def screened(home: Path, data_dir: Path) -> Path:
     run_json("lists", "import", str(data_dir / "ofac" / "consolidated_nonsdn_csv"))
@@ -87,21 +93,26 @@ def test_four_eyes_and_suppression(screened: Path, monkeypatch: pytest.MonkeyPat
     shown = run_json("cases", "show", "1")
     assert shown["explanation"] and shown["snapshot"] and shown["query"]["name"] == NAME
 
-    code, _, err = run("cases", "decide", "1", "false_positive", "--reason", " ")
+    alice, bob = make_key("alice"), make_key("bob")
+    code, _, err = run("cases", "decide", "1", "false_positive", "--reason", " ", "--key", alice)
     assert code == 1 and "reason" in err
-    code, _, err = run("cases", "decide", "1", "cleared", "--reason", "x")
+    code, _, err = run("cases", "decide", "1", "cleared", "--reason", "x", "--key", alice)
     assert code == 1 and "unknown decision" in err
     decided = run_json("cases", "decide", "1", "false_positive", "--reason", "born 1970",
-                       "--user", "alice")
+                       "--key", alice)
     assert decided["alert"]["status"] == "decided"
-    code, _, err = run("cases", "approve", "1", "--user", "alice")
+    assert decided["decision"]["decided_by"] == "key:alice"
+    code, _, err = run("cases", "approve", "1", "--key", alice)
     assert code == 1 and "cannot approve their own decision" in err
+    # Alice's key cannot approve under another name either.
+    code, _, err = run("cases", "approve", "1", "--key", alice, "--user", "bob")
+    assert code == 1 and "not the name of the key" in err
     # Not final yet: the same hit is linked to the open alert, not suppressed.
     run_json("screen", NAME, "--schema", "Person")
     assert run_json("cases", "show", "1")["hits"] == 2
-    monkeypatch.setenv("TRADESCREEN_USER", "bob")
-    approved = run_json("cases", "approve", "1")
-    assert approved["decision"]["approved_by"] == "bob"
+    monkeypatch.setenv("TRADESCREEN_API_KEY", bob)
+    approved = run_json("cases", "approve", "1", "--user", "bob")
+    assert approved["decision"]["approved_by"] == "key:bob"
     assert approved["alert"]["status"] == "final"
     code, _, err = run("cases", "decide", "1", "true_match", "--reason", "changed my mind")
     assert code == 1 and "final" in err
@@ -123,12 +134,41 @@ def test_decisions_without_four_eyes_are_final(
     screened: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TRADESCREEN_FOUR_EYES", "true_match")
-    made = run_json("cases", "decide", "1", "escalate", "--reason", "ask legal", "--user", "al")
+    al, lb = make_key("al"), make_key("lb")
+    made = run_json("cases", "decide", "1", "escalate", "--reason", "ask legal", "--key", al)
     assert made["alert"]["status"] == "final"
     # An escalated alert is decided again by whoever it went to.
-    made = run_json("cases", "decide", "1", "true_match", "--reason", "same DOB", "--user", "lb")
+    made = run_json("cases", "decide", "1", "true_match", "--reason", "same DOB", "--key", lb)
     assert made["alert"]["status"] == "decided"
-    assert run_json("cases", "approve", "1", "--user", "al")["alert"]["status"] == "final"
+    assert run_json("cases", "approve", "1", "--key", al)["alert"]["status"] == "final"
+
+
+def test_case_actions_need_a_key_with_the_cases_scope(
+    screened: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typed --user is no identity: one person could decide as one name and approve as
+    another. Without a live key with the cases scope, nothing changes."""
+    monkeypatch.delenv("TRADESCREEN_API_KEY", raising=False)
+    before = run("audit", "export")[1]
+    code, _, err = run("cases", "decide", "1", "false_positive", "--reason", "x", "--user", "al")
+    assert code == 1 and "API key" in err and "keys create" in err
+    code, _, err = run("cases", "approve", "1", "--user", "bob")
+    assert code == 1 and "API key" in err
+    reader = make_key("reader", "read,screen")
+    code, _, err = run("cases", "decide", "1", "escalate", "--reason", "x", "--key", reader)
+    assert code == 1 and "lacks the cases scope" in err
+    gone = make_key("gone")
+    assert run("keys", "revoke", "gone")[0] == 0
+    code, _, err = run("cases", "decide", "1", "escalate", "--reason", "x", "--key", gone)
+    assert code == 1 and "unknown or revoked" in err
+    code, _, err = run("cases", "decide", "1", "escalate", "--reason", "x", "--key", "ts_nope")
+    assert code == 1 and "unknown or revoked" in err
+    assert run_json("cases", "show", "1")["status"] == "open"
+    assert run("audit", "export")[1] == before
+    # An admin key acts too (admin implies every scope), under its own name.
+    made = run_json("cases", "decide", "1", "escalate", "--reason", "x",
+                    "--key", make_key("ops", "admin"))
+    assert made["decision"]["decided_by"] == "key:ops"
 
 
 def test_screen_file_raises_alerts(screened: Path, tmp_path: Path) -> None:

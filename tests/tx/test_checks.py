@@ -186,3 +186,106 @@ def test_policy_override(txs, tmp_path):
     tx = copy.deepcopy(BASE)
     tx["goods"] = [{"hs_code": "854231"}]
     assert screener.screen(parse_transaction(tx)).decision == "block"
+
+
+def _domestic(**changes):
+    """A German distributor sells microcontrollers to a German manufacturer, nothing else
+    recorded: ordinary trade."""
+    seller, buyer_ = BASE["parties"]
+    tx = {"parties": [seller, {**buyer_, "name": "Krause Steuerungstechnik GmbH", "country": "de"}],
+          "goods": [{"hs_code": "8542.31", "description": "microcontrollers", "quantity": 500,
+                     "unit_price": 3.2}],
+          "route": {"origin": "de", "destination": "de"},
+          "payment": {"method": "wire", "payer_country": "de"}, "end_use": None,
+          "end_user_statement": None}
+    tx.update(changes)
+    return tx
+
+
+def test_domestic_chpl_sale_without_end_use_statement_is_clear(txs):
+    result, kinds = run(txs, **_domestic())
+    assert result["decision"] == "clear", result["reasons"]
+    assert ("goods", "CHPL_HIGH_PRIORITY", "info") in kinds
+
+
+def test_absent_statement_is_not_reluctance_even_in_an_export(txs):
+    # The same parts exported to France, no end use recorded: a gap, recorded as info.
+    tx = _domestic(route={"origin": "de", "destination": "fr"},
+                   payment={"method": "wire", "payer_country": "fr"})
+    tx["parties"][1]["country"] = "fr"
+    result, kinds = run(txs, **tx)
+    assert result["decision"] == "clear", result["reasons"]
+    assert ("red_flag", "RF-BIS-02", "info") in kinds
+    # A customer who gave no statement (false, in the data) to a transshipment country: review.
+    tx["parties"][1]["country"] = "kz"
+    result, kinds = run(txs, **{**tx, "route": {"origin": "de", "destination": "kz"},
+                                "payment": {"method": "wire", "payer_country": "kz"},
+                                "end_user_statement": False})
+    assert ("red_flag", "RF-TS23-02", "review") in kinds
+
+
+def test_export_red_flags_fire_only_for_exports(txs):
+    faceless = {"incorporated": "2024-01-10", "website": None}
+    home_tx = _domestic(end_use="stock", end_user_statement=False)
+    home_tx["parties"][1].update(faceless)
+    result, kinds = run(txs, **home_tx)
+    flags = {(c, s) for check, c, s in kinds if check == "red_flag"}
+    assert {("RF-FB23-01", "info"), ("RF-BIS-06", "info"), ("RF-FB23G-02", "info"),
+            ("RF-BIS-13", "info"), ("RF-TS23-02", "info")} <= flags
+    assert result["decision"] == "clear", result["reasons"]
+    # The same deal declared an export (the client says so): every one of them is a review.
+    result, kinds = run(txs, **{**home_tx, "export": True})
+    flags = {(c, s) for check, c, s in kinds if check == "red_flag"}
+    assert {("RF-FB23-01", "review"), ("RF-BIS-06", "review"), ("RF-FB23G-02", "review"),
+            ("RF-BIS-13", "review"), ("RF-TS23-02", "review")} <= flags
+    # Derived from the route: the buyer's country differs from the origin.
+    abroad = _domestic(end_use="stock", end_user_statement=False,
+                       route={"origin": "de", "destination": "am"},
+                       payment={"method": "wire", "payer_country": "am"})
+    abroad["parties"][1].update(faceless, country="am")
+    assert run(txs, **abroad)[0]["decision"] == "review"
+
+
+def test_forwarder_as_end_user_is_an_export_flag(txs):
+    forwarder = {"role": "end_user", "name": "Spedition Meyer Logistik GmbH", "country": "de"}
+    tx = _domestic(goods=[{"hs_code": "8483.40", "description": "gearboxes"}])
+    tx["parties"] = [*tx["parties"], forwarder]
+    assert ("red_flag", "RF-BIS-10", "info") in run(txs, **tx)[1]
+    assert ("red_flag", "RF-BIS-10", "review") in run(txs, **{**tx, "export": True})[1]
+
+
+def test_missing_destination_is_a_gap_not_a_red_flag(txs):
+    result, kinds = run(txs, route={"origin": "de"}, parties=[BASE["parties"][0],
+                        {**BASE["parties"][1], "country": None}])
+    assert ("red_flag", "RF-BIS-09", "info") in kinds
+    assert result["decision"] == "clear"
+
+
+def test_export_must_be_a_boolean():
+    from tradescreen.screen.tx_model import TxInputError
+
+    with pytest.raises(TxInputError, match="/export"):
+        parse_transaction({**BASE, "export": "yes"})
+
+
+def test_bench_ordinary_trade_and_risky_set(txs):
+    """bench/tx.py's sets: the transaction rules send <= 2 % of 1,000 ordinary transactions to
+    review; every risky one stays caught."""
+    import importlib.util
+    import sys
+
+    from .helpers import REPO
+
+    sys.path.insert(0, str(REPO / "bench"))  # for its `common` import
+    spec = importlib.util.spec_from_file_location("bench_tx", REPO / "bench" / "tx.py")
+    assert spec is not None and spec.loader is not None
+    bench_tx = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_tx)
+
+    plain = list(txs.screen_many(bench_tx.ordinary(1000, 7)))
+    by_rules = [t for t in plain if any(r["check"] != "party" and r["severity"] != "info"
+                                        for r in t["reasons"])]
+    assert len(by_rules) <= 20, [t["reasons"] for t in by_rules[:3]]
+    danger = list(txs.screen_many(bench_tx.risky(7)))
+    assert len(danger) >= 30
+    assert [t["id"] for t in danger if t["decision"] == "clear"] == []

@@ -19,7 +19,13 @@ from tradescreen.api.auth import Caller, require
 from tradescreen.api.common import json_response, state_of
 from tradescreen.api.errors import ApiError
 from tradescreen.cases import decisions
-from tradescreen.cases.alerts import STATUSES, get_alert, list_alerts
+from tradescreen.cases.alerts import (
+    STATUSES,
+    AlertFilter,
+    count_alerts,
+    get_alert,
+    list_alerts,
+)
 from tradescreen.cases.audit import open_sink
 from tradescreen.cases.decisions import CaseError
 
@@ -57,20 +63,34 @@ def _with_log(request: Request, work: Any) -> Any:
         return work(sink.log())
 
 
-@router.get("/cases", summary="Alerts raised by screenings")
+@router.get("/cases", summary="Alerts raised by screenings, a page at a time, with the total")
 async def list_cases(
     request: Request,
     caller: Annotated[Caller, Depends(require("read"))],
     status: Annotated[str | None, Query(max_length=20)] = None,
+    book: Annotated[str | None, Query(max_length=200)] = None,
+    source: Annotated[str | None, Query(max_length=100)] = None,
+    since: Annotated[str | None, Query(max_length=40, description="Raised on/after (ISO)")] = None,
+    until: Annotated[str | None, Query(max_length=40, description="Raised on/before")] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> Response:
     if status is not None and status not in STATUSES:
         raise ApiError(400, f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+    where = AlertFilter(status=status, book=book, source=source, since=since, until=until)
+    try:
+        where.where()
+    except ValueError as exc:
+        raise ApiError(400, str(exc).replace("--", "")) from None
 
-    def work(log: Any) -> list[dict[str, Any]]:
-        return [_alert(log, a, full=False) for a in list_alerts(log.db, status, limit)]
+    def work(log: Any) -> dict[str, Any]:
+        with log.db.read():
+            total = count_alerts(log.db, where)
+            page = list_alerts(log.db, limit=limit, offset=offset, where=where)
+            alerts = [_alert(log, a, full=False) for a in page]
+        return {"alerts": alerts, "total": total, "offset": offset, "limit": limit}
 
-    return json_response({"alerts": await run_in_threadpool(_with_log, request, work)})
+    return json_response(await run_in_threadpool(_with_log, request, work))
 
 
 @router.get("/cases/{alert_id}", summary="One alert with its explanation and decisions")

@@ -30,6 +30,7 @@ from tradescreen.events import Event, EventSink
 from tradescreen.index.build import INDEX_VERSION, Index, build_index
 from tradescreen.index.cache import index_key, load_index
 from tradescreen.index.records import Record, to_record
+from tradescreen.match.entity import score_record
 from tradescreen.screen.party import Thresholds
 from tradescreen.store.snapshots import Snapshot
 from tradescreen.store.sqlite import SQLiteStore
@@ -248,13 +249,40 @@ def rescreen(
         list_changes=list_changes, reason=reason, seconds=time.perf_counter() - started,
     )
     if sink is not None:
-        _emit(sink, result, cause, {r.row_id for r in dirty}, actor)
+        queries = {r.row_id: r.query for r in screenable}
+        _emit(sink, result, cause, {r.row_id for r in dirty}, actor,
+              _explainer(store, queries))
     return result
+
+
+def _explainer(
+    store: SQLiteStore, queries: dict[str, Any]
+) -> Callable[[Alert], list[dict[str, Any]]]:
+    """The explanation rows of a book alert, for the case an analyst reviews.
+
+    Alerts carry no features (a book may raise millions, in any runner); only new ones become
+    cases, so their row is scored again here against the entry's name that matched, which
+    gives the same score and the rows that made it."""
+    records: dict[tuple[str, str], Record | None] = {}
+
+    def explain(alert: Alert) -> list[dict[str, Any]]:
+        query = queries.get(alert.row_id)
+        key = (alert.snapshot, alert.source_id)
+        if key not in records:
+            entity = store.entity(*key)
+            records[key] = to_record(entity, alert.snapshot) if entity is not None else None
+        record = records[key]
+        if query is None or record is None:
+            return []
+        slots = [i for i, name in enumerate(record.names) if name[0] == alert.matched_name]
+        return [f.to_dict() for f in score_record(query, record, slots or None).features]
+
+    return explain
 
 
 def _emit(
     sink: EventSink, result: RescreenResult, cause: dict[tuple[str, str], dict[str, Any]],
-    dirty: set[str], actor: str,
+    dirty: set[str], actor: str, explain: Callable[[Alert], list[dict[str, Any]]] | None = None,
 ) -> None:
     """One `alert` event per new alert, with what raised it: the list change (source, from/to
     snapshot, added or changed entry), a changed book row, or a full re-screen."""
@@ -267,6 +295,7 @@ def _emit(
             why = {"full_rescreen": {"from": result.previous, "to": list(result.snapshots)}}
         sink.emit(Event(
             kind="alert", actor=actor, subject=f"book:{result.book}:{alert.row_id}",
-            data={"book": result.book, **alert.to_dict(), "cause": why},
+            data={"book": result.book, **alert.to_dict(), "cause": why,
+                  "explanation": explain(alert) if explain is not None else []},
             snapshots=result.snapshots,
         ))

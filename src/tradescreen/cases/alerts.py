@@ -31,7 +31,7 @@ STATUSES = ("open", "decided", "final", "suppressed")
 ALERT_COLUMNS = (
     "id", "created_at", "status", "query_key", "query", "source", "source_id", "content_hash",
     "snapshot", "caption", "score", "band", "explanation", "screening_seq", "suppressed_by",
-    "decision_id", "hits", "last_seen_at",
+    "decision_id", "hits", "last_seen_at", "book", "row_id",
 )
 
 
@@ -55,6 +55,8 @@ class Alert:
     decision_id: int | None
     hits: int
     last_seen_at: str
+    book: str  # the customer book of a `book rescreen`, else ""
+    row_id: str  # the book row, file row or query key that raised it, else ""
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> Alert:
@@ -115,7 +117,9 @@ def record_screening(log: AuditLog, event: Event) -> list[dict[str, Any]]:
                 chash = _entry_hash(db, result)
                 summary = _summary(result, chash)
                 if result["decision"] in ALERT_BANDS:
-                    outcome = _raise(db, query, qkey, result, chash, screening_seq, now)
+                    origin = (str(result.get("book") or item.get("book") or ""),
+                              "" if item.get("row") is None else str(item["row"]))
+                    outcome = _raise(db, query, qkey, result, chash, screening_seq, now, origin)
                     outcomes.append({**outcome, "row": item.get("row")})
                     entries.append({**summary, **outcome, "query_key": qkey, "band":
                                     result["decision"], "row": item.get("row")})
@@ -140,7 +144,7 @@ def record_screening(log: AuditLog, event: Event) -> list[dict[str, Any]]:
 
 def _raise(
     db: Database, query: dict[str, Any], qkey: str, result: Mapping[str, Any], chash: str,
-    screening_seq: int, now: str,
+    screening_seq: int, now: str, origin: tuple[str, str] = ("", ""),
 ) -> dict[str, Any]:
     key = SuppressionKey(qkey, str(result["source"]), str(result["source_id"]), chash)
     by = suppressed_by(db, key)
@@ -166,7 +170,7 @@ def _raise(
             chash, str(result.get("snapshot") or ""), str(result.get("caption") or ""),
             float(result["score"]), str(result["decision"]),
             orjson.dumps(result.get("explanation") or []).decode(), screening_seq, by, None, 1,
-            now,
+            now, *origin,
         ),
     )
     return {"alert": int(new_id), "status": status, "new": True, "suppressed_by": by}
@@ -180,10 +184,63 @@ def get_alert(db: Database, alert_id: int, *, lock: bool = False) -> Alert | Non
     return Alert.from_row(row) if row else None
 
 
-def list_alerts(db: Database, status: str | None = None, limit: int = 1000) -> list[Alert]:
-    where, params = ("WHERE status = ?", (status,)) if status else ("", ())
+@dataclass(frozen=True)
+class AlertFilter:
+    """Which alerts to list: every field optional; dates are ISO (a day or a moment, UTC)."""
+
+    status: str | None = None
+    book: str | None = None
+    source: str | None = None
+    since: str | None = None  # created at or after
+    until: str | None = None  # created at or before (a bare day includes that whole day)
+
+    def where(self) -> tuple[str, tuple[Any, ...]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, value in (("status", self.status), ("book", self.book),
+                              ("source", self.source)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if self.since is not None:
+            clauses.append("created_at >= ?")
+            params.append(_moment(self.since, "since"))
+        if self.until is not None:
+            # Stored times are ...T..Z text: the day's last moment sorts below "<day>U".
+            bound = _moment(self.until, "until")
+            clauses.append("created_at <= ?")
+            params.append(bound + "U" if len(bound) == 10 else bound)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
+
+
+def _moment(text: str, name: str) -> str:
+    """A day (YYYY-MM-DD) or an ISO moment, as the sortable UTC text alerts store."""
+    from datetime import UTC, date, datetime
+
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value).isoformat()
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"--{name} {text!r}: use a date (2025-01-31) or an ISO time") from None
+    return iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def list_alerts(
+    db: Database, status: str | None = None, limit: int = 1000, *, offset: int = 0,
+    where: AlertFilter | None = None,
+) -> list[Alert]:
+    """One page of alerts, oldest first; `count_alerts` gives the total the page is part of."""
+    clause, params = (where or AlertFilter(status=status)).where()
     rows = db.fetchall(
-        f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts {where} ORDER BY id LIMIT {int(limit)}",
+        f"SELECT {', '.join(ALERT_COLUMNS)} FROM alerts{clause} ORDER BY id "
+        f"LIMIT {int(limit)} OFFSET {int(offset)}",
         params,
     )
     return [Alert.from_row(r) for r in rows]
+
+
+def count_alerts(db: Database, where: AlertFilter | None = None) -> int:
+    clause, params = (where or AlertFilter()).where()
+    return int(db.fetchone(f"SELECT COUNT(*) FROM alerts{clause}", params)[0])

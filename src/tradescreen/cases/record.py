@@ -35,8 +35,8 @@ def screening_event(
     config_hash: str,
     batch: Mapping[str, Any] | None = None,
 ) -> Event:
-    """One party (`screen`) or many (`screen-file`: only rows with review/match hits need be
-    passed; `batch` says what the whole file was)."""
+    """One party (`screen`) or many (`screen-file`, `book rescreen`: only rows with
+    review/match hits need be passed; `batch` says what the whole file or book run was)."""
     common = {
         "engine_version": tradescreen.__version__,
         "config_hash": config_hash,
@@ -48,5 +48,6 @@ def screening_event(
         subject = f"query:{(one['query'] or {}).get('name', '')}"
     else:
         data = {**common, **(batch or {}), "screenings": list(screenings)}
-        subject = f"file:{(batch or {}).get('file', '')}"
+        batch = batch or {}
+        subject = f"book:{batch['book']}" if "book" in batch else f"file:{batch.get('file', '')}"
     return Event("screening", actor, subject, data, tuple(snapshots))

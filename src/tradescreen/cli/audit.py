@@ -137,13 +137,13 @@ def audit_screening(
     *,
     file: Path | None = None,
     rows: int = 0,
+    batch: dict[str, Any] | None = None,
 ) -> None:
-    """Record a screening (one party, or a file's rows with hits) and raise its alerts; says
-    on stderr which alerts were opened or suppressed."""
+    """Record a screening (one party, a file's rows with hits, or a book re-screen's new
+    alerts as `batch`) and raise its alerts; says on stderr which were opened or suppressed."""
     from tradescreen.cases.alerts import record_screening
     from tradescreen.cases.record import screening_event
 
-    batch = None
     if file is not None:
         import hashlib
 
@@ -167,6 +167,57 @@ def audit_screening(
                      f"({_ids(suppressed)})")
     if parts:
         err().print(f"alerts: {', '.join(parts)}; see `tradescreen cases list`")
+
+
+def audit_rescreen(
+    settings: Settings, result: Any, events: list[Event], queries: dict[str, Any],
+    *, as_of: str | None = None,
+) -> None:
+    """Record a book re-screen (always, even one that found nothing new) and open a case alert
+    for each new book alert, carrying its book, row id and explanation."""
+    from tradescreen.screen.party import query_to_dict
+
+    by_row: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        data = dict(event.data)
+        by_row.setdefault(data["row_id"], []).append(
+            {**data, "content_hash": data.get("entity_hash")})
+    screenings = [
+        {"query": query_to_dict(q), "results": hits, "row": row_id, "book": result.book}
+        for row_id, hits in sorted(by_row.items())
+        if (q := queries.get(row_id)) is not None
+    ]
+    batch = {"book": result.book, "mode": result.mode, "rows": result.rows,
+             "alerts_total": len(result.alerts), "new": len(result.changes.new),
+             "removed": len(result.changes.removed), "updated": len(result.changes.updated)}
+    if as_of is not None:
+        batch["as_of"] = as_of
+    audit_screening(settings, screenings, list(result.snapshots), batch=batch)
+
+
+def audit_transactions(
+    settings: Settings, events: list[Event], *, file: Path | None = None, items: int = 0
+) -> None:
+    """Record screened transactions: each event as it is for one transaction (as the API does),
+    one record for a batch, naming the input and every transaction's decision and reasons."""
+    if file is None:
+        for event in events:
+            record(settings, event)
+        return
+    import hashlib
+
+    source = {"file": "-" if str(file) == "-" else file.name, "items": items}
+    if str(file) != "-":
+        source["sha256"] = hashlib.sha256(file.read_bytes()).hexdigest()
+    data: dict[str, Any] = {
+        **source,
+        "screened": len(events),
+        "transactions": [{"id": e.subject or None, **e.data} for e in events],
+    }
+    snapshots = sorted({s for e in events for s in e.snapshots})
+    actor = events[0].actor if events else f"cli:{current_user()}"
+    record(settings, Event("transaction", actor, f"file:{source['file']}", data,
+                           tuple(snapshots)))
 
 
 def _ids(ids: list[int]) -> str:

@@ -14,13 +14,11 @@ from tradescreen.cli.app import app
 from tradescreen.cli.output import err as _err
 from tradescreen.cli.output import errors as _errors
 from tradescreen.cli.output import print_json as _json
-from tradescreen.config import Settings, load_settings
+from tradescreen.config import load_settings
 
 # The books, screening and store stacks are imported inside the commands (start-up time).
 if TYPE_CHECKING:
     from tradescreen.books.rescreen import Runner
-    from tradescreen.events import MemorySink
-    from tradescreen.match.entity import Query
 
 book_app = typer.Typer(help="Customer books: import, re-screen after list updates, alerts.",
                        no_args_is_help=True)
@@ -142,8 +140,11 @@ def rescreen_(
         queries = {r.row_id: r.query for r in stored} if sink.events else {}
         missing = missing_at(store, when) if when is not None else []
     problems = _problems((r.row_id, r.query is not None, r.error) for r in stored)
-    if when is None and sink.events:
-        _open_cases(settings, sink, queries, list(result.snapshots))
+    from tradescreen.cli import audit
+
+    # A look-back (--as-of) is recorded too, but opens no cases: it reports the past.
+    audit.audit_rescreen(settings, result, sink.events if when is None else [], queries,
+                         as_of=as_of)
     if json_output:
         data = {**result.to_dict(with_alerts=result.mode == "full"), **problems}
         _json(add_as_of(data, missing, when) if when is not None else data)
@@ -166,27 +167,6 @@ def rescreen_(
         _err().print(f"  {len(problems['row_errors'])} rows not screened, "
                      f"{len(problems['warnings'])} screened with fields left out:")
         _print_problems(problems)
-
-
-def _open_cases(
-    settings: Settings, sink: MemorySink, queries: dict[str, Query | None], snapshots: list[str]
-) -> None:
-    """New alerts become case alerts through the audit log, each result citing its cause."""
-    from tradescreen.cli import audit
-    from tradescreen.screen.party import query_to_dict
-
-    by_row: dict[str, list[dict[str, Any]]] = {}
-    for event in sink.events:
-        data = dict(event.data)
-        hit = {**data, "content_hash": data.get("entity_hash")}
-        by_row.setdefault(data["row_id"], []).append(hit)
-    screenings = [
-        {"query": query_to_dict(q), "results": hits, "row": row_id}
-        for row_id, hits in sorted(by_row.items())
-        if (q := queries.get(row_id)) is not None
-    ]
-    if screenings:
-        audit.audit_screening(settings, screenings, snapshots)
 
 
 @book_app.command("alerts")

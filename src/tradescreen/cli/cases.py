@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any
 
@@ -11,10 +12,18 @@ from rich.console import Console
 from rich.table import Table
 
 from tradescreen.cases import decisions
-from tradescreen.cases.alerts import STATUSES, Alert, get_alert, list_alerts
+from tradescreen.cases.alerts import (
+    STATUSES,
+    Alert,
+    AlertFilter,
+    count_alerts,
+    get_alert,
+    list_alerts,
+)
 from tradescreen.cases.decisions import CaseError
 from tradescreen.cli.app import app
-from tradescreen.cli.audit import current_user, errors, open_log
+from tradescreen.cli.audit import errors, open_log
+from tradescreen.cli.output import err
 from tradescreen.config import load_settings
 
 cases_app = typer.Typer(help="Alerts from screenings: review, decide, approve.",
@@ -22,10 +31,45 @@ cases_app = typer.Typer(help="Alerts from screenings: review, decide, approve.",
 app.add_typer(cases_app, name="cases")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option("--key", help="Your API key with the cases scope (default: "
+                 "$TRADESCREEN_API_KEY); its name is the acting user."),
+]
 UserOpt = Annotated[
     str | None,
-    typer.Option("--user", help="Acting user (default: $TRADESCREEN_USER, else the OS login)."),
+    typer.Option("--user", help="Optional check: must equal the key's name (a typed name alone "
+                 "proves nothing and is refused)."),
 ]
+KEY_ENV = "TRADESCREEN_API_KEY"
+
+
+def acting_user(settings: Any, key: str | None, user: str | None) -> str:
+    """The user a case action is recorded under: the name of a live key with the cases scope,
+    as `key:<name>`, exactly as the API records it, so four-eyes holds across CLI and API.
+
+    A typed --user is no identity (anyone can type anyone's name): without a key the action
+    is refused, and a --user that differs from the key's name is refused too."""
+    from tradescreen.store.keys import KeyStore
+
+    secret = (key or os.environ.get(KEY_ENV) or "").strip()
+    if not secret:
+        raise CaseError(
+            "case actions need your API key with the cases scope: pass --key or set "
+            f"${KEY_ENV} (an operator creates it with `tradescreen keys create NAME --scope "
+            "cases`); --user alone does not identify anyone"
+        )
+    with KeyStore(settings) as keys:
+        found = keys.verify(secret)
+    if found is None:
+        raise CaseError("unknown or revoked API key")
+    if not found.allows("cases"):
+        raise CaseError(f"key {found.name!r} lacks the cases scope "
+                        f"(it has: {', '.join(sorted(found.scopes))})")
+    if user is not None and user.strip() not in (found.name, f"key:{found.name}"):
+        raise CaseError(f"--user {user!r} is not the name of the key given ({found.name!r}): "
+                        "the key decides who acts")
+    return f"key:{found.name}"
 
 
 def _out() -> Console:
@@ -54,32 +98,70 @@ def list_(
     status: Annotated[
         str | None, typer.Option("--status", help="open, decided, final or suppressed.")
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="Most alerts to show.")] = 1000,
+    book: Annotated[str | None, typer.Option(
+        "--book", help="Only alerts raised by `book rescreen` of this book.")] = None,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="Only alerts on this list (us_ofac_sdn, un_sc, ...).")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Raised on or after this date (YYYY-MM-DD) or ISO time.")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Raised on or before this date (the whole day) or ISO time.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000, help="Alerts per page.")] = 1000,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many alerts first.")] = 0,
+    page: Annotated[int | None, typer.Option(
+        min=1, help="Page number (1 = first), pages of --limit alerts; instead of --offset."
+    )] = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """List alerts, oldest first (suppressed hits included with --status suppressed)."""
+    """List alerts, oldest first, one page at a time; says how many match in all.
+
+    The JSON output is the page (an array); the total and the next page are said on stderr.
+    """
     if status is not None and status not in STATUSES:
         raise CaseError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+    if page is not None:
+        if offset:
+            raise CaseError("give --page or --offset, not both")
+        offset = (page - 1) * limit
+    try:
+        where = AlertFilter(status=status, book=book, source=source, since=since, until=until)
+        where.where()
+    except ValueError as exc:
+        raise CaseError(str(exc)) from None
     sink, log = open_log(load_settings())
-    with sink:
-        rows = [_alert_dict(log, a, full=False) for a in list_alerts(log.db, status, limit)]
+    with sink, log.db.read():
+        total = count_alerts(log.db, where)
+        rows = [_alert_dict(log, a, full=False)
+                for a in list_alerts(log.db, limit=limit, offset=offset, where=where)]
+    summary = _page_summary(len(rows), offset, total, limit)
     if json_output:
         _print_json(rows)
+        err().print(summary)
         return
     if not rows:
-        _out().print("no alerts" + (f" with status {status}" if status else ""))
+        _out().print(summary)
         return
-    table = Table(title="Alerts")
-    for col in ("id", "status", "band", "score", "query", "list entry", "decision"):
+    table = Table(title=f"Alerts {summary}")
+    for col in ("id", "status", "band", "score", "query", "list entry", "book row", "decision"):
         table.add_column(col, justify="right" if col in ("id", "score") else "left")
     for r in rows:
         d = r["decision"]
         table.add_row(
             str(r["id"]), r["status"], r["band"], f"{r['score']:.3f}", r["query"].get("name", ""),
             f"{r['source']} {r['source_id']} {r['caption']}",
+            f"{r['book']} {r['row_id']}" if r["book"] else "",
             f"{d['decision']} by {d['decided_by']}" if d else "-",
         )
     _out().print(table)
+
+
+def _page_summary(shown: int, offset: int, total: int, limit: int) -> str:
+    if not shown:
+        return f"no alerts at offset {offset} ({total} match)" if total else "no alerts"
+    text = f"{offset + 1}-{offset + shown} of {total}"
+    if offset + shown < total:
+        text += f"; next page: --offset {offset + shown} (or --page {offset // limit + 2})"
+    return text
 
 
 @cases_app.command("show")
@@ -125,15 +207,20 @@ def decide(
     alert_id: Annotated[int, typer.Argument(help="Alert id.")],
     decision: Annotated[str, typer.Argument(help="true_match, false_positive or escalate.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (mandatory).")],
+    key: KeyOpt = None,
     user: UserOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Record a decision; final at once unless its type needs a second user's approval."""
+    """Record a decision; final at once unless its type needs a second user's approval.
+
+    The acting user is the name of the API key given (--key or $TRADESCREEN_API_KEY), which
+    needs the cases scope."""
     settings = load_settings()
+    actor = acting_user(settings, key, user)
     sink, log = open_log(settings)
     with sink:
         alert, made = decisions.decide(
-            log, alert_id, decision, reason, user or current_user(), settings.four_eyes
+            log, alert_id, decision, reason, actor, settings.four_eyes
         )
     if json_output:
         _print_json({"alert": alert.to_dict(), "decision": made.to_dict()})
@@ -146,13 +233,19 @@ def decide(
 @errors
 def approve(
     alert_id: Annotated[int, typer.Argument(help="Alert id.")],
+    key: KeyOpt = None,
     user: UserOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Approve another user's decision (four-eyes); the decision becomes final."""
-    sink, log = open_log(load_settings())
+    """Approve another user's decision (four-eyes); the decision becomes final.
+
+    The approver is the name of the API key given (--key or $TRADESCREEN_API_KEY, cases
+    scope): a key that decided an alert cannot approve it."""
+    settings = load_settings()
+    actor = acting_user(settings, key, user)
+    sink, log = open_log(settings)
     with sink:
-        alert, made = decisions.approve(log, alert_id, user or current_user())
+        alert, made = decisions.approve(log, alert_id, actor)
     if json_output:
         _print_json({"alert": alert.to_dict(), "decision": made.to_dict()})
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from collections.abc import Iterator
@@ -16,11 +15,13 @@ from rich.console import Console
 from rich.table import Table
 
 from tradescreen.cli.app import app
+from tradescreen.cli.audit import audit_transactions, current_user
 from tradescreen.cli.output import errors as _errors
 from tradescreen.cli.output import fail as _fail
 from tradescreen.cli.screen import load_screener
 from tradescreen.config import load_settings
 from tradescreen.controls import ControlsError, import_controls, list_controls, load_controls
+from tradescreen.events import EventSink, MemorySink
 from tradescreen.index.records import Record
 from tradescreen.model import Relation
 from tradescreen.screen.inputs import InputError
@@ -140,7 +141,7 @@ def read_transactions(path: Path) -> tuple[list[Any], bool]:
 
 
 def build_tx_screener(controls: Path | None, policy: Path | None,
-                      store: Any) -> TxScreener:
+                      store: Any, sink: EventSink | None = None) -> TxScreener:
     settings = load_settings()
     folder = controls or (Path(os.environ["TRADESCREEN_CONTROLS"])
                           if os.environ.get("TRADESCREEN_CONTROLS") else None)
@@ -155,11 +156,11 @@ def build_tx_screener(controls: Path | None, policy: Path | None,
         return entity.relations if entity is not None else ()
 
     try:
-        actor = f"cli:{getpass.getuser()}"
+        actor = f"cli:{current_user()}"
     except OSError:
         actor = "cli"
     return TxScreener(screener, reference, pol, relations=relations, list_titles=titles,
-                      actor=actor)
+                      actor=actor, sink=sink)
 
 
 def _report(console: Console, data: dict[str, Any]) -> None:
@@ -228,12 +229,20 @@ def screen_tx(
     if not many:
         parse_transaction(items[0])  # fail fast, before loading anything, on a bad single one
     settings = load_settings()
+    # Screened transactions are recorded like every other screening (one audit record for
+    # one transaction, one for a whole batch); a screening that cannot be recorded fails.
+    screened = MemorySink()
     with open_store(settings) as store:
-        tx = build_tx_screener(controls, policy, store)
+        tx = build_tx_screener(controls, policy, store, screened)
         console = Console(highlight=False, soft_wrap=True)
         errors, worst = 0, 0
         out = sys.stdout
-        for data in _results(items, tx, workers):
+        results = _results(items, tx, workers)
+        if not many:
+            results = iter(list(results))  # recorded before anything is shown
+            if screened.events:
+                audit_transactions(settings, screened.events)
+        for data in results:
             if data.get("error"):
                 errors += 1
                 if not many:
@@ -245,6 +254,8 @@ def screen_tx(
                 out.write(orjson.dumps(data, option=option).decode() + "\n")
             else:
                 _report(console, data)
+    if many:
+        audit_transactions(settings, screened.events, file=input_path, items=len(items))
     if errors:
         raise _fail(f"{errors} of {len(items)} transactions are malformed (see their `error`)")
     if fail_on and worst >= {"review": 1, "block": 2}[fail_on]:

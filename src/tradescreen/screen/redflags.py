@@ -5,6 +5,12 @@ Each rule names the flag id(s) it implements (the reason `code` is the first fla
 fields it reads. "Diversion context" = controlled goods (a CHPL or UAV-item hit) or a receiving
 side in Russia/Belarus/an embargoed place/a transshipment country: several flags are ordinary
 facts of business (a young company, no website) and only call for review in that context.
+
+The indicators about exports (end use and end-user statements, evasiveness about re-export, a
+young or faceless customer, a forwarder as final destination) call for review only when the
+goods cross a border (`routes.is_export`); in a domestic sale they are recorded as info. And
+reluctance is read from the data (`end_user_statement: false`, a vague stated end use), never
+from a field that is simply absent: a missing statement is recorded as info, not as a red flag.
 Flags that need data a transaction does not carry (sales conversations, AIS tracks, order
 history, IP addresses unless given) are left to people; see README "Transaction screening".
 """
@@ -16,6 +22,7 @@ from datetime import date
 
 from tradescreen.controls.reference import Reference
 from tradescreen.screen.policy import Policy, Reason, Severity
+from tradescreen.screen.routes import exposure, is_export
 from tradescreen.screen.tx_model import Party, Transaction
 
 IMPLEMENTED = (
@@ -32,7 +39,8 @@ _NON_TECHNICAL = re.compile(
     r"jewel\w*|florist|flowers?|agricultur\w*|farming|fruit|vegetable|tea|coffee|toys?|"
     r"footwear|shoes|consulting|education|school|printing|carpet|leather)\b", re.I)
 _FORWARDER = re.compile(
-    r"\b(freight|forward\w*|logistic\w*|shipping|cargo|express|courier|3pl|warehous\w*)\b", re.I)
+    r"\b(freight|forward\w*|logisti[ck]\w*|spedition|shipping|cargo|express|courier|3pl|"
+    r"warehous\w*|transitaire|spedizion\w*|transitario)\b", re.I)
 _RESIDENTIAL = re.compile(
     r"\b(apt|apartment|flat|kv|kvartira|room|residence|residential|villa|p\.?\s?o\.?\s?box|"
     r"virtual office|registered agent|mass registration)\b", re.I)
@@ -67,9 +75,9 @@ def _months_before(day: str, ref_day: date) -> float | None:
 
 class _Rules:
     def __init__(self, tx: Transaction, ref: Reference, policy: Policy, context: bool,
-                 today: date) -> None:
+                 today: date, export: bool) -> None:
         self.tx, self.ref, self.p, self.context = tx, ref, policy.params, context
-        self.today = today
+        self.today, self.export = today, export
         self.out: list[Reason] = []
 
     def flag(self, flag_ids: tuple[str, ...], text: str, severity: Severity, **evidence) -> None:
@@ -81,7 +89,12 @@ class _Rules:
                                flag.citation, {"flags": known, **evidence}))
 
     def ctx(self) -> Severity:
-        return "review" if self.context else "info"
+        """An export indicator in a diversion context calls for review; otherwise info."""
+        return "review" if self.context and self.export else "info"
+
+    def exporting(self) -> Severity:
+        """An export indicator that calls for review in any export, and is info at home."""
+        return "review" if self.export else "info"
 
     def run(self) -> list[Reason]:
         self.end_use()
@@ -99,12 +112,13 @@ class _Rules:
         tx = self.tx
         if tx.end_user_statement is False:
             self.flag(("RF-TS23-02", "RF-BIS-02", "RF-UAV-01"),
-                      "no end-user statement for this deal", self.ctx(),
+                      "the customer gave no end-user statement for this deal", self.ctx(),
                       field="/end_user_statement")
-        elif tx.end_user_statement is None and not tx.end_use and self.context:
+        elif tx.end_user_statement is None and not tx.end_use and self.context and self.export:
+            # Absent data is not reluctance: recorded so the gap is visible, no review.
             self.flag(("RF-BIS-02", "RF-TS23-02", "RF-UAV-01"),
-                      "neither an end use nor an end-user statement is given", "review",
-                      field="/end_use")
+                      "no end use or end-user statement is recorded for this export (missing "
+                      "data, not evidence of reluctance)", "info", field="/end_use")
         # Only an end use that says nothing else ("resale", "stock"), not "resale to builders
         # in Austria", which names a market.
         if tx.end_use and len(tx.end_use.split()) <= 4 and _VAGUE_END_USE.search(tx.end_use):
@@ -128,7 +142,8 @@ class _Rules:
             months = _months_before(p.incorporated, self.today)
             if months is not None and months < self.p.young_company_months and no_site:
                 self.flag(("RF-BIS-06",), f"{p.role} {p.name!r} is {max(months, 0):.0f} months "
-                          "old and has no website", "review", field=f"{p.pointer}/incorporated")
+                          "old and has no website", self.exporting(),
+                          field=f"{p.pointer}/incorporated")
         if no_site:
             self.flag(("RF-FB23G-02", "RF-FB23-03"), f"{p.role} {p.name!r} has no website",
                       self.ctx(), field=f"{p.pointer}/website")
@@ -157,19 +172,21 @@ class _Rules:
         for p in end_users:
             if p.name.lower() in forwarder_names or _is_forwarder(p):
                 self.flag(("RF-BIS-10",), f"end user {p.name!r} is a freight forwarder or "
-                          "logistics company", "review", field=p.pointer)
+                          "logistics company", self.exporting(), field=p.pointer)
         if not end_users:
             for p in self.tx.by_role("consignee"):
                 if p.name.lower() in forwarder_names or _is_forwarder(p):
                     self.flag(("RF-HK-01", "RF-BIS-10"), f"goods go to {p.name!r}, a freight "
-                              "forwarder, and no end user is named", "review", field=p.pointer)
+                              "forwarder, and no end user is named", self.exporting(),
+                              field=p.pointer)
 
     def payment(self) -> None:
         pay, tx = self.tx.payment, self.tx
         method = pay.method or ""
         total = sum(g.total or 0 for g in tx.goods)
+        # BIS: cash "for a very expensive item"; a cheap one only in a risky export.
         if re.search(r"cash|crypto|bitcoin|usdt|tether|stablecoin", method) and (
-            total >= self.p.cash_value_threshold or self.context
+            total >= self.p.cash_value_threshold or (self.context and self.export)
         ):
             self.flag(("RF-BIS-05",), f"payment by {method} for goods worth {total:,.0f}",
                       "review", field="/payment/method")
@@ -198,8 +215,9 @@ class _Rules:
         if self.tx.goods and not self.tx.route.destination and not any(
             p.country for p in self.tx.by_role("consignee", "end_user")
         ):
-            self.flag(("RF-BIS-09",), "no destination is given for the goods", "review",
-                      field="/route/destination")
+            # A gap in the data, not a vague destination the customer gave: info.
+            self.flag(("RF-BIS-09",), "no destination is given for the goods, so the route "
+                      "could not be checked", "info", field="/route/destination")
         vessel = self.tx.route.vessel
         if vessel and vessel.extra.get("ais_gaps") is True:
             self.flag(("RF-CASPIAN-01",), f"vessel {vessel.name or vessel.imo!r} had AIS gaps "
@@ -226,9 +244,12 @@ def _is_forwarder(p: Party) -> bool:
 
 
 def red_flag_reasons(tx: Transaction, ref: Reference, policy: Policy, *, context: bool,
-                     today: date | None = None) -> list[Reason]:
+                     today: date | None = None, export: bool | None = None) -> list[Reason]:
+    """`export`: whether the goods cross a border (default: `routes.is_export`)."""
     ref_day = today or _tx_day(tx) or date.today()
-    return _Rules(tx, ref, policy, context, ref_day).run()
+    if export is None:
+        export = is_export(tx, exposure(tx, ref))
+    return _Rules(tx, ref, policy, context, ref_day, export).run()
 
 
 def _tx_day(tx: Transaction) -> date | None:

@@ -41,6 +41,22 @@ class Exposure:
         return self.countries(*legs)
 
 
+# Roles whose country is where the goods come from, when the route gives no origin.
+SENDING = ("seller",)
+
+
+def is_export(tx: Transaction, exp: Exposure) -> bool:
+    """Whether the goods cross a border: as the transaction says (`export`), else when a
+    receiving country (destination, transit, port, receiving party) differs from the origin
+    (the route's, else the seller's country). Unknown origin or destination: not an export,
+    since export red flags must rest on something the data says."""
+    if tx.export is not None:
+        return tx.export
+    sending = exp.countries("origin") or exp.countries(*(f"party:{r}" for r in SENDING))
+    receiving = exp.receiving
+    return bool(sending and receiving and receiving - sending)
+
+
 def exposure(tx: Transaction, ref: Reference) -> Exposure:
     out = Exposure()
     r = tx.route

@@ -26,7 +26,7 @@ from tradescreen.screen.ownership import RelationsFn, ownership_reasons
 from tradescreen.screen.party import PartyResult, Screener
 from tradescreen.screen.policy import Decision, Policy, Reason
 from tradescreen.screen.redflags import red_flag_reasons
-from tradescreen.screen.routes import RUSSIA_BELARUS, exposure, route_reasons
+from tradescreen.screen.routes import RUSSIA_BELARUS, exposure, is_export, route_reasons
 from tradescreen.screen.tx_model import Party, Transaction, TxInputError, parse_transaction
 from tradescreen.sources.fetch import TARGETS
 
@@ -127,7 +127,8 @@ class TxScreener:
         risky = bool(receiving & (set(self.reference.jurisdictions) | RUSSIA_BELARUS
                                   | set(self.reference.transshipment)))
         reasons += red_flag_reasons(tx, self.reference, self.policy,
-                                    context=controlled or risky, today=self.today)
+                                    context=controlled or risky, today=self.today,
+                                    export=is_export(tx, exp))
         decision = self.policy.decide(reasons)
         reasons.sort(key=lambda r: (-_RANK[self.policy.outcome(r)], r.check, r.code))
         result = TxResult(tx.id, decision, tuple(reasons), tuple(party_rows), self.snapshot)

@@ -129,6 +129,7 @@ class Transaction:
     end_user_statement: bool | None = None
     notes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    export: bool | None = None  # said by the client; else derived (routes.is_export)
 
     def by_role(self, *roles: str) -> list[Party]:
         return [p for p in self.parties if p.role in roles]
@@ -368,7 +369,7 @@ def _payment(value: Any) -> Payment:
 
 
 _TX_KEYS = {"id", "date", "parties", "goods", "route", "payment", "end_use",
-            "end_user_statement", "notes"}
+            "end_user_statement", "notes", "export"}
 
 
 def parse_transaction(value: Any, pointer: str = "") -> Transaction:
@@ -395,6 +396,9 @@ def _parse(value: Any) -> Transaction:
     eus = obj.get("end_user_statement")
     if eus is not None and not isinstance(eus, bool):
         raise TxInputError("/end_user_statement", f"expected true or false, got {_kind(eus)}")
+    export = obj.get("export")
+    if export is not None and not isinstance(export, bool):
+        raise TxInputError("/export", f"expected true or false, got {_kind(export)}")
     notes_raw = obj.get("notes")
     if isinstance(notes_raw, str):
         notes_raw = [notes_raw]
@@ -403,5 +407,5 @@ def _parse(value: Any) -> Transaction:
         id=str(ident) if ident is not None else None, date=_date(obj, "date", ""),
         parties=parties, goods=goods, route=_route(obj.get("route")),
         payment=_payment(obj.get("payment")), end_use=_str(obj, "end_use", ""),
-        end_user_statement=eus, notes=notes, extra=_extra(obj, _TX_KEYS),
+        end_user_statement=eus, notes=notes, extra=_extra(obj, _TX_KEYS), export=export,
     )

@@ -186,6 +186,18 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             )""",
         ),
     ),
+    (
+        "casestx_alert_origin",
+        (
+            # Where a case alert came from: the book and row of a re-screen, the row of a file
+            # (empty for a single screening), so analysts can filter and find the customer.
+            "ALTER TABLE alerts ADD COLUMN book TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE alerts ADD COLUMN row_id TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX alerts_book ON alerts (book, id)",
+            "CREATE INDEX alerts_source ON alerts (source, id)",
+            "CREATE INDEX alerts_created ON alerts (created_at)",
+        ),
+    ),
 ]
 
 
