@@ -58,9 +58,9 @@ def test_screen_and_lists(http: httpx.Client):
     top = data["results"][0]
     assert top["decision"] == "match" and top["explanation"] and top["snapshot"]
     assert set(data["snapshots"]) == {s["snapshot"] for s in http.get("/lists").json()["lists"]}
-    assert http.post("/screen", json={"name": "x", "birth_date": "yesterday"}).status_code == 400
-    assert http.post("/screen", json={"name": ""}).status_code == 400
-    assert http.post("/screen-tx", json={"parties": "nobody"}).status_code == 400
+    assert http.post("/screen", json={"name": "x", "birth_date": "yesterday"}).status_code == 422
+    assert http.post("/screen", json={"name": ""}).status_code == 422
+    assert http.post("/screen-tx", json={"parties": "nobody"}).status_code == 422
     example = Path(__file__).resolve().parents[2] / "examples" / "block_vessel_by_imo.json"
     tx = http.post("/screen-tx", content=example.read_bytes(),
                    headers={"Content-Type": "application/json"})
