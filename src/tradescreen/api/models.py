@@ -15,7 +15,20 @@ from tradescreen.api.inputs import InvalidValue, check_date, check_text
 
 
 class ErrorResponse(BaseModel):
-    detail: Any = Field(..., examples=["Detailed error message"])
+    detail: Any = Field(..., examples=["Detailed error message"],
+                        description="why: a sentence, or a list of {loc, msg, type} for a "
+                                    "body that does not fit the schema")
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses, all `{"detail": ...}`."""
+    return {code: {"model": ErrorResponse} for code in codes}
+
+
+# Refused by limits.py before any route runs: malformed URL or JSON, too large, not JSON, NUL.
+REQUEST_ERRORS = error_responses(400, 413, 414, 415, 422)
+# Refused by the API-key dependency: no or unknown key, missing scope, over the key's rate.
+KEY_ERRORS = error_responses(401, 403, 429)
 
 
 class StatusResponse(BaseModel):

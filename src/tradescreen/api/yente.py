@@ -40,9 +40,7 @@ from tradescreen.match.entity import Query as ScreenQuery
 from tradescreen.screen.party import query_to_dict
 
 router = APIRouter()
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": models.ErrorResponse} for code in (400, 401, 403, 404, 413, 422, 429, 503)
-}
+ERRORS = {**models.KEY_ERRORS, **models.error_responses(400, 404, 413, 422, 503)}
 DatasetPath = Annotated[str, Path(description="`default` (all lists) or one list's name",
                                   examples=["default"], max_length=100)]
 ListParam = Annotated[list[str], Query(max_length=50)]
