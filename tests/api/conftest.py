@@ -91,7 +91,7 @@ def server(api_home: Path, keys: Keys) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a fresh home builds its index first
         while True:
             if proc.poll() is not None:
                 text = (api_home / f"serve-{port}.log").read_text()[-2000:]
@@ -102,7 +102,7 @@ def server(api_home: Path, keys: Keys) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server not ready within 60 s")
+                raise RuntimeError("server not ready within 180 s")
             time.sleep(0.1)
         yield base
     finally:

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from tradescreen.api.auth import Caller, require
 from tradescreen.api.common import json_response, state_of
 from tradescreen.api.errors import ApiError
+from tradescreen.api.models import KEY_ERRORS, error_responses
 from tradescreen.cases import decisions
 from tradescreen.cases.alerts import (
     STATUSES,
@@ -29,7 +30,12 @@ from tradescreen.cases.alerts import (
 from tradescreen.cases.audit import open_sink
 from tradescreen.cases.decisions import CaseError
 
-router = APIRouter(tags=["Cases"])
+router = APIRouter(tags=["Cases"],
+                   responses={**KEY_ERRORS, **error_responses(400, 404, 409, 503)})
+
+
+class NDJSONResponse(Response):
+    media_type = "application/x-ndjson"
 
 # Alert ids are database integers: anything larger is no alert (and would overflow SQLite).
 AlertId = Annotated[int, Path(ge=1, le=2**62)]
@@ -153,7 +159,8 @@ async def verify_audit(
     return json_response(await run_in_threadpool(_with_log, request, work))
 
 
-@router.get("/audit/export", tags=["Audit"], summary="The audit record as JSON lines")
+@router.get("/audit/export", tags=["Audit"], summary="The audit record as JSON lines",
+            response_class=NDJSONResponse)
 async def export_audit(
     request: Request, caller: Annotated[Caller, Depends(require("admin"))]
 ) -> Response:
@@ -161,4 +168,4 @@ async def export_audit(
         return b"".join(orjson.dumps(r.to_dict()) + b"\n" for r in log.records())
 
     body = await run_in_threadpool(_with_log, request, work)
-    return Response(body, media_type="application/x-ndjson")
+    return NDJSONResponse(body)

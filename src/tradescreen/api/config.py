@@ -19,7 +19,7 @@ class ApiConfig:
     max_string: int = 1000  # characters in any one JSON string value
     max_depth: int = 16  # JSON nesting
     max_values: int = 50  # values per FtM property in a query
-    reload_seconds: float = 60.0  # how often to look for newly activated list snapshots
+    reload_seconds: float = 2.0  # how often to look for newly activated list snapshots
 
 
 def _float(name: str, default: float) -> float:

@@ -1,17 +1,19 @@
 """A yente query-by-example (FtM schema + properties) read as our screening queries.
 
-Lenient like yente: properties the schema does not have and values that do not parse (a
-malformed date, an unknown country) are dropped, not refused; an unknown or non-matchable
-schema is a 400. Several names (name, alias, previousName, ...) become one query each, and
-the caller keeps each listed entity's best score.
+Properties the schema does not have are ignored, as yente does; an unknown or non-matchable
+schema is a 400, as in yente. A value we match on that cannot be read (a malformed date, an
+unknown country, a control character in a name) and a query over the size limits are refused
+(`QueryInvalid`, a 422), never dropped: the answer would look complete and be wrong. Every name
+(name, alias, previousName, ...) becomes one query, and the caller keeps each listed entity's
+best score.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from tradescreen.api.inputs import InvalidValue, check_date, check_text
 from tradescreen.ftm import FROM_FTM_SCHEMA, SCHEMA_PROPS
 from tradescreen.match.entity import Query
 from tradescreen.screen.inputs import InputError, clean_countries
@@ -42,16 +44,20 @@ ID_PROPS = (
     "okpoCode", "kppCode", "bikCode", "mmsi", "callSign", "serialNumber", "icaoCode", "permId",
 )
 # Everything a query may carry: what we match on plus descriptive properties yente accepts.
+_MATCHED = frozenset(NAME_PROPS + PART_PROPS + DATE_PROPS + COUNTRY_PROPS + ID_PROPS)
 _ACCEPTED = frozenset(NAME_PROPS + PART_PROPS + DATE_PROPS + COUNTRY_PROPS + ID_PROPS) | {
     "address", "birthPlace", "gender", "notes", "topics", "program", "programId", "email",
     "phone", "website", "legalForm", "sector", "status", "type", "model", "manufacturer",
 }
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
-MAX_NAMES = 10
+MAX_NAMES = 50  # distinct names per query, each scored (documented in the README)
 
 
 class QueryError(ValueError):
     """A query yente would refuse too; the message is the 400's detail."""
+
+
+class QueryInvalid(QueryError):
+    """A query with a value that cannot be read or over a size limit: a 422."""
 
 
 @dataclass(frozen=True)
@@ -61,35 +67,38 @@ class ParsedExample:
     queries: tuple[Query, ...]  # one per distinct name (identifier-only: one nameless query)
 
 
-def _values(raw: Any, limit: int) -> list[str]:
+def _values(raw: Any, prop: str, limit: int) -> list[str]:
     items = raw if isinstance(raw, list) else [raw]
+    if len(items) > limit:
+        raise QueryInvalid(f"properties.{prop}: {len(items)} values; the limit is {limit}")
     out: list[str] = []
     for item in items:
         # yente accepts numbers for strings ("registrationNumber": 12345); nested objects
         # (adjacent entities) carry nothing we match on.
+        if isinstance(item, dict | list) and prop in _MATCHED:
+            raise QueryInvalid(f"properties.{prop}: expected strings, got a nested "
+                               f"{'object' if isinstance(item, dict) else 'array'}")
         if isinstance(item, bool) or item is None or isinstance(item, dict | list):
             continue
         text = str(item).strip()
         if text and text not in out:
             out.append(text)
-    return out[:limit]
+    return out
 
 
-def _date(values: list[str]) -> str | None:
-    for value in values:
-        m = _DATE.match(value)
-        if m and (m.group(2) is None or "01" <= m.group(2) <= "12"):
-            return "-".join(g for g in m.groups() if g)
-    return None
+def _date(props: dict[str, list[str]]) -> str | None:
+    found = [check_date(v, f"properties.{p}") for p in DATE_PROPS for v in props.get(p, [])]
+    return found[0] if found else None
 
 
-def _countries(values: list[str]) -> tuple[str, ...]:
+def _countries(props: dict[str, list[str]]) -> tuple[str, ...]:
     found: list[str] = []
-    for value in values:
-        try:
-            found.extend(clean_countries([value]))
-        except InputError:
-            continue
+    for prop in COUNTRY_PROPS:
+        for value in props.get(prop, []):
+            try:
+                found.extend(clean_countries([value]))
+            except InputError as exc:
+                raise QueryInvalid(f"properties.{prop}: {exc}") from None
     return tuple(dict.fromkeys(found))
 
 
@@ -102,18 +111,24 @@ def parse_example(schema: str, properties: dict[str, Any], max_values: int) -> P
     ours = QUERY_SCHEMAS[schema]
     allowed = SCHEMA_PROPS.get(schema, SCHEMA_PROPS["LegalEntity"]) | _ACCEPTED
     props: dict[str, list[str]] = {}
-    for prop, raw in properties.items():
-        if prop in allowed and (values := _values(raw, max_values)):
-            props[prop] = values
+    try:
+        for prop, raw in properties.items():
+            if prop in allowed and (values := _values(raw, prop, max_values)):
+                props[prop] = [check_text(v, f"properties.{prop}") for v in values]
+        birth = _date(props)
+    except InvalidValue as exc:
+        raise QueryInvalid(str(exc)) from None
+    countries = _countries(props)
     names = [v for p in NAME_PROPS for v in props.get(p, [])]
     if not names:
         # yente builds a name from its parts when none is given (followthemoney combine_names).
         parts = [props[p][0] for p in PART_PROPS if p in props]
         if parts:
             names = [" ".join(parts)]
-    names = list(dict.fromkeys(names))[:MAX_NAMES]
-    birth = _date([v for p in DATE_PROPS for v in props.get(p, [])])
-    countries = _countries([v for p in COUNTRY_PROPS for v in props.get(p, [])])
+    names = list(dict.fromkeys(names))
+    if len(names) > MAX_NAMES:
+        raise QueryInvalid(f"{len(names)} distinct names (name, alias, previousName, ...); "
+                           f"the limit is {MAX_NAMES} per query")
     idents = tuple(dict.fromkeys(v for p in ID_PROPS for v in props.get(p, [])))
     if not names and not idents:
         raise QueryError("Cannot parse example entity: give a name (name, alias, firstName/"

@@ -40,6 +40,8 @@ def check_json(value: Any, config: ApiConfig) -> None:
             if len(item) > config.max_string:
                 raise Refused(413, f"a string in the body has {len(item)} characters; the "
                                    f"limit is {config.max_string}")
+            if "\x00" in item:  # no name, id or reason holds one; C strings would cut there
+                raise Refused(422, f"a string in the body holds a NUL character: {item[:60]!r}")
             continue
         if not isinstance(item, dict | list):
             continue

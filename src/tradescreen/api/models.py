@@ -9,11 +9,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from tradescreen.api.inputs import InvalidValue, check_date, check_text
 
 
 class ErrorResponse(BaseModel):
-    detail: Any = Field(..., examples=["Detailed error message"])
+    detail: Any = Field(..., examples=["Detailed error message"],
+                        description="why: a sentence, or a list of {loc, msg, type} for a "
+                                    "body that does not fit the schema")
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses, all `{"detail": ...}`."""
+    return {code: {"model": ErrorResponse} for code in codes}
+
+
+# Refused by limits.py before any route runs: malformed URL or JSON, too large, not JSON, NUL.
+REQUEST_ERRORS = error_responses(400, 413, 414, 415, 422)
+# Refused by the API-key dependency: no or unknown key, missing scope, over the key's rate.
+KEY_ERRORS = error_responses(401, 403, 429)
 
 
 class StatusResponse(BaseModel):
@@ -140,13 +155,38 @@ class AlgorithmResponse(BaseModel):
 class ScreenRequest(BaseModel):
     name: str = Field("", max_length=1000, examples=["Qods Aviation Industry"])
     schema_: str | None = Field(None, alias="schema", max_length=40, examples=["Company"])
-    birth_date: str | None = Field(None, max_length=10, examples=["1975-04-21"])
+    birth_date: str | None = Field(None, max_length=10, examples=["1975-04-21"],
+                                   description="YYYY, YYYY-MM or YYYY-MM-DD")
     country: str | None = Field(None, max_length=100, examples=["ir"])
     countries: list[str] = Field([], max_length=20)
     identifiers: list[str] = Field([], max_length=20)
     limit: int = Field(10, ge=1, le=100)
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    @field_validator("name", "schema_", "country")
+    @classmethod
+    def _text(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return value if value is None else _checked(check_text, value, info.field_name)
+
+    @field_validator("countries", "identifiers")
+    @classmethod
+    def _texts(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        return [_checked(check_text, v, f"{info.field_name}[{i}]") for i, v in enumerate(values)]
+
+    @field_validator("birth_date")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        return value if not value or not value.strip() else _checked(check_date, value,
+                                                                     "birth_date")
+
+
+def _checked(check: Any, value: str, field: str | None) -> str:
+    # pydantic turns a ValueError into a 422 naming the field; the message says why.
+    try:
+        return str(check(value, field or "value"))
+    except InvalidValue as exc:
+        raise ValueError(str(exc)) from None
 
 
 class ScreenResponse(BaseModel):

@@ -37,9 +37,9 @@ async def screen(
     try:
         query = make_query(body.name, body.schema_, body.birth_date, countries, body.identifiers)
     except InputError as exc:
-        raise ApiError(400, str(exc)) from None
+        raise ApiError(422, str(exc)) from None
     if not query.name and not query.identifiers:
-        raise ApiError(400, "give a name or identifiers to screen")
+        raise ApiError(422, "give a name or identifiers to screen")
     found = screener.screen(query, limit=body.limit)
     data = {"query": query_to_dict(query), "results": [r.to_dict() for r in found],
             "snapshots": list(screener.index.snapshots)}

@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
+from tradescreen.api.audit_writer import AuditWriter
 from tradescreen.api.auth import KeyCache, RateLimiter
 from tradescreen.api.config import ApiConfig
 from tradescreen.api.errors import ApiError
@@ -35,10 +37,13 @@ class ApiState:
         *,
         sink: EventSink | None = None,
         screener: Screener | None = None,
+        audit_spool: Path | None = None,
     ) -> None:
         self.settings = settings
         self.config = config
-        self.sink: EventSink = sink or NullSink()
+        # Requests hand events to the writer, which appends them to `sink` off the request path.
+        self.audit = AuditWriter(sink or NullSink(), audit_spool)
+        self.sink: EventSink = self.audit
         self.screener: Screener | None = screener
         self.snapshots: dict[str, Snapshot] = {}
         self.load_error: str | None = None
@@ -71,24 +76,35 @@ class ApiState:
     def active_ids(self) -> tuple[str, ...]:
         return tuple(sorted(s.id for s in self.store().active_snapshots()))
 
-    def load(self) -> None:
-        """Load (or reload) the index for the active snapshots; blocking, run it in a thread."""
-        from tradescreen.cli.screen import load_screener
+    def serving_ids(self) -> tuple[str, ...]:
+        return tuple(sorted(self.screener.index.snapshots)) if self.screener else ()
+
+    def load(self, ids: tuple[str, ...] | None = None) -> bool:
+        """Load (or reload) the index for the active snapshots (or `ids`) and swap it in.
+        Blocking: run it in a thread. A reload builds the index in a child process, so the
+        requests served meanwhile do not compete with the build for the GIL. False on
+        failure, which /readyz reports while the old index keeps serving."""
+        from tradescreen.api.reload import build_in_child, open_screener
 
         try:
-            screener = load_screener(self.settings)
-        except Exception as exc:  # reported by /readyz; the old screener keeps serving
+            ids = ids if ids is not None else self.active_ids()
+            if not ids:
+                raise LookupError("no lists imported yet: run `tradescreen lists import PATH`")
+            if self.screener is not None:
+                build_in_child(self.settings, ids)
+            screener = open_screener(self.settings, ids)
+            new = self._read_snapshots(screener.index.snapshots)
+        except Exception as exc:
             self.load_error = f"{type(exc).__name__}: {exc}"
             log.error("index load failed: %s", self.load_error)
-            return
-        snapshots = self._read_snapshots(screener.index.snapshots)
-        self.screener, self.snapshots, self.load_error = screener, snapshots, None
-        with self._ftm_lock:
-            self._ftm.clear()
+            return False
+        # Snapshots first, then the screener: a request on either index finds its snapshots.
+        self.snapshots = {**self.snapshots, **new}
+        self.screener, self.load_error = screener, None
+        return True
 
     def stale(self) -> bool:
-        current = self.screener.index.snapshots if self.screener else ()
-        return tuple(sorted(current)) != self.active_ids()
+        return self.serving_ids() != self.active_ids()
 
     # -- entities ----------------------------------------------------------------------------
 
@@ -132,9 +148,10 @@ class ApiState:
     # -- audit -------------------------------------------------------------------------------
 
     def emit(self, event: Event) -> None:
-        """Record an event or refuse the request: a screening nobody can audit did not happen."""
+        """Record an event or refuse the request: a screening nobody can audit did not happen.
+        Spooled, not yet appended: the request never waits for the database's write lock."""
         try:
-            self.sink.emit(event)
+            self.audit.emit(event)
         except Exception:
-            log.exception("audit sink failed for %s event %s", event.kind, event.subject)
+            log.exception("audit spool failed for %s event %s", event.kind, event.subject)
             raise ApiError(503, "the audit trail is unavailable; nothing was screened") from None

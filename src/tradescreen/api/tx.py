@@ -41,7 +41,7 @@ def screen_transaction(
     try:
         tx = parse_transaction(body)
     except TxInputError as exc:
-        raise ApiError(400, str(exc)) from None
+        raise ApiError(422, str(exc)) from None
 
     def relations(record: Any) -> tuple[Any, ...]:
         entity = state.store().entity(record.snapshot, record.source_id)
@@ -55,5 +55,5 @@ def screen_transaction(
         raise
     except Exception as exc:
         if type(exc).__name__ == "TxInputError":
-            raise ApiError(400, str(exc)) from None
+            raise ApiError(422, str(exc)) from None
         raise

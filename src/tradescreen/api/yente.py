@@ -23,7 +23,8 @@ from tradescreen.api.common import (
     state_of,
 )
 from tradescreen.api.errors import ApiError
-from tradescreen.api.ftm_query import QUERY_SCHEMAS, QueryError, parse_example
+from tradescreen.api.ftm_query import QUERY_SCHEMAS, QueryError, QueryInvalid, parse_example
+from tradescreen.api.inputs import InvalidValue, check_text
 from tradescreen.api.matching import (
     ALGORITHM,
     ALGORITHM_NAMES,
@@ -39,9 +40,7 @@ from tradescreen.match.entity import Query as ScreenQuery
 from tradescreen.screen.party import query_to_dict
 
 router = APIRouter()
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": models.ErrorResponse} for code in (400, 401, 403, 404, 413, 422, 429, 503)
-}
+ERRORS = {**models.KEY_ERRORS, **models.error_responses(400, 404, 413, 422, 503)}
 DatasetPath = Annotated[str, Path(description="`default` (all lists) or one list's name",
                                   examples=["default"], max_length=100)]
 ListParam = Annotated[list[str], Query(max_length=50)]
@@ -110,6 +109,8 @@ async def match(
         try:
             parsed[name] = parse_example(example.schema_, example.properties,
                                          state.config.max_values)
+        except QueryInvalid as exc:
+            raise ApiError(422, f"queries.{name}.{exc}") from None
         except QueryError as exc:
             raise ApiError(400, str(exc)) from None
 
@@ -117,9 +118,10 @@ async def match(
         return {name: match_example(state, screener, p, body.queries[name].id, opts)
                 for name, p in parsed.items()}
 
-    # One query is a few milliseconds: run it here. A batch goes to a thread so health checks
-    # and short requests on this worker are not stuck behind it.
-    done = run() if len(parsed) == 1 else await run_in_threadpool(run)
+    # One name is a few milliseconds: run it here. More go to a thread so health checks and
+    # short requests on this worker are not stuck behind them.
+    names = sum(len(p.queries) for p in parsed.values())
+    done = run() if names <= 2 else await run_in_threadpool(run)
     params = {"dataset": dataset, "limit": limit, "threshold": threshold, "cutoff": cutoff,
               "algorithm": algorithm, "include_dataset": include_dataset,
               "exclude_dataset": exclude_dataset, "exclude_schema": exclude_schema,
@@ -195,6 +197,10 @@ async def search(
     state = state_of(request)
     screener = screener_of(state)
     scope = dataset_scope(state, dataset, include_dataset or [])
+    try:
+        check_text(q, "q")
+    except InvalidValue as exc:
+        raise ApiError(422, str(exc)) from None
     if schema not in _DESCENDANTS:
         raise ApiError(400, "Invalid schema")
     kinds = _DESCENDANTS[schema]

@@ -26,6 +26,7 @@ def serve(
 
     Requests need an API key (`tradescreen keys create`) unless --no-auth is given on a
     loopback address. Limits: TRADESCREEN_API_RATE / _BURST (per key), _MAX_BODY, _MAX_BATCH.
+    Newly activated list snapshots are served within seconds (TRADESCREEN_API_RELOAD).
     """
     import uvicorn
 

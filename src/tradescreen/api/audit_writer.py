@@ -1,0 +1,308 @@
+"""Audit events leave the request path at once, and are never lost.
+
+Appending to the audit log takes the database's write lock (one writer per SQLite file, the
+chain head row on PostgreSQL). A request that appended itself waited for every import, purge or
+decision in any process: 20 s for `/match` while a list import ran, and the event loop (health
+checks included) stalled with it. So `AuditWriter.emit` only writes the event as one JSON line
+to a spool file and returns; a background thread appends spooled events to the real sink, in
+order, retrying while the database is locked or down.
+
+Durability: the spool line is written (one `write`, no fsync: the same guarantee as the audit
+log's own `synchronous=NORMAL` commits) before the response is sent, so a kill -9 loses nothing
+that was answered. A spool holds its owner's `flock` while the process lives; the next server
+to start on the same home finds spools whose lock is free and appends what they hold after
+their checkpoint (the byte offset of the last appended event, written after each append). The
+one event that may have been appended just before a kill, with its checkpoint not yet written,
+is recognised by its `request_id` and not appended twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tradescreen.events import Event, EventSink
+
+log = logging.getLogger("tradescreen.api.audit")
+
+SUFFIX = ".spool"
+TRUNCATE_AT = 1 << 20  # a drained spool larger than this is emptied
+_READ = 1 << 20
+_RETRY_MAX = 5.0
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _encode(event: Event) -> bytes:
+    return orjson.dumps({
+        "kind": event.kind, "actor": event.actor, "subject": event.subject, "data": event.data,
+        "snapshots": list(event.snapshots), "spooled_at": _now(),
+    }, option=orjson.OPT_NON_STR_KEYS) + b"\n"
+
+
+def _decode(line: bytes) -> tuple[Event, str]:
+    raw = orjson.loads(line)
+    event = Event(raw["kind"], raw["actor"], raw["subject"], raw["data"],
+                  tuple(raw["snapshots"]))
+    return event, raw["spooled_at"]
+
+
+class Spool:
+    """One process's spool file and its checkpoint (`<name>.done`: bytes already appended)."""
+
+    def __init__(self, path: Path, *, own: bool) -> None:
+        self.path = path
+        flags = os.O_RDWR | os.O_APPEND | (os.O_CREAT if own else 0)
+        self.fd = os.open(path, flags, 0o600)
+        self.done_fd = os.open(self.done_path, os.O_RDWR | os.O_CREAT, 0o600)
+        raw = os.pread(self.done_fd, 32, 0).strip()
+        self.done = int(raw) if raw.isdigit() else 0
+        self.end = os.fstat(self.fd).st_size
+
+    @property
+    def done_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".done")
+
+    def lock(self, *, wait: bool) -> bool:
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return False
+        return True
+
+    def append(self, line: bytes) -> None:
+        start = self.end
+        try:
+            written = os.write(self.fd, line)
+            if written != len(line):
+                raise OSError(f"short write to {self.path.name} ({written} of {len(line)})")
+        except OSError:
+            # Leave no torn line behind: the next event must start on a line of its own.
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, start)
+            raise
+        self.end = start + len(line)
+
+    def pending(self) -> list[tuple[int, bytes]]:
+        """Whole lines after the checkpoint (up to ~1 MB), with each line's end offset."""
+        data = os.pread(self.fd, min(self.end - self.done, _READ) or 0, self.done)
+        out, pos = [], self.done
+        for line in data.split(b"\n")[:-1]:  # the last piece is incomplete or empty
+            pos += len(line) + 1
+            out.append((pos, line))
+        if not out and self.end - self.done > _READ:  # one line over the read size
+            line = os.pread(self.fd, self.end - self.done, self.done).split(b"\n", 1)[0]
+            out.append((self.done + len(line) + 1, line))
+        return out
+
+    def mark(self, offset: int) -> None:
+        os.pwrite(self.done_fd, f"{offset:020d}\n".encode(), 0)
+        self.done = offset
+
+    def reset(self) -> None:
+        """Empty a drained spool (file first: a kill in between leaves nothing to replay)."""
+        os.ftruncate(self.fd, 0)
+        self.end = 0
+        self.mark(0)
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self.done_path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        os.close(self.done_fd)
+        os.close(self.fd)
+
+
+class AuditWriter:
+    """An `EventSink` in front of the real one (the audit log): `emit` spools and returns."""
+
+    def __init__(self, sink: EventSink, spool_dir: Path | None = None) -> None:
+        self.sink = sink
+        # Without a directory the spool is private to this process: nothing is recovered from
+        # it after a kill (right for an in-memory sink, whose events die with the process too).
+        self.shared = spool_dir is not None
+        self.spool_dir = Path(spool_dir) if spool_dir else None
+        self._spool: Spool | None = None
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closing = False
+        self.failures = 0  # consecutive failed appends (the database is locked or down)
+
+    # -- the request side ------------------------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        """Spool the event (raises OSError if it cannot be written: refuse the request)."""
+        event = replace(event, data={**event.data, "request_id": uuid.uuid4().hex})
+        line = _encode(event)
+        with self._cond:
+            spool = self._open()
+            spool.append(line)
+            self._cond.notify_all()
+        self.start()
+
+    @property
+    def backlog(self) -> int:
+        """Bytes spooled but not yet in the audit log."""
+        spool = self._spool
+        return spool.end - spool.done if spool else 0
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every spooled event is appended; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._spool is not None and self._spool.done < self._spool.end:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, 0.1))
+        return True
+
+    # -- the writer thread -----------------------------------------------------------------
+
+    def start(self) -> None:
+        with self._cond:
+            if self._thread is None and not self._closing:
+                self._thread = threading.Thread(target=self._run, name="audit-writer",
+                                                 daemon=True)
+                self._thread.start()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Append what is spooled (up to `timeout`), stop, and drop a drained spool; a spool
+        still holding events stays for the next start to append."""
+        drained = self.flush(timeout)
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=5.0)
+        with self._cond:
+            spool, self._spool = self._spool, None
+            if spool is not None:
+                if drained and spool.done >= spool.end:
+                    spool.remove()
+                spool.close()
+        if not self.shared and self.spool_dir is not None:
+            with contextlib.suppress(OSError):
+                self.spool_dir.rmdir()
+
+    def _open(self) -> Spool:
+        if self._spool is None:
+            if self.spool_dir is None:
+                self.spool_dir = Path(tempfile.mkdtemp(prefix="tradescreen-audit-"))
+            self.spool_dir.mkdir(parents=True, exist_ok=True)
+            name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}{SUFFIX}"
+            spool = Spool(self.spool_dir / name, own=True)
+            spool.lock(wait=True)  # held while this process lives: not an orphan
+            self._spool = spool
+        return self._spool
+
+    def _run(self) -> None:
+        if self.shared:
+            self._recover_orphans()
+        while True:
+            with self._cond:
+                while not self._closing and (self._spool is None
+                                             or self._spool.done >= self._spool.end):
+                    self._cond.wait(1.0)
+                if self._closing:
+                    return
+                spool = self._spool
+                assert spool is not None
+                batch = spool.pending()
+            for end, line in batch:
+                if not self._append(line):
+                    break  # retried from the same line after the back-off
+                with self._cond:
+                    spool.mark(end)
+                    if spool.done >= spool.end and spool.end > TRUNCATE_AT:
+                        spool.reset()
+                    self._cond.notify_all()
+
+    def _append(self, line: bytes, *, check_duplicate: bool = False) -> bool:
+        try:
+            event, spooled_at = _decode(line)
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            log.error("unreadable audit spool line skipped: %r", line[:200])
+            return True
+        try:
+            if check_duplicate and _recorded(self.sink, event, spooled_at):
+                return True
+            self.sink.emit(event)
+        except Exception as exc:
+            self.failures += 1
+            wait = min(_RETRY_MAX, 0.05 * 2 ** min(self.failures, 7))
+            if self.failures in (1, 10) or self.failures % 100 == 0:
+                log.warning("audit append failed %d time(s), retrying (events are spooled): "
+                            "%s", self.failures, exc)
+            with self._cond:
+                self._cond.wait(wait)
+            return False
+        self.failures = 0
+        return True
+
+    def _recover_orphans(self) -> None:
+        """Append what spools of dead processes hold (their flock is free), then remove them."""
+        own = self._spool.path if self._spool else None
+        assert self.spool_dir is not None
+        for path in sorted(self.spool_dir.glob(f"*{SUFFIX}")):
+            if path == own:
+                continue
+            try:
+                spool = Spool(path, own=False)
+            except FileNotFoundError:
+                continue  # another process recovered it meanwhile
+            try:
+                if not spool.lock(wait=False) or not _same_file(spool):
+                    continue  # alive, or recovered and removed after we opened it
+                first = True
+                while spool.done < spool.end and not self._closing:
+                    batch = spool.pending()
+                    for end, line in batch:
+                        if not self._append(line, check_duplicate=first):
+                            break
+                        first = False
+                        spool.mark(end)
+                if spool.done >= spool.end:
+                    log.info("appended the audit events left by %s", path.name)
+                    spool.remove()
+            finally:
+                spool.close()
+
+
+def _same_file(spool: Spool) -> bool:
+    try:
+        return os.stat(spool.path).st_ino == os.fstat(spool.fd).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _recorded(sink: Any, event: Event, spooled_at: str) -> bool:
+    """Whether the audit log already holds this event (appended just before a kill)."""
+    from tradescreen.cases.audit import AuditSink
+
+    if not isinstance(sink, AuditSink):
+        return False
+    since = (datetime.fromisoformat(spooled_at.replace("Z", "+00:00")) - timedelta(seconds=5))
+    since_text = since.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    rows = sink.log().db.fetchall(
+        "SELECT data FROM audit_log WHERE at >= ? AND kind = ? AND subject = ?",
+        (since_text, event.kind, event.subject),
+    )
+    wanted = event.data.get("request_id")
+    return any(orjson.loads(row[0]).get("request_id") == wanted for row in rows)
