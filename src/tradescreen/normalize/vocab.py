@@ -47,6 +47,21 @@ def honorifics() -> frozenset[str]:
     return _stopwords()["honorifics"]
 
 
+@cache
+def person_prefixes() -> frozenset[tuple[str, ...]]:
+    """Titles and offices that open a person's name, as folded token sequences: rigour's person
+    prefixes (Mr, Dr, General, President, His Excellency, ...) and ours (Sheikh, Haji, Prime
+    Minister, military ranks abbreviated, ...)."""
+    from rigour._core import person_name_prefixes_list
+
+    from tradescreen.normalize.text import tokens
+
+    found = {tokens(p) for p in person_name_prefixes_list()}
+    found.update(tokens(p) for p in _stopwords()["honorifics"])
+    found.update(tokens(p) for p in _stopwords()["offices"])
+    return frozenset(t for t in found if t)
+
+
 def particles() -> frozenset[str]:
     return _stopwords()["particles"]
 
