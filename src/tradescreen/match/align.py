@@ -30,7 +30,7 @@ class TokenPair:
     query: tuple[int, ...]  # token positions in the query name
     candidate: tuple[int, ...]  # token positions in the candidate name
     sim: float
-    kind: str  # exact | translit | typo | initial | merged
+    kind: str  # exact|stem|equivalent|symbol|translit|typo|other_name|initial|merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +98,27 @@ def token_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     return typo_sim(a, b), "typo"
 
 
+_SOFT = str.maketrans("", "", "hyw")
+
+
+@lru_cache(maxsize=1_000_000)
+def name_relation(a: str, b: str) -> str | None:
+    """What rigour's name symbols and the lists say about two person-name tokens: "same" when
+    they share a symbol (two spellings of one name: Petrov / Petrova, Yuri / Iouri), "other"
+    when both are known names with no symbol in common and their consonants differ beyond the
+    h, y and w romanisations add or drop (Rahimi / Rahiqi, Safari / Safavi; not Choudary /
+    Chaudhry), None when either token is not a known name."""
+    known = vocab.known_names()
+    sa, sb = known.get(a), known.get(b)
+    if sa is None or sb is None:
+        return None
+    if sa & sb:
+        return "same"
+    if skeleton(a).translate(_SOFT) == skeleton(b).translate(_SOFT):
+        return None
+    return "other"
+
+
 def _stem(token: str) -> str:
     """English plural/adjective endings that company names vary on (Industries / Industry)."""
     for suffix, repl in (("ies", "y"), ("ial", ""), ("es", ""), ("s", "")):
@@ -134,6 +155,12 @@ def _candidates(
     for i, a in enumerate(q):
         for j, b in enumerate(c):
             sim, kind = token_sim(a, b, abjad)
+            if kind == "typo" and min(len(a), len(b)) >= 3:
+                relation = name_relation(a, b)
+                if relation == "same":
+                    sim, kind = max(sim, EQUIVALENT_SIM), "symbol"
+                elif relation == "other" and sim >= MIN_TOKEN_SIM:
+                    kind = "other_name"
             if sim >= MIN_TOKEN_SIM:
                 found.append(TokenPair((i,), (j,), sim, kind))
                 paired_q.add(i)
@@ -147,9 +174,13 @@ def _candidates(
             for i in range(len(side_a) - size + 1):
                 merged = "".join(side_a[i : i + size])
                 for j, b in enumerate(side_b):
-                    if abs(len(b) - len(merged)) > 2:
+                    if abjad and _abjad_merge(merged, b):
+                        # قدرت الله = "qdrt allh" = Qudratullah: no short vowels on one side.
+                        sim = TRANSLIT_SIM
+                    elif abs(len(b) - len(merged)) > 2:
                         continue
-                    sim = Levenshtein.normalized_similarity(merged, b)
+                    else:
+                        sim = Levenshtein.normalized_similarity(merged, b)
                     if sim >= 0.85:
                         span = tuple(range(i, i + size))
                         pair = (
@@ -159,6 +190,11 @@ def _candidates(
                         )
                         found.append(pair)
     return found
+
+
+def _abjad_merge(merged: str, token: str) -> bool:
+    key = abjad_skeleton(merged)
+    return len(key) >= 4 and key == abjad_skeleton(token)
 
 
 def _has_number(tokens: tuple[str, ...]) -> set[str]:

@@ -22,7 +22,10 @@ WEIGHTS: dict[str, float] = {
     "birth_date_month": 1.0,
     "birth_date_year": 0.7,
     "birth_date_approximate": 0.0,
-    "birth_date_conflict": -2.5,
+    # A birth year years apart is another person of the same name (names repeat, birth dates
+    # rarely do); one year apart is as often a slip of the list or the query.
+    "birth_date_conflict": -4.5,
+    "birth_date_near_conflict": -2.0,
     "birth_date_partial_conflict": -1.0,
     "country_agree": 0.4,
     "country_conflict": -0.5,
@@ -137,8 +140,10 @@ def birth_date_feature(query_date: str | None, record: Record) -> Feature | None
                 text, f"query {query_date} vs listed {text}",
             ))
         else:
+            near = gap == 1
             conflicts.append(Feature(
-                "birth_date", "different year", WEIGHTS["birth_date_conflict"], text,
+                "birth_date", "year one apart" if near else "different year",
+                WEIGHTS["birth_date_near_conflict" if near else "birth_date_conflict"], text,
                 f"query {query_date} vs listed {text}",
             ))
     if best is not None:

@@ -27,7 +27,7 @@ _SYLLABIC = frozenset({"Cjk", "Hangul", "Hiragana", "Katakana"})
 
 
 # Pair kinds that mean "the same word", as opposed to a similar one.
-SAME_WORD = frozenset({"exact", "stem", "equivalent"})
+SAME_WORD = frozenset({"exact", "stem", "equivalent", "symbol"})
 
 
 def _core(tokens: tuple[str, ...]) -> tuple[str, ...]:
@@ -107,6 +107,11 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
             query.kind == "person"
             and any(all(len(t) == 1 for t in f.tokens) for f in (query, candidate))
             and not all(len(t) == 1 for t in query.tokens + candidate.tokens)
+        ),
+        # Person-name tokens aligned only as a near spelling though both are real names of
+        # their own (Rahimi / Rahiqi): another person unless something else agrees.
+        "distinct_names": float(
+            query.kind == "person" and any(p.kind == "other_name" for p in al.pairs)
         ),
         "one_word_fuzzy": float(
             len(_core(query.tokens)) == 1

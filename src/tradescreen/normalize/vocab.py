@@ -86,3 +86,14 @@ def equivalents() -> dict[str, frozenset[int]]:
                 groups.setdefault(str(token), set()).add(gid)
             gid += 1
     return {k: frozenset(v) for k, v in groups.items()}
+
+
+@cache
+def known_names() -> dict[str, frozenset[int]]:
+    """Person-name tokens known to be real names -> rigour's name symbols for them (numbered;
+    empty when the name is known from the lists only). Built by bench/build_token_df.py."""
+    import json
+
+    raw = resources.files("tradescreen.normalize").joinpath("data", "known_names.json")
+    data = json.loads(raw.read_text("utf-8"))
+    return {token: frozenset(ids) for token, ids in data["names"].items()}
