@@ -40,6 +40,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import fmt, out_dir, print_table, rel, shared_data_dir  # noqa: E402
+from rapidfuzz.distance import OSA  # noqa: E402
 
 from tradescreen.model import Entity  # noqa: E402
 from tradescreen.sources import read as read_list  # noqa: E402
@@ -119,6 +120,14 @@ ORDINAL = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", 5: "Fifth", 6: "Six
 # Chinese given-name syllables for the shared-syllable negatives.
 SYLLABLES = ("wei", "min", "jun", "hong", "ming", "hua", "ping", "qiang", "lei", "jie", "feng",
              "yong", "gang", "hui", "ying", "bin", "tao", "xin", "yan", "zhi")
+
+
+# Words of legal forms (any language) a core name must not keep, or the pair's label would
+# depend on a form the generator did not choose.
+_LEGAL_WORDS = re.compile(
+    r"\b(ltda|llc|ltd|limited|liability|company|co|sa|ag|gmbh|ooo|oao|zao|ao|obshchestvo|"
+    r"otvetstvennostyu|sociedad|anonima|joint|stock|sasu|sas|sarl|srl|corporation|corp|inc|"
+    r"plc|pjsc|jsc|fze|bv|nv|spa)\b", re.I)
 
 
 def core_org_name(name: str) -> str:
@@ -249,6 +258,8 @@ def _org(e: Entity) -> str | None:
     if e.schema not in ("Organization", "Company", "LegalEntity"):
         return None
     core = core_org_name(primary(e))
+    if _LEGAL_WORDS.search(core):
+        return None
     if not _LATIN_NAME.match(core.replace("&", "").replace(".", "")) or len(core.split()) > 5:
         return None
     return core
@@ -359,6 +370,13 @@ def g_near_homonym(e: Entity, rng: random.Random) -> Pair | None:
     others = SURNAMES.get(last.lower())
     if not others or not first:
         return None
+    # Not a spelling the entity itself is listed under (Swalleh / Swaleh / Saleh).
+    own = {t.lower() for n in e.names for t in re.split(r"\W+", n.value) if t}
+    mine = own - {last.lower()}
+    others = [o for o in others
+              if o not in own and not any(OSA.distance(o, t) <= 2 for t in mine)]
+    if not others:
+        return None
     other = rng.choice(others).title()
     query = person_props(e, f"{first} {other}", dob=False, nationality=False)
     return Pair("neg_near_homonym_surname", "Person", listed_props(e), query, False,
@@ -382,14 +400,15 @@ def g_chinese(e: Entity, rng: random.Random) -> Pair | None:
 
 def g_other_person(e: Entity, rng: random.Random) -> Pair | None:
     """The same given name with another listed person's surname."""
-    if not latin_person(e):
+    if not latin_person(e) or len(primary(e).split()) != 2:
         return None
-    first, _ = split_parts(primary(e))
+    first, last = split_parts(primary(e))
     pool = SURNAMES.get("__all__") or []
-    if not pool or not first:
+    other = rng.choice(pool) if pool else last.lower()
+    if other == last.lower():
         return None
     return Pair("neg_same_given_name", "Person", listed_props(e),
-                {"name": [f"{first} {rng.choice(pool).title()}"]}, False)
+                {"name": [f"{first} {other.title()}"]}, False)
 
 
 GENERATORS: tuple[Generator, ...] = (
@@ -402,10 +421,9 @@ GENERATORS: tuple[Generator, ...] = (
 def surname_neighbours(entities: list[Entity]) -> dict[str, list[str]]:
     """Listed surname -> other listed surnames one or two edits away that are not spellings of
     it (another consonant skeleton): Federer / Federman, not Husein / Hussein."""
-    from rapidfuzz.distance import OSA
-
     from tradescreen.normalize.phonetic import skeleton
 
+    soft = str.maketrans("", "", "hyw")
     names = sorted({primary(e).split()[-1].lower() for e in entities if latin_person(e)})
     names = [n for n in names if len(n) >= 5 and n.isalpha()]
     by_len: dict[int, list[str]] = defaultdict(list)
@@ -415,7 +433,7 @@ def surname_neighbours(entities: list[Entity]) -> dict[str, list[str]]:
     for n in names:
         close = [m for size in range(len(n) - 2, len(n) + 3) for m in by_len.get(size, ())
                  if m != n and m[0] == n[0] and OSA.distance(n, m, score_cutoff=2) <= 2
-                 and skeleton(m) != skeleton(n)]
+                 and skeleton(m).translate(soft) != skeleton(n).translate(soft)]
         if close:
             out[n] = close
     return out

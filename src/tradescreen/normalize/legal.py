@@ -18,6 +18,7 @@ from rigour.names import NamePartTag, NameTypeTag, SymbolCategory, analyze_names
 # A legal form glued to the name ("NovatekGmbH", "AlfaLLC"): split where a lower-case letter
 # meets an upper-case one and what follows is a legal form.
 _CAMEL = re.compile(r"(?<=[^\W\d_])(?<![A-Z])(?=[A-Z])")
+_ROMAN = re.compile(r"^[ivx]+$")
 _GLUED = re.compile(r"\b\w*[a-z][A-Z]\w*\b")
 
 
@@ -67,7 +68,9 @@ def split_org(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     kept: list[str] = []
     forms: list[str] = []
     for part in name.parts:
-        if part.tag == NamePartTag.LEGAL:
+        # A Roman numeral closing a name is a number of a series (Fund II), not the
+        # Lithuanian "IĮ" rigour reads in it.
+        if part.tag == NamePartTag.LEGAL and not _ROMAN.match(part.comparable):
             forms.append(classes.get(part.index, part.comparable))
         else:
             kept.append(part.form)

@@ -44,11 +44,21 @@ def number_words() -> dict[str, str]:
     return table
 
 
+# Short Roman numerals read as numbers only where a series number stands: closing a name of
+# several words ("Fund V", "Phase VI"), never alone or inside a name.
+_CLOSING_ROMAN = {"i": "1", "v": "5", "x": "10", "vi": "6"}
+
+
 def numbers_as_digits(toks: tuple[str, ...]) -> tuple[str, ...]:
     """Number words and ordinals to digits; a number marker before a number dropped."""
     words = number_words()
     out: list[str] = []
-    for tok in toks:
+    for pos, tok in enumerate(toks):
+        if pos == len(toks) - 1 and pos >= 1 and toks[pos - 1].isalpha() and (
+            tok in _CLOSING_ROMAN
+        ):
+            out.append(_CLOSING_ROMAN[tok])
+            continue
         if (m := _DIGIT_ORDINAL.match(tok)) is not None:
             tok = m.group(1)
         elif tok in words:
