@@ -60,3 +60,36 @@ def test_dev_pairs_f1_floor(data_dir):
             fn += truth and not verdict
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert 2 * precision * recall / (precision + recall) >= 0.85
+
+
+def test_incompatible_legal_forms_are_different_companies():
+    """A GmbH and an AG of one name are two companies, in whatever language or writing the
+    forms come; the same class of form in another language is the same company."""
+    assert not compare_names("Company", "Novatek GmbH", "Novatek AG")[1]
+    assert not compare_names("Company", "Novatek OOO", "Novatek Aktiengesellschaft")[1]
+    assert compare_names("Company", "NovatekGmbH", "Novatek o.o.o.")[1]
+    assert compare_names(
+        "Company", "Novatek Gesellschaft mit beschränkter Haftung", "ООО Новатэк"
+    )[1]
+
+
+def test_numbered_series_and_number_words():
+    """Another number of a series stays below `match` (0.7) in screening; the same number
+    written as digits, words, ordinals or Roman numerals is the same token."""
+    for a, b in (("Alpha Fund III", "Alpha Fund IV"), ("Alpha Plant No. 2", "Alpha Plant No. 3"),
+                 ("Bank Mellat Fund V", "Bank Mellat Fund VI")):
+        assert compare_names("Organization", a, b)[0] < 0.7, (a, b)
+    assert compare_names("Organization", "Seventh Brigade", "7th Brigade")[0] >= 0.9
+    assert compare_names("Organization", "Brigade Forty 4", "Brigade 44")[0] >= 0.9
+    assert compare_names("Organization", "Alpha Fund III", "Alpha Fund 3")[0] >= 0.9
+
+
+def test_surnames_that_are_other_real_names_do_not_match_on_name_alone():
+    """Rahimi and Rahiqi, Safari and Safavi are both real names (rigour's name symbols and
+    the lists say so); Mohammed / Muhammad and Petrov / Petrova are spellings of one."""
+    for a, b in (("Amir Rahimi", "Amir Rahiqi"), ("Morteza Safari", "Morteza Safavi"),
+                 ("Nayif Shindakh Thamir Ghalib", "Nayif Shindakh Thamir Gharib")):
+        assert compare_names("Person", a, b)[0] < 0.7, (a, b)
+    assert compare_names("Person", "Mohammed Rahimi", "Muhammad Rahimi")[0] >= 0.7
+    assert compare_names("Person", "Ivan Petrov", "Ivan Petrova")[0] >= 0.7
+    assert compare_names("Person", "Anjem Choudary", "Anjem Chaudhry")[0] >= 0.7

@@ -42,7 +42,9 @@ class Alignment:
     candidate_matched: float
     query_unmatched: tuple[int, ...]
     candidate_unmatched: tuple[int, ...]
-    numbers_conflict: bool  # both sides carry numbers and they differ (Yard No. 455 vs 9918779)
+    # Both sides carry numbers and they differ: 1 = another number of a series (Fund 3 / Fund
+    # 4: as many digits), 2 = unrelated numbers (Yard No. 455 / 9918779); 0 = no conflict.
+    numbers_conflict: int
 
     @property
     def dice(self) -> float:
@@ -197,6 +199,13 @@ def _abjad_merge(merged: str, token: str) -> bool:
     return len(key) >= 4 and key == abjad_skeleton(token)
 
 
+def _numbers_conflict(nq: set[str], nc: set[str]) -> int:
+    if not nq or not nc or nq == nc:
+        return 0
+    shape = {len(t) for t in nq} == {len(t) for t in nc}
+    return 1 if shape else 2
+
+
 def _has_number(tokens: tuple[str, ...]) -> set[str]:
     return {t for t in tokens if not t.isalpha()}  # tokens are alphanumeric already
 
@@ -217,18 +226,25 @@ def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
         pairs.append(pair)
         used_q.update(pair.query)
         used_c.update(pair.candidate)
-    wq = [weight(t) for t in q]
-    wc = [weight(t) for t in c]
+    nq, nc = _has_number(q), _has_number(c)
+    # When both names carry numbers, the numbers are judged once, by `numbers_conflict`; the
+    # words alone say how alike the names are (Snow Storm 1 / Snow Storm 2: words identical).
+    both = bool(nq and nc)
+    wq = [0.0 if both and t in nq else weight(t) for t in q]
+    wc = [0.0 if both and t in nc else weight(t) for t in c]
     q_matched = sum(wq[i] * p.sim for p in pairs for i in p.query)
     c_matched = sum(wc[j] * p.sim for p in pairs for j in p.candidate)
-    nq, nc = _has_number(q), _has_number(c)
     return Alignment(
         pairs=tuple(sorted(pairs, key=lambda p: p.query)),
         query_weight=sum(wq),
         candidate_weight=sum(wc),
         query_matched=q_matched,
         candidate_matched=c_matched,
-        query_unmatched=tuple(i for i in range(len(q)) if i not in used_q),
-        candidate_unmatched=tuple(j for j in range(len(c)) if j not in used_c),
-        numbers_conflict=bool(nq and nc and nq != nc),
+        query_unmatched=tuple(
+            i for i in range(len(q)) if i not in used_q and not (both and q[i] in nq)
+        ),
+        candidate_unmatched=tuple(
+            j for j in range(len(c)) if j not in used_c and not (both and c[j] in nc)
+        ),
+        numbers_conflict=_numbers_conflict(nq, nc),
     )

@@ -64,6 +64,12 @@ def numbers_as_digits(toks: tuple[str, ...]) -> tuple[str, ...]:
         elif tok in words:
             tok = words[tok]
         out.append(tok)
+    # "Forty 4" = "Forty-four" = 44: tens then units make one number.
+    for i in range(len(out) - 1):
+        if (out[i].isdigit() and out[i + 1].isdigit() and len(out[i]) == 2
+                and out[i].endswith("0") and len(out[i + 1]) == 1 and out[i + 1] != "0"):
+            out[i], out[i + 1] = str(int(out[i]) + int(out[i + 1])), ""
+    out = [t for t in out if t]
     return tuple(
         t for i, t in enumerate(out)
         if not (t in _MARKERS and i + 1 < len(out) and out[i + 1].isdigit())
