@@ -16,6 +16,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from tradescreen.normalize import vocab
 from tradescreen.normalize.names import NameForm
 from tradescreen.normalize.phonetic import abjad_skeleton, skeleton, syllables
+from tradescreen.normalize.text import letter_runs
 
 Weight = Callable[[str], float]
 
@@ -172,7 +173,9 @@ def _candidates(
     # Tokens written together on one side and apart on the other: "vanderbilt" / "van der bilt",
     # "jinping" / "jin ping", "abdulaziz" / "abdul aziz".
     for side_a, side_b, flip in ((q, c, False), (c, q, True)):
-        for size in (2, 3):
+        # Acronyms spelt letter by letter ("I R G C") merge over their whole length.
+        longest = max((b - a for a, b in letter_runs(side_a)), default=3)
+        for size in range(2, max(3, longest) + 1):
             for i in range(len(side_a) - size + 1):
                 merged = "".join(side_a[i : i + size])
                 for j, b in enumerate(side_b):
