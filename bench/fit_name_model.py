@@ -109,7 +109,7 @@ STRUCTURE: dict[str, tuple[str, int, list[tuple[float, str]]]] = {
 # only by initials ("N.N.") cannot be told from anyone with those initials.
 FIXED: dict[str, float | tuple[float, ...]] = {
     "patronymic_conflict": -3.0,
-    "syllabic_mismatch": -3.0,
+    "syllabic_mismatch": -4.5,
     "initials_only": -2.5,
     # Two companies whose names differ only by an incompatible legal form (a GmbH and an AG)
     # are two companies: strong counter-evidence, which the pairs rarely show. Two numbers of

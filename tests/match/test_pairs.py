@@ -93,3 +93,13 @@ def test_surnames_that_are_other_real_names_do_not_match_on_name_alone():
     assert compare_names("Person", "Mohammed Rahimi", "Muhammad Rahimi")[0] >= 0.7
     assert compare_names("Person", "Ivan Petrov", "Ivan Petrova")[0] >= 0.7
     assert compare_names("Person", "Anjem Choudary", "Anjem Chaudhry")[0] >= 0.7
+
+
+def test_cjk_names_sharing_romanised_syllables():
+    """Different characters read alike are different names (高石 / 高市 are both "gao shi");
+    a traditional and a simplified writing of one name are one name."""
+    assert not compare_names("Person", "高石早苗", "高市早苗")[1]
+    assert compare_names("Person", "习近平", "習近平")[1]
+    assert compare_names("Person", "习近平", "Xi Jinping")[1]
+    assert not compare_names("Person", "习近平", "Xi Mingze")[1]
+    assert not compare_names("Person", "Wang Wei", "Wang Lei")[1]
