@@ -9,7 +9,7 @@ from tradescreen.match.pairs import compare_names
 names = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=40)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)  # the first call loads rigour's tables
 @given(names, names, st.sampled_from(["Person", "Company", "Vessel", "LegalEntity"]))
 def test_score_is_a_probability(a, b, schema):
     score, verdict = compare_names(schema, a, b)
@@ -17,7 +17,7 @@ def test_score_is_a_probability(a, b, schema):
     assert verdict == (score >= 0.5)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(st.from_regex(r"[A-Z][a-z]{3,9} [A-Z][a-z]{3,9}( [A-Z][a-z]{3,9})?", fullmatch=True))
 def test_identical_names_match(name):
     assert compare_names("Person", name, name)[1]

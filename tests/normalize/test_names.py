@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradescreen.normalize.names import name_form
@@ -86,6 +86,7 @@ def test_skeleton_merges_romanisations():
     assert skeleton("putin") != skeleton("pushkin")
 
 
+@settings(deadline=None)  # the first call loads rigour's tables
 @given(st.text(max_size=60))
 def test_name_form_never_fails_and_is_ascii(text):
     form = name_form(text, "Person")
