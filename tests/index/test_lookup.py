@@ -81,3 +81,38 @@ def test_names_split_parenthesised_acronyms():
     assert ("SHIG", "alias", "weak") in names
     person = Entity("un_sc", "y", "Person", (Name("JOHN DOE (DECEASED)"),))
     assert to_record(person, "s").names == (("JOHN DOE (DECEASED)", "primary", "strong"),)
+
+
+def _records_named(index, word: str):
+    return [i for i, r in enumerate(index.records)
+            if any(word in name_form(n[0], r.schema).tokens for n in r.names)]
+
+
+def test_dotted_and_spaced_acronyms_reach_the_listed_word(sdn_index):
+    """IRGC is listed as one word; "I.R.G.C." and "I R G C" must reach it by retrieval."""
+    listed = set(_records_named(sdn_index, "irgc"))
+    assert listed
+    for query in ("I.R.G.C.", "I R G C", "i.r.g.c"):
+        for schema in ("Organization", "LegalEntity"):
+            hits = candidates(sdn_index, name_form(query, schema), limit=30)
+            assert listed & {c.record for c in hits}, (query, schema)
+
+
+def test_single_distinctive_surname_reviews_the_listed_person_common_word_does_not(sdn_index):
+    """A head of state's surname alone reaches `review` (0.5-0.7) for that person; a given
+    name that thousands of listed people share reaches nobody at review."""
+    from tradescreen.match.entity import Query, score_record
+
+    def best(word: str) -> tuple[float, str]:
+        hits = candidates(sdn_index, name_form(word, "Person"), limit=30)
+        scored = [score_record(Query(word, "Person"), sdn_index.records[c.record], c.name_slots)
+                  for c in hits]
+        top = max(scored, key=lambda s: s.score)
+        return top.score, top.record.caption
+
+    score, caption = best("Putin")
+    assert 0.5 <= score < 0.7 and "PUTIN" in caption.upper()
+    score, caption = best("Lukashenka")
+    assert 0.5 <= score < 0.7 and "LUKASHENK" in caption.upper()
+    for common in ("Mohammed", "Ali", "Kim"):
+        assert best(common)[0] < 0.5, common

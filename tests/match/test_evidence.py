@@ -48,3 +48,15 @@ def test_country_evidence():
     assert evidence.country_feature(("ru",), rec).weight > 0
     assert evidence.country_feature(("de",), rec).weight < 0
     assert evidence.country_feature((), rec) is None
+
+
+def test_same_name_born_years_apart_is_not_a_match():
+    """A listed person's exact name with a birth year years away: another person."""
+    rec = _record(names=(("Salim Benghalem", "primary", "strong"),),
+                  birth_dates=(("1980-07-06", False, "6 Jul 1980"),))
+    same = score_record(Query("Salim Benghalem", "Person", birth_date="1980-07-06"), rec)
+    other = score_record(Query("Salim Benghalem", "Person", birth_date="1992-07-06"), rec)
+    slip = score_record(Query("Salim Benghalem", "Person", birth_date="1981-07-06"), rec)
+    assert same.score >= 0.7
+    assert other.score < 0.5
+    assert other.score < slip.score < same.score

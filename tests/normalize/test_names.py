@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradescreen.normalize.names import name_form
@@ -18,9 +18,43 @@ def test_legal_form_phrases_are_canonical():
     assert name_form("Albatros Limited Liability Company", "Company").legal_forms == ("llc",)
     assert name_form("Sherkat-e Sahami Khass Qods", "Company").tokens == ("qods",)
     assert name_form("Lloyds Banking Group Public Limited Company", "Company").legal_forms == (
-        "plc",
+        "jsc",
     )
-    assert name_form("Emirates Trading FZE", "Company").legal_forms == ("fze",)
+    assert name_form("Emirates Trading FZE", "Company").legal_forms == ("llc",)
+
+
+def test_legal_forms_in_any_language_writing_and_glued():
+    """rigour's org types: spelt out in other languages, dotted, glued to the name; a GmbH
+    and an OOO are one class (llc), an AG another (jsc)."""
+    cases = {
+        "Novatek Gesellschaft mit beschränkter Haftung": ("novatek", "llc"),
+        "NovatekGmbH": ("novatek", "llc"),
+        "Novatek S.A.R.L.": ("novatek", "llc"),
+        "Novatek o.o.o.": ("novatek", "llc"),
+        "Общество с ограниченной ответственностью Новатэк": ("novatek", "llc"),
+        "Novatek Société anonyme": ("novatek", "jsc"),
+        "Novatek AG": ("novatek", "jsc"),
+    }
+    for raw, (token, form) in cases.items():
+        got = name_form(raw, "Company")
+        assert (got.tokens, got.legal_forms) == ((token,), (form,)), raw
+    # A capital inside a name is not a legal form.
+    assert name_form("McDonald Trading", "Company").tokens == ("mcdonald", "trading")
+
+
+def test_dotted_acronym_is_one_token():
+    assert name_form("A.B.C. Trading", "Company").tokens == ("abc", "trading")
+
+
+def test_numbers_words_ordinals_and_roman_numerals_are_digits():
+    assert name_form("Seventh Heaven LLC", "Company").tokens == ("7", "heaven")
+    assert name_form("7th Heaven LLC", "Company").tokens == ("7", "heaven")
+    assert name_form("Seven Heaven LLC", "Company").tokens == ("7", "heaven")
+    assert name_form("Growth Fund III", "Company").tokens == ("growth", "fund", "3")
+    assert name_form("Plant No. 2", "Organization").tokens == ("plant", "2")
+    # Mandarin syllables and Roman-numeral-looking names stay names.
+    assert name_form("Liu Qi Trading", "Company").tokens == ("liu", "qi", "trading")
+    assert name_form("Xi Jinping", "Person").tokens == ("xi", "jinping")
 
 
 def test_legal_forms_kept_when_nothing_else_remains():
@@ -30,6 +64,10 @@ def test_legal_forms_kept_when_nothing_else_remains():
 def test_people_lose_honorifics_not_names():
     assert name_form("Dr. Rami Makhlouf", "Person").tokens == ("rami", "makhlouf")
     assert name_form("Sheikh", "Person").tokens == ("sheikh",)
+    assert name_form("Prime Minister Narendra Modi", "Person").tokens == ("narendra", "modi")
+    assert name_form("President Vladimir Putin", "Person").tokens == ("vladimir", "putin")
+    assert name_form("General Qasem Soleimani", "Person").tokens == ("qasem", "soleimani")
+    assert name_form("His Excellency Sheikh Tamim", "Person").tokens == ("tamim",)
 
 
 def test_transliteration_of_scripts():
@@ -48,6 +86,7 @@ def test_skeleton_merges_romanisations():
     assert skeleton("putin") != skeleton("pushkin")
 
 
+@settings(deadline=None)  # the first call loads rigour's tables
 @given(st.text(max_size=60))
 def test_name_form_never_fails_and_is_ascii(text):
     form = name_form(text, "Person")

@@ -42,6 +42,7 @@ _EVIDENCE_DOCS = {
     "single_token_name": "the listed person's name is a single word",
     "common_name": "only common name parts agree",
     "short_word": "a short one-word listed name matched only approximately",
+    "single_word_query": "the query is one word: a distinctive surname reaches review only",
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
+from tradescreen.normalize.text import letter_runs
 
 MIN_DELETE_LEN = 4  # shorter query tokens have too many one-edit neighbours to be useful keys
 # Listed tokens are indexed down to 3 letters so that a query dropping one letter of a short name
@@ -35,6 +36,7 @@ def abjad_key(token: str, abjad: bool) -> str | None:
 
 def token_keys(tokens: tuple[str, ...], abjad: bool = False) -> set[str]:
     keys = {f"t:{t}" for t in tokens}
+    keys.update(f"t:{''.join(tokens[a:b])}" for a, b in letter_runs(tokens))
     keys.update(f"k:{k}" for t in tokens if (k := phonetic_key(t)))
     keys.update(k for t in tokens if (k := abjad_key(t, abjad)))
     for i in range(len(tokens) - 1):

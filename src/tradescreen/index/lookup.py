@@ -18,6 +18,7 @@ from tradescreen.index.keys import deletes, normalize_identifier, split_scheme
 from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize.names import NameForm
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
+from tradescreen.normalize.text import letter_runs
 
 SKELETON_FACTOR = 0.85
 NEIGHBOUR_FACTOR = 0.7
@@ -131,6 +132,12 @@ def candidates(
             if hit is not None:
                 id_parts.append(hit[0])
                 w_parts.append(hit[1])
+        for a, b in letter_runs(tokens):
+            # "A B C" reaches a listed "ABC" as one word, worth the letters it joins.
+            joined = index.postings(f"t:{''.join(tokens[a:b])}")
+            if joined is not None:
+                id_parts.append(joined)
+                w_parts.append(np.full(len(joined), sum(weights[a:b])))
         for i in range(len(tokens) - 1):
             merged = index.postings(f"t:{tokens[i]}{tokens[i + 1]}")
             if merged is not None:

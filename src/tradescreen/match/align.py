@@ -16,6 +16,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from tradescreen.normalize import vocab
 from tradescreen.normalize.names import NameForm
 from tradescreen.normalize.phonetic import abjad_skeleton, skeleton, syllables
+from tradescreen.normalize.text import letter_runs
 
 Weight = Callable[[str], float]
 
@@ -30,7 +31,7 @@ class TokenPair:
     query: tuple[int, ...]  # token positions in the query name
     candidate: tuple[int, ...]  # token positions in the candidate name
     sim: float
-    kind: str  # exact | translit | typo | initial | merged
+    kind: str  # exact|stem|equivalent|symbol|translit|typo|other_name|initial|merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,9 @@ class Alignment:
     candidate_matched: float
     query_unmatched: tuple[int, ...]
     candidate_unmatched: tuple[int, ...]
-    numbers_conflict: bool  # both sides carry numbers and they differ (Yard No. 455 vs 9918779)
+    # Both sides carry numbers and they differ: 1 = another number of a series (Fund 3 / Fund
+    # 4: as many digits), 2 = unrelated numbers (Yard No. 455 / 9918779); 0 = no conflict.
+    numbers_conflict: int
 
     @property
     def dice(self) -> float:
@@ -98,6 +101,27 @@ def token_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     return typo_sim(a, b), "typo"
 
 
+_SOFT = str.maketrans("", "", "hyw")
+
+
+@lru_cache(maxsize=1_000_000)
+def name_relation(a: str, b: str) -> str | None:
+    """What rigour's name symbols and the lists say about two person-name tokens: "same" when
+    they share a symbol (two spellings of one name: Petrov / Petrova, Yuri / Iouri), "other"
+    when both are known names with no symbol in common and their consonants differ beyond the
+    h, y and w romanisations add or drop (Rahimi / Rahiqi, Safari / Safavi; not Choudary /
+    Chaudhry), None when either token is not a known name."""
+    known = vocab.known_names()
+    sa, sb = known.get(a), known.get(b)
+    if sa is None or sb is None:
+        return None
+    if sa & sb:
+        return "same"
+    if skeleton(a).translate(_SOFT) == skeleton(b).translate(_SOFT):
+        return None
+    return "other"
+
+
 def _stem(token: str) -> str:
     """English plural/adjective endings that company names vary on (Industries / Industry)."""
     for suffix, repl in (("ies", "y"), ("ial", ""), ("es", ""), ("s", "")):
@@ -134,6 +158,12 @@ def _candidates(
     for i, a in enumerate(q):
         for j, b in enumerate(c):
             sim, kind = token_sim(a, b, abjad)
+            if kind == "typo" and min(len(a), len(b)) >= 3:
+                relation = name_relation(a, b)
+                if relation == "same":
+                    sim, kind = max(sim, EQUIVALENT_SIM), "symbol"
+                elif relation == "other" and sim >= MIN_TOKEN_SIM:
+                    kind = "other_name"
             if sim >= MIN_TOKEN_SIM:
                 found.append(TokenPair((i,), (j,), sim, kind))
                 paired_q.add(i)
@@ -143,13 +173,19 @@ def _candidates(
     # Tokens written together on one side and apart on the other: "vanderbilt" / "van der bilt",
     # "jinping" / "jin ping", "abdulaziz" / "abdul aziz".
     for side_a, side_b, flip in ((q, c, False), (c, q, True)):
-        for size in (2, 3):
+        # Acronyms spelt letter by letter ("I R G C") merge over their whole length.
+        longest = max((b - a for a, b in letter_runs(side_a)), default=3)
+        for size in range(2, max(3, longest) + 1):
             for i in range(len(side_a) - size + 1):
                 merged = "".join(side_a[i : i + size])
                 for j, b in enumerate(side_b):
-                    if abs(len(b) - len(merged)) > 2:
+                    if abjad and _abjad_merge(merged, b):
+                        # قدرت الله = "qdrt allh" = Qudratullah: no short vowels on one side.
+                        sim = TRANSLIT_SIM
+                    elif abs(len(b) - len(merged)) > 2:
                         continue
-                    sim = Levenshtein.normalized_similarity(merged, b)
+                    else:
+                        sim = Levenshtein.normalized_similarity(merged, b)
                     if sim >= 0.85:
                         span = tuple(range(i, i + size))
                         pair = (
@@ -159,6 +195,18 @@ def _candidates(
                         )
                         found.append(pair)
     return found
+
+
+def _abjad_merge(merged: str, token: str) -> bool:
+    key = abjad_skeleton(merged)
+    return len(key) >= 4 and key == abjad_skeleton(token)
+
+
+def _numbers_conflict(nq: set[str], nc: set[str]) -> int:
+    if not nq or not nc or nq == nc:
+        return 0
+    shape = {len(t) for t in nq} == {len(t) for t in nc}
+    return 1 if shape else 2
 
 
 def _has_number(tokens: tuple[str, ...]) -> set[str]:
@@ -181,18 +229,25 @@ def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
         pairs.append(pair)
         used_q.update(pair.query)
         used_c.update(pair.candidate)
-    wq = [weight(t) for t in q]
-    wc = [weight(t) for t in c]
+    nq, nc = _has_number(q), _has_number(c)
+    # When both names carry numbers, the numbers are judged once, by `numbers_conflict`; the
+    # words alone say how alike the names are (Snow Storm 1 / Snow Storm 2: words identical).
+    both = bool(nq and nc)
+    wq = [0.0 if both and t in nq else weight(t) for t in q]
+    wc = [0.0 if both and t in nc else weight(t) for t in c]
     q_matched = sum(wq[i] * p.sim for p in pairs for i in p.query)
     c_matched = sum(wc[j] * p.sim for p in pairs for j in p.candidate)
-    nq, nc = _has_number(q), _has_number(c)
     return Alignment(
         pairs=tuple(sorted(pairs, key=lambda p: p.query)),
         query_weight=sum(wq),
         candidate_weight=sum(wc),
         query_matched=q_matched,
         candidate_matched=c_matched,
-        query_unmatched=tuple(i for i in range(len(q)) if i not in used_q),
-        candidate_unmatched=tuple(j for j in range(len(c)) if j not in used_c),
-        numbers_conflict=bool(nq and nc and nq != nc),
+        query_unmatched=tuple(
+            i for i in range(len(q)) if i not in used_q and not (both and q[i] in nq)
+        ),
+        candidate_unmatched=tuple(
+            j for j in range(len(c)) if j not in used_c and not (both and c[j] in nc)
+        ),
+        numbers_conflict=_numbers_conflict(nq, nc),
     )

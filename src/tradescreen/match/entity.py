@@ -97,6 +97,13 @@ def score_record(
             if extra is not None:
                 features.append(extra)
                 logit += extra.weight
+        single = evidence.single_word_feature(
+            record.schema, cmp.query.tokens, cmp.candidate.tokens, cmp.alignment.pairs, logit,
+            corpus_weight,
+        )
+        if single is not None:
+            features.append(single)
+            logit += single.weight
     else:
         # No usable name on one side: only identifiers can speak.
         value, kind = (record.names[0][0], record.names[0][1]) if record.names else ("", "")

@@ -22,7 +22,10 @@ WEIGHTS: dict[str, float] = {
     "birth_date_month": 1.0,
     "birth_date_year": 0.7,
     "birth_date_approximate": 0.0,
-    "birth_date_conflict": -2.5,
+    # A birth year years apart is another person of the same name (names repeat, birth dates
+    # rarely do); one year apart is as often a slip of the list or the query.
+    "birth_date_conflict": -4.5,
+    "birth_date_near_conflict": -2.0,
     "birth_date_partial_conflict": -1.0,
     "country_agree": 0.4,
     "country_conflict": -0.5,
@@ -34,6 +37,14 @@ WEIGHTS: dict[str, float] = {
     "short_word_fuzzy": -3.5,
     "short_word_typo": -1.5,
 }
+
+# A query of one word against a listed person of several: the log-odds it is held to. A rare
+# surname of a listed person (Putin, Khamenei) is worth a look but never proves who is meant:
+# `review` (0.60). A word many listed names share (Mohammed, Kim) is neither: below review.
+SINGLE_SURNAME_LOGIT = 0.4
+SINGLE_COMMON_LOGIT = -1.0
+# Corpus weight (match/weights.py) from which a surname counts as distinctive on the lists.
+DISTINCTIVE_WEIGHT = 0.8
 
 # Sum of the corpus weights of the query tokens that aligned, below which a name alone is weak
 # evidence: two very common tokens (Zhang Wei, Li Yi, Mohammad Ali) name thousands of people.
@@ -137,8 +148,10 @@ def birth_date_feature(query_date: str | None, record: Record) -> Feature | None
                 text, f"query {query_date} vs listed {text}",
             ))
         else:
+            near = gap == 1
             conflicts.append(Feature(
-                "birth_date", "different year", WEIGHTS["birth_date_conflict"], text,
+                "birth_date", "year one apart" if near else "different year",
+                WEIGHTS["birth_date_near_conflict" if near else "birth_date_conflict"], text,
                 f"query {query_date} vs listed {text}",
             ))
     if best is not None:
@@ -174,6 +187,29 @@ def single_token_feature(schema: str, query_tokens: int, matched_tokens: int) ->
             matched_tokens,
         )
     return None
+
+
+def single_word_feature(schema: str, query_tokens: tuple[str, ...],
+                        listed_tokens: tuple[str, ...], pairs, logit: float,
+                        weight) -> Feature | None:
+    """One word for a person listed under several: the listed family name (first or last
+    word) spelt the same and rare on the lists reaches review, anything else stays below."""
+    if schema != "Person" or len(query_tokens) != 1 or len(listed_tokens) < 2:
+        return None
+    word = query_tokens[0]
+    ends = {0, len(listed_tokens) - 1}
+    surname = any(
+        p.kind in ("exact", "translit", "symbol", "equivalent") and ends & set(p.candidate)
+        for p in pairs
+    )
+    if surname and len(word) >= 4 and weight(word) >= DISTINCTIVE_WEIGHT:
+        target, label = SINGLE_SURNAME_LOGIT, "a distinctive surname alone: review"
+    else:
+        target, label = min(logit, SINGLE_COMMON_LOGIT), "a single common word"
+    if abs(target - logit) < 1e-9:
+        return None
+    return Feature("single_word_query", label, target - logit, word,
+                   "one word cannot say which person is meant: confirm with a date or id")
 
 
 def common_name_feature(schema: str, information: float) -> Feature | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -27,7 +28,7 @@ _SYLLABIC = frozenset({"Cjk", "Hangul", "Hiragana", "Katakana"})
 
 
 # Pair kinds that mean "the same word", as opposed to a similar one.
-SAME_WORD = frozenset({"exact", "stem", "equivalent"})
+SAME_WORD = frozenset({"exact", "stem", "equivalent", "symbol"})
 
 
 def _core(tokens: tuple[str, ...]) -> tuple[str, ...]:
@@ -53,9 +54,24 @@ def patronymic_conflict(query: NameForm, candidate: NameForm, alignment: Alignme
 
 
 def syllabic_mismatch(query: NameForm, candidate: NameForm) -> bool:
+    """Two names in one CJK script whose characters differ (traditional and simplified
+    writings of one character are the same character: 習 = 习)."""
     if query.script != candidate.script or query.script not in _SYLLABIC:
         return False
-    return "".join(query.raw.split()) != "".join(candidate.raw.split())
+    return _han_simplified(query.raw) != _han_simplified(candidate.raw)
+
+
+@lru_cache(maxsize=100_000)
+def _han_simplified(raw: str) -> str:
+    global _T2S
+    if _T2S is None:
+        import icu
+
+        _T2S = icu.Transliterator.createInstance("Traditional-Simplified")
+    return "".join(_T2S.transliterate(raw).split())
+
+
+_T2S = None
 
 
 def default_weight(token: str) -> float:
@@ -107,6 +123,11 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
             query.kind == "person"
             and any(all(len(t) == 1 for t in f.tokens) for f in (query, candidate))
             and not all(len(t) == 1 for t in query.tokens + candidate.tokens)
+        ),
+        # Person-name tokens aligned only as a near spelling though both are real names of
+        # their own (Rahimi / Rahiqi): another person unless something else agrees.
+        "distinct_names": float(
+            query.kind == "person" and any(p.kind == "other_name" for p in al.pairs)
         ),
         "one_word_fuzzy": float(
             len(_core(query.tokens)) == 1

@@ -1,9 +1,11 @@
 """Turn a raw name into the form the index and the matcher compare: `NameForm`.
 
 Pure and cached: the same string and schema always give the same form. The steps, in order:
-fold any script to ASCII tokens; for people drop honorifics; for organisations pull out legal-form
-phrases into canonical forms (OOO -> llc); keep name particles but mark them, since "al-Assad"
-and "Assad" are the same family name while "bin Salman" is not "Salman".
+fold any script to ASCII tokens; for people drop titles and offices before the name (rigour's
+person prefixes and ours); for organisations pull out legal forms as their class (rigour's
+org types: OOO, GmbH, S.A.R.L. -> llc) and read number words as digits ("Seventh" -> 7); keep
+name particles but mark them, since "al-Assad" and "Assad" are the same family name while "bin
+Salman" is not "Salman".
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from tradescreen.normalize import vocab
+from tradescreen.normalize.legal import split_org, unglue
+from tradescreen.normalize.numbers import numbers_as_digits
 from tradescreen.normalize.phonetic import skeleton
 from tradescreen.normalize.text import ascii_fold, script_of, tokens
 
@@ -26,7 +30,7 @@ ABJADS = frozenset({"Arabic", "Hebrew", "Syriac"})
 class NameForm:
     raw: str
     tokens: tuple[str, ...]  # identity-bearing tokens, in the name's order
-    legal_forms: tuple[str, ...] = ()  # canonical legal forms found (llc, jsc, ...)
+    legal_forms: tuple[str, ...] = ()  # legal-form classes found (llc, jsc, lp, ...)
     dropped: tuple[str, ...] = ()  # honorifics / titles removed
     script: str = "Latin"  # script of the raw name (transliterated when not Latin)
     kind: str = "other"  # person | org | other (vessels, aircraft): how the name was read
@@ -92,13 +96,52 @@ def _strip_legal_forms(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[st
     return tuple(kept), tuple(dict.fromkeys(forms))
 
 
+def _org_tokens(
+    raw: str, toks: tuple[str, ...], arabic: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Identity tokens and legal-form classes of an organisation name.
+
+    rigour reads the name as written when it is in Latin script (it knows "Société anonyme",
+    "S.A.R.L.", dotted abbreviations join: "A.B.C." -> "abc"), else our Latin folding and then
+    the original script ("Общество с ограниченной ответственностью"). Our table takes what
+    rigour does not know (Persian forms, accent-less spellings, typos); when our table alone
+    explains more of the name as legal form, its reading wins.
+    """
+    text = unglue(raw.replace("\u0639", "\u0627") if arabic else raw)
+    parts, forms = split_org(text if script_of(raw) == "Latin" else ascii_fold(text))
+    if not forms and not raw.isascii() and not arabic:
+        alt_parts, alt_forms = split_org(text)
+        if alt_forms:
+            parts, forms = alt_parts, alt_forms
+    words = tuple(t for p in parts for t in tokens(p))
+    if arabic:
+        words = _split_article(words)
+    read = _strip_legal_forms(words) if words else (toks, ())
+    read = (read[0], tuple(dict.fromkeys(forms + read[1])))
+    ours = _strip_legal_forms(toks)
+    if len(ours[0]) < len(read[0]):
+        read = ours
+    if not read[0] or not read[1] and not words:
+        # A name made only of legal-form words ("The Company") keeps them as its identity.
+        return toks, ()
+    return read
+
+
 def _strip_honorifics(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Titles come first ("Dr.", "Sheikh", "Gen.") and generational suffixes last ("Jr", "III");
-    the same words inside a name are names (Charles King, John Major)."""
-    honorifics, suffixes = vocab.honorifics(), vocab.name_suffixes()
+    """Titles and offices come first ("Dr.", "Sheikh", "Prime Minister") and generational
+    suffixes last ("Jr", "III"); the same words inside a name are names (Charles King, John
+    Major). A name is never emptied: its last word stays."""
+    prefixes, suffixes = vocab.person_prefixes(), vocab.name_suffixes()
+    longest = max(len(p) for p in prefixes)
     start, end = 0, len(toks)
-    while start < end - 1 and toks[start] in honorifics:
-        start += 1
+    moved = True
+    while moved:
+        moved = False
+        for size in range(min(longest, end - start - 1), 0, -1):
+            if toks[start : start + size] in prefixes:
+                start += size
+                moved = True
+                break
     while end - 1 > start and toks[end - 1] in suffixes:
         end -= 1
     return toks[start:end], toks[:start] + toks[end:]
@@ -133,8 +176,10 @@ def name_form(raw: str, schema: str = "LegalEntity") -> NameForm:
         toks, dropped = _strip_honorifics(toks)
         kind = "person"
     elif schema in ORG_SCHEMAS:
-        toks, legal = _strip_legal_forms(toks)
+        toks, legal = _org_tokens(raw, toks, script == "Arabic")
         kind = "org"
+    if kind != "person":
+        toks = numbers_as_digits(toks)
     return NameForm(
         raw=raw, tokens=toks, legal_forms=legal, dropped=dropped, script=script, kind=kind
     )

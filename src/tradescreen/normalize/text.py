@@ -53,3 +53,18 @@ def tokens(text: str) -> tuple[str, ...]:
     """Fold to ASCII, drop apostrophes inside words (O'Brien = OBrien), split on the rest."""
     folded = _APOSTROPHES.sub("", ascii_fold(text))
     return tuple(t for t in _NON_ALNUM.split(folded) if t)
+
+
+def letter_runs(tokens: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of every run of two or more one-letter tokens: an acronym written with
+    dots or spaces ("A.B.C.", "I R G C") that lists and queries also write as one word."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, tok in enumerate((*tokens, "")):
+        if len(tok) == 1 and tok.isalpha():
+            start = i if start is None else start
+            continue
+        if start is not None and i - start >= 2:
+            runs.append((start, i))
+        start = None
+    return runs

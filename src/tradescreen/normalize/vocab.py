@@ -47,6 +47,21 @@ def honorifics() -> frozenset[str]:
     return _stopwords()["honorifics"]
 
 
+@cache
+def person_prefixes() -> frozenset[tuple[str, ...]]:
+    """Titles and offices that open a person's name, as folded token sequences: rigour's person
+    prefixes (Mr, Dr, General, President, His Excellency, ...) and ours (Sheikh, Haji, Prime
+    Minister, military ranks abbreviated, ...)."""
+    from rigour._core import person_name_prefixes_list
+
+    from tradescreen.normalize.text import tokens
+
+    found = {tokens(p) for p in person_name_prefixes_list()}
+    found.update(tokens(p) for p in _stopwords()["honorifics"])
+    found.update(tokens(p) for p in _stopwords()["offices"])
+    return frozenset(t for t in found if t)
+
+
 def particles() -> frozenset[str]:
     return _stopwords()["particles"]
 
@@ -71,3 +86,14 @@ def equivalents() -> dict[str, frozenset[int]]:
                 groups.setdefault(str(token), set()).add(gid)
             gid += 1
     return {k: frozenset(v) for k, v in groups.items()}
+
+
+@cache
+def known_names() -> dict[str, frozenset[int]]:
+    """Person-name tokens known to be real names -> rigour's name symbols for them (numbered;
+    empty when the name is known from the lists only). Built by bench/build_token_df.py."""
+    import json
+
+    raw = resources.files("tradescreen.normalize").joinpath("data", "known_names.json")
+    data = json.loads(raw.read_text("utf-8"))
+    return {token: frozenset(ids) for token, ids in data["names"].items()}
