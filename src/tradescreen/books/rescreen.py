@@ -105,7 +105,7 @@ def book_index(store: SQLiteStore, index_dir: Path, snapshot_ids: list[str]) -> 
     index = load_index(store, index_dir, snapshot_ids)
     path = index_dir / f"book-{index_key(snapshot_ids)}-r{RULE_VERSION}.npy"
     if path.exists():
-        weights = np.load(path)
+        weights = np.load(path, mmap_mode="r").view(np.ndarray)  # shared, not copied
         if len(weights) == len(index.name_ids):
             return BookIndex(index, weights)
     bidx = prepare(index)
