@@ -17,9 +17,12 @@ import bisect
 import hashlib
 import mmap
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+SLOT_CACHE = 50_000  # keys per table and process (~8 MB)
 
 
 def string_hash(text: str) -> int:
@@ -100,11 +103,13 @@ class Keyed:
         self.offsets = map_array(prefix.with_suffix(".off"))
         self._off = memoryview(self.offsets)
         self.values_flat = map_array(prefix.with_suffix(".val"))
+        # Queries repeat their tokens (john, trading, llc): remember where recent keys live.
+        self.slot = lru_cache(maxsize=SLOT_CACHE)(self._find)  # type: ignore[method-assign]
 
     def __len__(self) -> int:
         return len(self._hashes)
 
-    def slot(self, text: str) -> int | None:
+    def _find(self, text: str) -> int | None:
         h = string_hash(text)
         bucket = h >> self._shift
         hi = self._dir[bucket + 1]

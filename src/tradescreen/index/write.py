@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import pickle
 from array import array
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -48,9 +48,13 @@ class _Interner:
         self.values = array("i")
 
     def add(self, text: str, value: int) -> None:
-        kid = self.ids.setdefault(text, len(self.ids))
-        self.key_ids.append(kid)
+        self.key_ids.append(self.ids.setdefault(text, len(self.ids)))
         self.values.append(value)
+
+    def add_all(self, texts: Collection[str], value: int) -> None:
+        ids = self.ids
+        self.key_ids.extend([ids.setdefault(t, len(ids)) for t in texts])
+        self.values.extend([value] * len(texts))
 
     def write(self, prefix: Path) -> None:
         write_keyed(prefix, list(self.ids), np.frombuffer(self.key_ids, dtype=np.int32),
@@ -80,8 +84,7 @@ def write_index(
                 name_id = len(name_record)
                 name_record.append(pos)
                 name_slot.append(slot)
-                for key in token_keys(form.tokens, form.abjad):
-                    keys.add(key, name_id)
+                keys.add_all(token_keys(form.tokens, form.abjad), name_id)
                 for token in form.tokens:
                     vocab.setdefault(token, len(vocab))
             for norm in dict.fromkeys(norm for _scheme, norm, _raw in record.identifiers):
