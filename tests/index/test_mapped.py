@@ -10,6 +10,7 @@ import pytest
 
 from tradescreen import sources
 from tradescreen.books.blocking import pair_candidates, prepare
+from tradescreen.books.rescreen import book_index
 from tradescreen.config import Settings
 from tradescreen.index.build import INDEX_VERSION, build_index
 from tradescreen.index.cache import build_into, index_path, load_index
@@ -138,3 +139,21 @@ def test_other_version_is_refused_and_rebuilt(tmp_path: Path, data_dir: Path) ->
         assert again.version == INDEX_VERSION and again.folder == path
         assert len(again.records) == len(first.records)
         assert path == index_path(settings.index_dir, list(first.snapshots))
+
+
+def test_book_index_ships_as_paths(tmp_path: Path, data_dir: Path) -> None:
+    settings = Settings(home=tmp_path)
+    with open_store(settings) as store:
+        store.import_list(sources.read(data_dir / "un" / "consolidated.xml"))
+        ids = [s.id for s in store.active_snapshots()]
+        bidx = book_index(store, settings.index_dir, ids)
+        again = book_index(store, settings.index_dir, ids)  # the weights file is reused
+    assert bidx.weights_file is not None and bidx.weights_file.parent == bidx.index.folder
+    assert again.weights_file == bidx.weights_file
+    blob = pickle.dumps(bidx)
+    assert len(blob) < 4000  # what a Dask scatter sends: two paths, not the arrays
+    shipped = pickle.loads(blob)
+    assert shipped.fuzzy_weight.tolist() == bidx.fuzzy_weight.tolist()
+    for name in ("Eric Badege", "Al-Qaida", "Taliban", "Mohammed Omar"):
+        form = name_form(name, "LegalEntity")
+        assert pair_candidates(shipped, form) == pair_candidates(bidx, form)
