@@ -29,6 +29,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -156,17 +157,17 @@ def import_lists(settings: Settings, data_dir: Path) -> list[dict[str, Any]]:
 
 
 def build_index_cold(settings: Settings) -> tuple[Index, float, int]:
-    """`load_index` with no cache file: read records, build, write the cache. (index, s, bytes)."""
+    """`load_index` with no index on disk: read records, build, write. (index, s, bytes)."""
     from tradescreen.index.cache import load_index
     from tradescreen.store import open_store
 
-    for old in settings.index_dir.glob("index-*.pkl") if settings.index_dir.is_dir() else ():
-        old.unlink()
+    for old in settings.index_dir.glob("index-*") if settings.index_dir.is_dir() else ():
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
     start = time.perf_counter()
     with open_store(settings) as store:
         index = load_index(store, settings.index_dir)
     seconds = time.perf_counter() - start
-    size = sum(p.stat().st_size for p in settings.index_dir.glob("index-*.pkl"))
+    size = sum(p.stat().st_size for p in settings.index_dir.glob("index-*/*"))
     return index, seconds, size
 
 

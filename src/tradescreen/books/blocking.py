@@ -22,6 +22,7 @@ Recall stays at least that of the interactive path on the names it reaches at sh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -50,6 +51,9 @@ class BookIndex:
 
     index: Index
     fuzzy_weight: np.ndarray  # float64 aligned with index.name_ids; 1.0 where unused
+    # Set when the weights are a file mapped from beside a file index: then this object
+    # pickles (to a Dask worker) as two paths and the worker maps the same files.
+    weights_file: Path | None = None
     # Hits per (query token, script): a book repeats its tokens (llc, trading, john) across
     # many rows, and a token's hits depend on nothing else. Filled per process, never shipped.
     _hits: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray] | None] = field(
@@ -57,7 +61,14 @@ class BookIndex:
     )
 
     def __getstate__(self) -> dict:
-        return {"index": self.index, "fuzzy_weight": self.fuzzy_weight, "_hits": {}}
+        weights = None if self.weights_file is not None else self.fuzzy_weight
+        return {"index": self.index, "fuzzy_weight": weights, "weights_file": self.weights_file,
+                "_hits": {}}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.fuzzy_weight is None and self.weights_file is not None:
+            self.fuzzy_weight = np.load(self.weights_file, mmap_mode="r").view(np.ndarray)
 
     @property
     def snapshots(self) -> tuple[str, ...]:

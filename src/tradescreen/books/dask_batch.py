@@ -1,12 +1,14 @@
 """Book screening on a Dask cluster, for books too large for one machine.
 
 The prepared index is shipped to every worker once (`scatter(..., broadcast=True)`): tasks refer
-to it by future, so it is neither pickled per task nor rebuilt on workers. Rows travel as Parquet
-partitions and alerts come back as Parquet partitions, one per input partition, so a 10^8-row
-book never has to pass through the client's memory as Python objects; the partition folder must
-be visible to client and workers alike (local disk for a LocalCluster, a shared file system or
-object-store mount on a real cluster). Each worker runs the same pure loop as the in-process
-path (`batch.screen_items`), so the alerts are the same.
+to it by future, so it is neither pickled per task nor rebuilt on workers. An index opened from
+files (`index.mapped`) and its book weights pickle as their paths: a few hundred bytes travel
+and each worker maps the same files (a shared or copied folder at the same path). Rows travel
+as Parquet partitions and alerts come back as Parquet partitions, one per input partition, so a
+10^8-row book never has to pass through the client's memory as Python objects; the partition
+folder must be visible to client and workers alike (local disk for a LocalCluster, a shared
+file system or object-store mount on a real cluster). Each worker runs the same pure loop as
+the in-process path (`batch.screen_items`), so the alerts are the same.
 """
 
 from __future__ import annotations

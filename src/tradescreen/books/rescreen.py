@@ -11,7 +11,7 @@ entry depends on that pair alone (see `blocking`), the result equals a full re-s
 
 from __future__ import annotations
 
-import contextlib
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +28,7 @@ from tradescreen.books.blocking import BookIndex, prepare
 from tradescreen.books.storage import BookError, BookStore, StoredRow
 from tradescreen.events import Event, EventSink
 from tradescreen.index.build import INDEX_VERSION, Index, build_index
-from tradescreen.index.cache import index_key, load_index
+from tradescreen.index.cache import load_index
 from tradescreen.index.records import Record, to_record
 from tradescreen.match.entity import score_record
 from tradescreen.screen.party import Thresholds
@@ -102,24 +102,19 @@ def target_snapshots(store: SQLiteStore, as_of: Any = None) -> list[Snapshot]:
 
 
 def book_index(store: SQLiteStore, index_dir: Path, snapshot_ids: list[str]) -> BookIndex:
-    """The cached index of a snapshot set plus its book weights (also cached, next to it)."""
+    """The index of a snapshot set plus its book weights, a file in the index's folder: mapped,
+    so forked and Dask workers share it, and pruned with the index."""
     index = load_index(store, index_dir, snapshot_ids)
-    path = index_dir / f"book-{index_key(snapshot_ids)}-r{RULE_VERSION}.npy"
+    path = index.folder / f"book-r{RULE_VERSION}.npy"
     if path.exists():
-        weights = np.load(path)
+        weights = np.load(path, mmap_mode="r").view(np.ndarray)
         if len(weights) == len(index.name_ids):
-            return BookIndex(index, weights)
+            return BookIndex(index, weights, path)
     bidx = prepare(index)
-    tmp = path.with_name(path.name + ".tmp.npy")
+    tmp = path.with_name(f".{path.stem}-{os.getpid()}.npy")
     np.save(tmp, bidx.fuzzy_weight)
-    tmp.replace(path)
-    # Like the index cache, keep the weights of the newest few snapshot sets only (another
-    # process may prune at the same time: a file gone meanwhile is fine).
-    with contextlib.suppress(OSError):
-        older = sorted(index_dir.glob("book-*.npy"), key=lambda p: p.stat().st_mtime)[:-4]
-        for old in older:
-            old.unlink(missing_ok=True)
-    return bidx
+    tmp.replace(path)  # a concurrent re-screen writes the same values: either copy will do
+    return BookIndex(index, np.load(path, mmap_mode="r").view(np.ndarray), path)
 
 
 def _delta_records(store: SQLiteStore, snap_id: str, wanted: set[str]) -> list[Record]:

@@ -1,21 +1,30 @@
-"""Build the index once per set of active snapshots and keep it on disk for fast starts.
+"""Build the index once per set of active snapshots, as files every process opens read-only.
 
-The file name is a hash of the active snapshot ids and the index version, so a list update (a
-new active snapshot) gives a new file and the old one is never read again. Writes go to a temp
-file renamed into place: a crash mid-write leaves no half index behind.
+The folder name is a hash of the active snapshot ids and the index version, so a list update (a
+new active snapshot) gives a new folder and the old one is never read again. The files are
+written into a temporary folder renamed into place in one step: a crash mid-build leaves no half
+index (only a `.building-*` folder that is never opened, removed by a later build), and a
+process that has the old folder mapped keeps reading it even after it is pruned.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import tempfile
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
-from tradescreen.index.build import INDEX_VERSION, Index, build_index
+from tradescreen.index.build import INDEX_VERSION
+from tradescreen.index.mapped import IndexFormatError, MappedIndex
 from tradescreen.index.records import Record, to_record
+from tradescreen.index.write import write_index
 from tradescreen.store.api import Store
+
+KEEP_INDEXES = 4  # older snapshot sets stay openable for look-backs without rebuilding
+_STALE_BUILD_SECONDS = 24 * 3600  # a temp folder this old belongs to a build that died
 
 
 def index_key(snapshot_ids: list[str]) -> str:
@@ -23,39 +32,74 @@ def index_key(snapshot_ids: list[str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def index_path(index_dir: Path, snapshot_ids: list[str]) -> Path:
+    return index_dir / f"index-{index_key(snapshot_ids)}"
+
+
+def iter_records(store: Store, snapshot_ids: list[str]) -> Iterator[Record]:
+    for sid in snapshot_ids:
+        for entity in store.iter_entities(sid):
+            yield to_record(entity, sid)
+
+
 def load_records(store: Store, snapshot_ids: list[str]) -> list[Record]:
-    return [to_record(e, sid) for sid in snapshot_ids for e in store.iter_entities(sid)]
+    return list(iter_records(store, snapshot_ids))
 
 
-def load_index(store: Store, index_dir: Path, snapshot_ids: list[str] | None = None) -> Index:
-    """The index for the given snapshots (default: every active one), built if not cached."""
+def load_index(
+    store: Store, index_dir: Path, snapshot_ids: list[str] | None = None
+) -> MappedIndex:
+    """The index for the given snapshots (default: every active one), built if not on disk."""
     if snapshot_ids is None:
         snapshot_ids = sorted(s.id for s in store.active_snapshots())
-    path = index_dir / f"index-{index_key(snapshot_ids)}.pkl"
-    if path.exists():
-        with path.open("rb") as fh:
-            index = pickle.load(fh)
-        if isinstance(index, Index) and index.version == INDEX_VERSION:
-            return index
-    index = build_index(load_records(store, snapshot_ids), tuple(sorted(snapshot_ids)))
+    ids = sorted(snapshot_ids)
+    path = index_path(index_dir, ids)
+    if path.is_dir():
+        try:
+            return MappedIndex(path, INDEX_VERSION)
+        except IndexFormatError:
+            shutil.rmtree(path, ignore_errors=True)  # written by another version: rebuild
+    build_into(index_dir, path, iter_records(store, ids), tuple(ids))
+    return MappedIndex(path, INDEX_VERSION)
+
+
+def build_into(
+    index_dir: Path, path: Path, records: Iterator[Record], ids: tuple[str, ...]
+) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".index-", suffix=".tmp")
+    tmp = index_dir / f".building-{path.name}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
     try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        write_index(records, ids, tmp, INDEX_VERSION)
+        for f in tmp.iterdir():  # on disk before the rename makes the folder visible
+            with f.open("rb") as fh:
+                os.fsync(fh.fileno())
+        try:
+            os.rename(tmp, path)
+        except OSError:
+            if not (path / "meta.json").exists():
+                raise
+            # Another process built the same snapshot set meanwhile: identical, keep theirs.
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
     _prune(index_dir, keep=KEEP_INDEXES)
-    return index
-
-
-KEEP_INDEXES = 4  # older snapshot sets stay loadable for look-backs without rebuilding
 
 
 def _prune(index_dir: Path, keep: int) -> None:
-    """Drop all but the newest cached indexes (a process still reading one keeps its copy)."""
-    cached = sorted(index_dir.glob("index-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in cached[keep:]:
-        old.unlink(missing_ok=True)
+    """Drop all but the newest indexes (a process still reading one keeps its mapped files),
+    the pickles of index version 6 and older, and temp folders of builds that died."""
+    built = sorted(
+        (p for p in index_dir.glob("index-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime, reverse=True,
+    )
+    for old in built[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    for pickled in index_dir.glob("index-*.pkl"):
+        pickled.unlink(missing_ok=True)
+    now = time.time()
+    for tmp in index_dir.glob(".building-*"):
+        try:
+            if now - tmp.stat().st_mtime > _STALE_BUILD_SECONDS:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError:
+            pass

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import NamedTuple
+
+import orjson
 
 from tradescreen.index.keys import normalize_identifier
 from tradescreen.model import Entity
@@ -51,6 +54,15 @@ def _names(entity: Entity) -> tuple[tuple[str, str, str], ...]:
     return tuple(dict.fromkeys(out))
 
 
+def content_hash(entity: Entity) -> str:
+    """`Entity.content_hash()` without `dataclasses.asdict`, a third of an index build's time:
+    orjson serialises the dataclasses itself, to the same sorted-key bytes (a test checks
+    both agree on every real list)."""
+    # orjson keeps dataclass fields in their declared order: a round trip through a dict sorts.
+    plain = orjson.loads(orjson.dumps(entity))
+    return hashlib.sha256(orjson.dumps(plain, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
 def to_record(entity: Entity, snapshot: str) -> Record:
     addressed = (a.country for a in entity.addresses if a.country)
     countries = dict.fromkeys([*entity.nationalities, *entity.countries, *addressed])
@@ -71,5 +83,5 @@ def to_record(entity: Entity, snapshot: str) -> Record:
         identifiers=tuple(identifiers),
         programs=entity.programs,
         listed_on=entity.listed_on,
-        content_hash=entity.content_hash(),
+        content_hash=content_hash(entity),
     )

@@ -1,0 +1,468 @@
+"""OpenSanctions scale on one machine: import, build, open, memory per worker, latency, throughput.
+
+    python bench/scale.py [--sizes 100000,400000] [--seed 1] [--queries 600] [--rows 5000]
+                          [--workers 1,2,4]
+
+For each size it generates a synthetic FollowTheMoney collection (fixed seed; files under
+bench/out/scale/, git-ignored; reused when present), imports it with `tradescreen lists import`
+into a fresh TRADESCREEN_HOME, then measures, each step in its own process:
+
+- import: wall and peak RSS of the import processes (one per file of <= 400,000 entities);
+- build: `load_index` with nothing on disk (read the store, write the index files);
+- open: opening the built index, and the process's RSS after opening it;
+- query: in-process p50 / p99 latency over typo'd listed names and fresh names, plus recall
+  (the listed entity among the top 10 as match or review) on the typo'd ones;
+- screen-file with 1, 2 and 4 workers: rows/s (the CLI's own figure) and, sampled from
+  /proc/PID/smaps_rollup while it runs, each process's RSS, PSS and private pages (anonymous
+  or copied memory that no other process shares);
+
+then prints one table per figure with its growth from the smallest size.
+
+The collection: persons (70 %) and companies in 15 faker locales, 1-4 names each (the name, a
+reordered or shortened spelling, and unrelated aliases), 30 % of persons with a birth date,
+20 % of companies with a registration number. Faker is slow (up to 0.5 ms a name), so each
+locale's names are drawn once into a pool and entities recombine the pool's words (given names
+with other surnames, company words with other company words): word frequencies stay those of
+faker, while full names are as diverse as in a real collection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import out_dir, print_table  # noqa: E402
+
+LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "ru_RU", "uk_UA", "tr_TR",
+           "ar_AA", "fa_IR", "zh_CN", "ko_KR", "hi_IN", "pt_BR")
+COUNTRY = {"en_US": "us", "en_GB": "gb", "de_DE": "de", "fr_FR": "fr", "es_ES": "es",
+           "it_IT": "it", "ru_RU": "ru", "uk_UA": "ua", "tr_TR": "tr", "ar_AA": "sa",
+           "fa_IR": "ir", "zh_CN": "cn", "ko_KR": "kr", "hi_IN": "in", "pt_BR": "br"}
+POOL = 3000  # faker names per locale and kind
+FILE_ENTITIES = 400_000  # one import file (and list snapshot) per this many entities
+CJK = ("zh_CN", "ko_KR")
+_SCREENED = re.compile(r"screened\s+(\d+)\s+rows\s+in\s+([\d.]+)\s*s")
+
+
+# ---------------------------------------------------------------- synthetic collection
+
+
+@lru_cache(maxsize=2)
+def _pools(seed: int) -> dict[str, tuple[list[str], list[str]]]:
+    from faker import Faker
+
+    pools = {}
+    for i, locale in enumerate(LOCALES):
+        fake = Faker(locale)
+        fake.seed_instance(seed * 100 + i)
+        people = [" ".join(fake.name().split()) for _ in range(POOL)]
+        companies = [" ".join(fake.company().split()) for _ in range(POOL // 2)]
+        pools[locale] = (people, companies)
+    return pools
+
+
+def _mix(a: str, b: str, locale: str, rng: random.Random) -> str:
+    """A's words with one of them taken from B: new full names, faker's word frequencies."""
+    if locale in CJK and " " not in a:
+        return a[:1] + b[1:] if len(b) > 1 else a
+    wa, wb = a.split(), b.split()
+    if len(wa) < 2 or not wb:
+        return a
+    i = rng.randrange(len(wa))
+    wa[i] = wb[min(i, len(wb) - 1)]
+    return " ".join(wa)
+
+
+def _variant(name: str, locale: str, rng: random.Random) -> str:
+    words = name.split()
+    if len(words) >= 3 and rng.random() < 0.5:
+        del words[rng.randrange(1, len(words) - 1)]
+        return " ".join(words)
+    if len(words) >= 2:
+        return f"{words[-1].upper()}, {' '.join(words[:-1])}"
+    return name.upper()
+
+
+def generate(path: Path, entities: int, seed: int = 1, dataset: str = "synth",
+             start: int = 0) -> None:
+    """Write `entities` FtM JSON lines to `path` (same seed and size, same file)."""
+    rng = random.Random(seed * 1_000_003 + start)
+    pools = _pools(seed)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as fh:
+        for n in range(start, start + entities):
+            locale = LOCALES[rng.randrange(len(LOCALES))]
+            people, companies = pools[locale]
+            person = rng.random() < 0.7
+            pool = people if person else companies
+            primary = _mix(rng.choice(pool), rng.choice(pool), locale, rng)
+            names = [primary]
+            for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
+                if rng.random() < 0.5:
+                    names.append(_variant(primary, locale, rng))
+                else:
+                    names.append(_mix(rng.choice(pool), rng.choice(pool), locale, rng))
+            props: dict[str, list[str]] = {"name": [primary], "country": [COUNTRY[locale]]}
+            if len(names) > 1:
+                props["alias"] = list(dict.fromkeys(names[1:]))
+            if person and rng.random() < 0.3:
+                props["birthDate"] = [f"{rng.randrange(1940, 2002)}-{rng.randrange(1, 13):02d}-"
+                                      f"{rng.randrange(1, 29):02d}"]
+            if not person and rng.random() < 0.2:
+                props["registrationNumber"] = [f"{COUNTRY[locale].upper()}{rng.randrange(10**9)}"]
+            fh.write(orjson.dumps({
+                "id": f"{dataset}-{n}", "schema": "Person" if person else "Company",
+                "properties": props, "datasets": [dataset],
+            }) + b"\n")
+    tmp.replace(path)
+
+
+def collection(size: int, seed: int) -> list[Path]:
+    folder = out_dir() / "scale" / f"n{size}-s{seed}"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    parts = math.ceil(size / FILE_ENTITIES)
+    for k in range(parts):
+        start = k * size // parts
+        count = (k + 1) * size // parts - start
+        path = folder / f"synth_{k + 1}.ftm.json"
+        if not path.exists():
+            generate(path, count, seed, f"synth_{k + 1}", start)
+        files.append(path)
+    return files
+
+
+# ---------------------------------------------------------------- measuring processes
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADESCREEN_DATABASE")}
+    env["TRADESCREEN_HOME"] = str(home)
+    return env
+
+
+def _cli() -> list[str]:
+    return [sys.executable, "-c", "from tradescreen.cli import main; main()"]
+
+
+def _smaps(pid: int) -> dict[str, int] | None:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None
+    out = {}
+    for line in text.splitlines()[1:]:
+        key, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts and parts[0].isdigit():
+            out[key] = int(parts[0]) // 1024  # MiB
+    return out
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    kids = [int(x) for x in text.split()]
+    return kids + [g for k in kids for g in _children(k)]
+
+
+def run_measured(cmd: list[str], env: dict[str, str], sample: bool = False) -> dict[str, Any]:
+    """Run `cmd`; wall time, its own peak RSS (wait4), output, and if `sample` the last
+    smaps_rollup of every process of the tree taken while the workers were alive."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out: dict[str, Any] = {}
+    samples: dict[int, dict[str, int]] = {}
+    streams: dict[str, bytes] = {}
+
+    def read(name: str, stream: Any) -> None:
+        streams[name] = stream.read()
+
+    readers = [threading.Thread(target=read, args=(n, s))
+               for n, s in (("out", proc.stdout), ("err", proc.stderr))]
+    for t in readers:
+        t.start()
+    peak_tree = 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            break
+        if sample:
+            tree = [proc.pid, *_children(proc.pid)]
+            snap = {p: s for p in tree if (s := _smaps(p))}
+            peak_tree = max(peak_tree, sum(s.get("Rss", 0) for s in snap.values()))
+            if len(snap) >= len(samples):  # the last view with every worker alive
+                samples = snap
+        time.sleep(0.2)
+    for t in readers:
+        t.join()
+    out["wall_s"] = time.perf_counter() - start
+    out["returncode"] = proc.returncode
+    out["stdout"] = streams.get("out", b"").decode(errors="replace")
+    out["stderr"] = streams.get("err", b"").decode(errors="replace")
+    out["peak_rss_mb"] = usage.ru_maxrss / 1024
+    out["processes"] = samples
+    out["tree_rss_peak_mb"] = peak_tree
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd[:4])} failed: {out['stderr'][-2000:]}")
+    return out
+
+
+def _child(mode: str, arg: str) -> None:
+    """Child process entry: `build` (load_index cold) or `query` (open + latency + recall)."""
+    import resource
+
+    from tradescreen.config import load_settings
+    from tradescreen.index.cache import load_index
+    from tradescreen.store import open_store
+
+    settings = load_settings()
+    with open_store(settings) as store:
+        ids = sorted(s.id for s in store.active_snapshots())
+        if mode == "build":
+            start = time.perf_counter()
+            index = load_index(store, settings.index_dir, ids)
+            print(json.dumps({"build_s": time.perf_counter() - start,
+                              "names": index.name_count, "records": len(index.records),
+                              "bytes": sum(p.stat().st_size for p in index.folder.iterdir())}))
+            return
+    from tradescreen.match.entity import Query
+    from tradescreen.screen.party import Screener
+
+    def rss() -> float:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf(
+            "SC_PAGE_SIZE") / 2**20
+
+    rss0 = rss()
+    start = time.perf_counter()
+    with open_store(settings) as store:
+        index = load_index(store, settings.index_dir, ids)
+    open_s = time.perf_counter() - start
+    rss_open = rss()
+    screener = Screener(index)
+    queries = json.loads(Path(arg).read_text())
+    for q in queries[:50]:  # warm-up: first-touch page faults and normaliser caches
+        screener.screen(Query(q["name"], q["schema"]))
+    lat = []
+    found = expected = 0
+    for q in queries[50:]:
+        t = time.perf_counter()
+        res = screener.screen(Query(q["name"], q["schema"]))
+        lat.append(time.perf_counter() - t)
+        if q.get("id"):
+            expected += 1
+            found += any(r.score.record.source_id == q["id"] and r.decision != "no_match"
+                         for r in res)
+    lat.sort()
+    print(json.dumps({
+        "open_s": open_s, "rss_before_mb": rss0, "rss_open_mb": rss_open,
+        "rss_after_mb": rss(), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "p50_ms": 1000 * lat[len(lat) // 2], "p99_ms": 1000 * lat[int(len(lat) * 0.99)],
+        "max_ms": 1000 * lat[-1], "queries": len(lat), "recall": found / max(expected, 1),
+        "recall_queries": expected,
+    }))
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _typo(name: str, rng: random.Random) -> str:
+    chars = list(name)
+    letters = [i for i, c in enumerate(chars) if c.isalpha()]
+    if not letters:
+        return name
+    i = rng.choice(letters)
+    op = rng.random()
+    if op < 0.33:
+        del chars[i]
+    elif op < 0.66 and i + 1 < len(chars):
+        chars[i], chars[i + 1] = chars[i + 1], chars[i]
+    else:
+        chars[i] = rng.choice("aeioustrnkl")
+    return "".join(chars)
+
+
+def make_queries(files: list[Path], n: int, seed: int) -> list[dict[str, str]]:
+    """Half typo'd listed names (of Latin-script entities, recall counted), half fresh names."""
+    rng = random.Random(seed + 17)
+    listed: list[dict[str, str]] = []
+    with files[0].open("rb") as fh:
+        for i, line in enumerate(fh):
+            if i % 97:
+                continue
+            data = orjson.loads(line)
+            name = data["properties"]["name"][0]
+            if name.isascii() and len(name.split()) >= 2:
+                listed.append({"name": _typo(name, rng), "schema": data["schema"],
+                               "id": data["id"]})
+            if len(listed) >= n // 2:
+                break
+    fresh_path = files[0].with_name("fresh.json")
+    if not fresh_path.exists():
+        fresh = files[0].with_name("fresh.ftm.json")
+        generate(fresh, n - len(listed), seed + 991, "fresh")
+        rows = [orjson.loads(line) for line in fresh.read_bytes().splitlines()]
+        fresh_path.write_text(json.dumps([{"name": r["properties"]["name"][0],
+                                           "schema": r["schema"]} for r in rows]))
+        fresh.unlink()
+    mixed = listed + json.loads(fresh_path.read_text())
+    rng.shuffle(mixed)
+    return mixed
+
+
+# ---------------------------------------------------------------- one size
+
+
+def measure(size: int, seed: int, n_queries: int, rows: int, workers: list[int]
+            ) -> dict[str, Any]:
+    import shutil
+
+    t = time.perf_counter()
+    files = collection(size, seed)
+    print(f"[{size}] collection ready ({time.perf_counter() - t:.0f} s)", flush=True)
+    work = files[0].parent
+    home = work / "home"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir()
+    env = _env(home)
+    result: dict[str, Any] = {"size": size}
+    wall = peak = 0.0
+    for f in files:
+        r = run_measured([*_cli(), "lists", "import", str(f)], env)
+        wall += r["wall_s"]
+        peak = max(peak, r["peak_rss_mb"])
+    result["import_s"], result["import_peak_mb"] = wall, peak
+    print(f"[{size}] import {wall:.0f} s, peak {peak:.0f} MB", flush=True)
+    me = [sys.executable, str(Path(__file__).resolve())]
+    r = run_measured([*me, "--child", "build", "-"], env)
+    built = json.loads(r["stdout"].strip().splitlines()[-1])
+    result.update(build_s=r["wall_s"], build_peak_mb=r["peak_rss_mb"], names=built["names"],
+                  index_mb=built["bytes"] / 2**20)
+    print(f"[{size}] build {r['wall_s']:.0f} s, peak {r['peak_rss_mb']:.0f} MB, "
+          f"{built['names']} names, {built['bytes'] / 2**20:.0f} MB on disk", flush=True)
+    queries = make_queries(files, n_queries, seed)
+    qpath = work / "queries.json"
+    qpath.write_text(json.dumps(queries))
+    r = run_measured([*me, "--child", "query", str(qpath)], env)
+    q = json.loads(r["stdout"].strip().splitlines()[-1])
+    result.update({k: q[k] for k in ("open_s", "rss_open_mb", "rss_after_mb", "p50_ms",
+                                     "p99_ms", "max_ms", "recall")})
+    result["open_rss_added_mb"] = q["rss_open_mb"] - q["rss_before_mb"]
+    print(f"[{size}] open {q['open_s'] * 1000:.0f} ms (+{result['open_rss_added_mb']:.0f} MB), "
+          f"p50 {q['p50_ms']:.2f} ms, p99 {q['p99_ms']:.1f} ms, recall {q['recall']:.3f} "
+          f"on {q['recall_queries']}", flush=True)
+    csv_path = work / "rows.csv"
+    base = [(x["name"], x["schema"]) for x in queries]
+    with csv_path.open("w", encoding="utf-8") as fh:
+        import csv
+
+        w = csv.writer(fh)
+        w.writerow(["name", "schema"])
+        for i in range(rows):
+            name, schema = base[i % len(base)]
+            w.writerow([name if i < len(base) else f"{name} {i % 7}", schema])
+    result["screen_file"] = {}
+    for n in workers:
+        r = run_measured([*_cli(), "screen-file", str(csv_path), "--out",
+                          str(work / "out.jsonl"), "--workers", str(n), "--limit", "5"],
+                         env, sample=True)
+        m = _SCREENED.search(" ".join(r["stderr"].split()))
+        rate = int(m.group(1)) / float(m.group(2)) if m else None
+        procs = r["processes"]
+        parent = procs.get(min(procs)) if procs else {}
+        kids = [v for p, v in procs.items() if p != min(procs)] if procs else []
+
+        def private(s: dict[str, int]) -> int:
+            # Pages no other process can share: the heap and copied-on-write pages. A mapped
+            # index page only this process touched shows as Private_Clean, yet it is page
+            # cache that the next worker maps for free, so it is not counted.
+            return s.get("Private_Dirty", 0)
+
+        entry = {
+            "rows_per_s": rate, "wall_s": r["wall_s"],
+            "parent_rss_mb": parent.get("Rss", 0) if parent else 0,
+            "worker_rss_mb": max((k.get("Rss", 0) for k in kids), default=0),
+            "worker_private_mb": max((private(k) for k in kids), default=0),
+            "worker_anon_mb": max((k.get("Anonymous", 0) for k in kids), default=0),
+            "tree_pss_mb": sum(v.get("Pss", 0) for v in procs.values()),
+            "tree_rss_mb": sum(v.get("Rss", 0) for v in procs.values()),
+            "processes": len(procs),
+        }
+        result["screen_file"][n] = entry
+        print(f"[{size}] screen-file x{n}: {rate or 0:.0f} rows/s, worker RSS "
+              f"{entry['worker_rss_mb']} MB of which private {entry['worker_private_mb']} MB, "
+              f"tree PSS {entry['tree_pss_mb']} MB", flush=True)
+    return result
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    base = results[0]
+
+    def grow(key: str, r: dict[str, Any]) -> str:
+        b, v = base.get(key), r.get(key)
+        return f"x{v / b:.1f}" if b and v is not None else "-"
+
+    figures = [("import_s", "import s"), ("import_peak_mb", "import peak MB"),
+               ("build_s", "build s"), ("build_peak_mb", "build peak MB"),
+               ("index_mb", "index on disk MB"), ("open_s", "open s"),
+               ("open_rss_added_mb", "RSS added by open MB"), ("p50_ms", "p50 ms"),
+               ("p99_ms", "p99 ms"), ("recall", "recall@10 (typo)")]
+    rows = []
+    for key, label in figures:
+        rows.append([label, *(f"{r.get(key, 0):.3f}" if key in ("open_s", "recall") else
+                              f"{r.get(key, 0):.1f}" for r in results),
+                     *(grow(key, r) for r in results[1:])])
+    headers = ["figure", *(f"{r['size']:,}" for r in results),
+               *(f"growth {r['size']:,}" for r in results[1:])]
+    print_table(headers, rows, "Scale (each figure, then its growth from the smallest size)")
+    sf_rows = []
+    for n in sorted({n for r in results for n in r["screen_file"]}):
+        for key, label in (("rows_per_s", "rows/s"), ("worker_rss_mb", "RSS per worker MB"),
+                           ("worker_private_mb", "private per worker MB"),
+                           ("tree_pss_mb", "PSS all processes MB")):
+            vals = [r["screen_file"].get(n, {}).get(key) for r in results]
+            sf_rows.append([f"x{n} {label}", *(f"{v:.0f}" if v is not None else "-"
+                                               for v in vals)])
+    print_table(["screen-file", *(f"{r['size']:,}" for r in results)], sf_rows,
+                "screen-file with 1, 2, 4 workers")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100000,400000")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--queries", type=int, default=600)
+    ap.add_argument("--rows", type=int, default=5000)
+    ap.add_argument("--workers", default="1,2,4")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _child(*args.child)
+        return
+    results = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        results.append(measure(size, args.seed, args.queries, args.rows,
+                               [int(w) for w in args.workers.split(",")]))
+        (out_dir() / "scale.json").write_text(json.dumps(results, indent=1, default=str))
+    report(results)
+
+
+if __name__ == "__main__":
+    main()

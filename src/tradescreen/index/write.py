@@ -1,0 +1,123 @@
+"""Write the index of a set of snapshots as files, streaming: records go to disk as they come.
+
+What is held in memory while building is one integer per (key, name) pair, one per name and
+one interned string per distinct key; no record or name form is kept once written, so a
+collection of millions of entities builds in bounded memory. The files (see `mapped`):
+
+  meta.json                       format version, snapshot ids, counts
+  records.bin / records.off       each record with its normalised name forms, one pickle each
+  name_record.npy / name_slot.npy name id -> record position, position of the name in it
+  keys.*                          blocking key -> name ids (CSR postings, `keyed` layout)
+  vocab.str / vocab.off           every listed token, interned (delete-map values point here)
+  deletes.*                       one-deletion variant -> token ids
+  identifiers.*                   normalised identifier -> record positions
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from array import array
+from collections.abc import Collection, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from tradescreen.index.keyed import save_array, write_keyed
+from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
+from tradescreen.index.records import Record
+from tradescreen.normalize.names import NameForm, name_form
+
+FORMAT = 1  # bump when the file layout changes
+
+
+def record_forms(record: Record) -> tuple[NameForm | None, ...]:
+    """Each name normalised once at build time (None where nothing is left to compare)."""
+    return tuple(
+        form if (form := name_form(value, record.schema)).tokens else None
+        for value, _kind, _strength in record.names
+    )
+
+
+class _Interner:
+    """Strings -> dense ids, plus the (id, value) pairs that become a `keyed` file."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.key_ids = array("i")
+        self.values = array("i")
+
+    def add(self, text: str, value: int) -> None:
+        self.key_ids.append(self.ids.setdefault(text, len(self.ids)))
+        self.values.append(value)
+
+    def add_all(self, texts: Collection[str], value: int) -> None:
+        ids = self.ids
+        self.key_ids.extend([ids.setdefault(t, len(ids)) for t in texts])
+        self.values.extend([value] * len(texts))
+
+    def write(self, prefix: Path) -> None:
+        write_keyed(prefix, list(self.ids), np.frombuffer(self.key_ids, dtype=np.int32),
+                    np.frombuffer(self.values, dtype=np.int32))
+
+
+def write_index(
+    records: Iterable[Record], snapshots: tuple[str, ...], folder: Path, version: int
+) -> dict:
+    """Build the index files into `folder` (which must exist and be empty); returns the meta."""
+    keys = _Interner()
+    idents = _Interner()
+    vocab: dict[str, int] = {}
+    name_record = array("i")
+    name_slot = array("i")
+    rec_off = array("q", [0])
+    count = 0
+    with (folder / "records.bin").open("wb") as out:
+        for pos, record in enumerate(records):
+            forms = record_forms(record)
+            blob = pickle.dumps((record, forms), protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(blob)
+            rec_off.append(rec_off[-1] + len(blob))
+            for slot, form in enumerate(forms):
+                if form is None:
+                    continue
+                name_id = len(name_record)
+                name_record.append(pos)
+                name_slot.append(slot)
+                keys.add_all(token_keys(form.tokens, form.abjad), name_id)
+                for token in form.tokens:
+                    vocab.setdefault(token, len(vocab))
+            for norm in dict.fromkeys(norm for _scheme, norm, _raw in record.identifiers):
+                idents.add(norm, pos)
+            count = pos + 1
+    save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))
+    save_array(folder / "name_record.npy", np.frombuffer(name_record, dtype=np.int32))
+    save_array(folder / "name_slot.npy", np.frombuffer(name_slot, dtype=np.int32))
+    names = len(name_record)
+    del name_record, name_slot, rec_off
+    key_count = len(keys.ids)
+    keys.write(folder / "keys")
+    del keys
+    idents.write(folder / "identifiers")
+    del idents
+    tokens = list(vocab)
+    del vocab
+    encoded = [t.encode() for t in tokens]
+    tok_off = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
+              out=tok_off[1:])
+    (folder / "vocab.str").write_bytes(b"".join(encoded))
+    save_array(folder / "vocab.off", tok_off)
+    del encoded
+    variants = _Interner()
+    for token_id, token in enumerate(tokens):
+        for variant in deletes(token, MIN_INDEXED_DELETE_LEN):
+            variants.add(variant, token_id)
+    variants.write(folder / "deletes")
+    meta = {
+        "version": version, "format": FORMAT, "snapshots": list(snapshots),
+        "records": count, "names": names, "keys": key_count, "tokens": len(tokens),
+        "variants": len(variants.ids),
+    }
+    (folder / "meta.json").write_text(json.dumps(meta, indent=1))
+    return meta

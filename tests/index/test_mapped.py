@@ -1,0 +1,159 @@
+"""The file index answers exactly as the in-memory index built from the same real lists."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from pathlib import Path
+
+import pytest
+
+from tradescreen import sources
+from tradescreen.books.blocking import pair_candidates, prepare
+from tradescreen.books.rescreen import book_index
+from tradescreen.config import Settings
+from tradescreen.index.build import INDEX_VERSION, build_index
+from tradescreen.index.cache import build_into, index_path, load_index
+from tradescreen.index.lookup import candidates
+from tradescreen.index.mapped import IndexFormatError, MappedIndex
+from tradescreen.index.records import to_record
+from tradescreen.match.entity import Query
+from tradescreen.normalize.names import name_form
+from tradescreen.screen.party import Screener
+from tradescreen.store import open_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import screening  # noqa: E402
+
+LISTS = ("ofac/sdn_2024-05-03", "un/consolidated.xml")
+ORDINARY = (
+    "John Smith", "Maria Garcia", "Mohammed Ali", "Wang Wei", "Ivan Petrov", "Bank Melli",
+    "Rosneft", "Global Trading LLC", "Kim Jong", "Ahmad Hassan", "Smith", "Al", "",
+    "Islamic Revolutionary Guard Corps", "Хасан Ахмед", "محمد علي", "李明",
+)
+
+
+@pytest.fixture(scope="module")
+def records(data_dir: Path):
+    out = []
+    for rel in LISTS:
+        read = sources.read(data_dir / rel)
+        out += [to_record(e, f"snap-{rel.split('/')[0]}") for e in read.entities]
+    return out
+
+
+@pytest.fixture(scope="module")
+def pair(records, tmp_path_factory):
+    memory = build_index(records, ("a", "b"))
+    folder = tmp_path_factory.mktemp("idx")
+    path = folder / "index-test"
+    build_into(folder, path, iter(records), ("a", "b"))
+    return memory, MappedIndex(path, INDEX_VERSION)
+
+
+@pytest.fixture(scope="module")
+def queries(pair) -> list[Query]:
+    memory, _ = pair
+    recall = [q.query for q in screening.make_recall_set(memory, 200, seed=11)]
+    faker = [q.query for q in screening.make_fp_set(screening.listed_names(memory), 150,
+                                                    seed=11)[0]]
+    ordinary = [Query(n, s) for n in ORDINARY for s in ("Person", "Company")]
+    ids = [Query("", "Vessel", identifiers=("IMO 9187655",)),
+           Query("Some Ship", "Vessel", identifiers=("imo:9187655", "nonsense"))]
+    assert len(recall) > 150 and len(faker) > 100
+    return recall + faker + ordinary + ids
+
+
+def test_same_shape(pair) -> None:
+    memory, mapped = pair
+    assert mapped.name_count == memory.name_count
+    assert len(mapped.records) == len(memory.records)
+    assert len(mapped.key_slot) == len(memory.key_slot)
+    assert list(mapped.records) == memory.records
+    assert mapped.forms[5] == memory.forms[5] and mapped.forms[-1] == memory.forms[-1]
+    for key in ("t:ali", "k:MHMT", "t:nonexistentkey", "t:"):
+        a, b = memory.postings(key), mapped.postings(key)
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert a.tolist() == b.tolist()
+    for variant in ("mohamad", "hasan", "xqzv"):
+        assert sorted(memory.delete_map.get(variant, ())) == sorted(
+            mapped.delete_map.get(variant, ()))
+
+
+def test_same_screening_results(pair, queries) -> None:
+    memory, mapped = pair
+    old, new = Screener(memory), Screener(mapped)
+    hits = 0
+    for q in queries:
+        form = name_form(q.name, q.schema)
+        assert candidates(memory, form, q.identifiers) == candidates(mapped, form, q.identifiers)
+        a = [r.to_dict() for r in old.screen(q)]
+        b = [r.to_dict() for r in new.screen(q)]
+        assert a == b, q
+        hits += bool(a)
+    assert hits > len(queries) // 2  # the comparison is not between two empty lists
+
+
+def test_same_book_candidates(pair, queries) -> None:
+    memory, mapped = pair
+    a, b = prepare(memory), prepare(mapped)
+    for q in queries[::3]:
+        form = name_form(q.name, q.schema)
+        assert pair_candidates(a, form, q.identifiers) == pair_candidates(b, form, q.identifiers)
+
+
+def test_pickles_as_its_folder(pair, queries) -> None:
+    _, mapped = pair
+    blob = pickle.dumps(mapped)
+    assert len(blob) < 2000  # the path, not the arrays
+    again = pickle.loads(blob)
+    for q in queries[:40]:
+        assert [r.to_dict() for r in Screener(again).screen(q)] == [
+            r.to_dict() for r in Screener(mapped).screen(q)]
+
+
+def test_crash_mid_build_leaves_no_index(records, tmp_path: Path) -> None:
+    def dying():
+        yield from records[:100]
+        raise KeyboardInterrupt
+
+    path = tmp_path / "index-x"
+    with pytest.raises(KeyboardInterrupt):
+        build_into(tmp_path, path, dying(), ("a",))
+    assert not path.exists()
+    assert not list(tmp_path.glob(".building-*"))  # the temp folder went too
+
+
+def test_other_version_is_refused_and_rebuilt(tmp_path: Path, data_dir: Path) -> None:
+    settings = Settings(home=tmp_path)
+    with open_store(settings) as store:
+        store.import_list(sources.read(data_dir / "un" / "consolidated.xml"))
+        first = load_index(store, settings.index_dir)
+        path = first.folder
+        with pytest.raises(IndexFormatError):
+            MappedIndex(path, INDEX_VERSION + 1)
+        meta = path / "meta.json"
+        meta.write_text(meta.read_text().replace(f'"version": {INDEX_VERSION}', '"version": 1'))
+        again = load_index(store, settings.index_dir)
+        assert again.version == INDEX_VERSION and again.folder == path
+        assert len(again.records) == len(first.records)
+        assert path == index_path(settings.index_dir, list(first.snapshots))
+
+
+def test_book_index_ships_as_paths(tmp_path: Path, data_dir: Path) -> None:
+    settings = Settings(home=tmp_path)
+    with open_store(settings) as store:
+        store.import_list(sources.read(data_dir / "un" / "consolidated.xml"))
+        ids = [s.id for s in store.active_snapshots()]
+        bidx = book_index(store, settings.index_dir, ids)
+        again = book_index(store, settings.index_dir, ids)  # the weights file is reused
+    assert bidx.weights_file is not None and bidx.weights_file.parent == bidx.index.folder
+    assert again.weights_file == bidx.weights_file
+    blob = pickle.dumps(bidx)
+    assert len(blob) < 4000  # what a Dask scatter sends: two paths, not the arrays
+    shipped = pickle.loads(blob)
+    assert shipped.fuzzy_weight.tolist() == bidx.fuzzy_weight.tolist()
+    for name in ("Eric Badege", "Al-Qaida", "Taliban", "Mohammed Omar"):
+        form = name_form(name, "LegalEntity")
+        assert pair_candidates(shipped, form) == pair_candidates(bidx, form)
