@@ -209,7 +209,11 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             "CREATE INDEX web_assignments_assignee ON web_assignments (assignee, alert_id)",
             # The case page reads an alert's history from the audit log by subject.
             "CREATE INDEX audit_log_subject ON audit_log (subject, seq)",
-            "CREATE INDEX alerts_created ON alerts (created_at)",
+            # The queue's filters and sorts walk these instead of the wide alert rows (each
+            # carries its explanation JSON): counting 10,000 open alerts stays index-only.
+            "CREATE INDEX alerts_queue_created ON alerts (status, created_at, id)",
+            "CREATE INDEX alerts_queue_score ON alerts (status, score, id)",
+            "CREATE INDEX alerts_queue_source ON alerts (status, source, band, created_at)",
         ),
     ),
 ]

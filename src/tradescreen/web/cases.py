@@ -64,10 +64,10 @@ def load_case(db: Database, store: SQLiteStore, settings: Settings, alert_id: in
     if alert is None:
         return None
     log = audit_log(db, settings)
-    rows = db.fetchall(
-        f"SELECT {_AUDIT} FROM audit_log WHERE seq = ? OR subject = ? ORDER BY seq",
-        (alert.screening_seq, f"alert:{alert_id}"),
-    )
+    # Two indexed reads (an OR of both would scan the whole log).
+    rows = db.fetchall(f"SELECT {_AUDIT} FROM audit_log WHERE seq = ?", (alert.screening_seq,))
+    rows += db.fetchall(f"SELECT {_AUDIT} FROM audit_log WHERE subject = ? ORDER BY seq",
+                        (f"alert:{alert_id}",))
     assigned = db.fetchone("SELECT assignee FROM web_assignments WHERE alert_id = ?", (alert_id,))
     title, url = official_link(alert.source, alert.source_id, None, alert.snapshot)
     return Case(

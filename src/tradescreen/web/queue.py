@@ -145,25 +145,46 @@ def _where(f: QueueFilter, now: datetime, alert_ids: list[int] | None) -> tuple[
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-_FROM = (" FROM alerts a LEFT JOIN decisions d ON d.id = a.decision_id"
-         " LEFT JOIN web_assignments w ON w.alert_id = a.id")
+def _joins(f: QueueFilter) -> str:
+    # Joined only when a filter reads them: the count then stays on the alerts indexes.
+    joins = ""
+    if f.decision and f.decision != "none":
+        joins += " JOIN decisions d ON d.id = a.decision_id"
+    if f.assignee:
+        joins += " LEFT JOIN web_assignments w ON w.alert_id = a.id"
+    return joins
 
 
 def read_page(
     db: Database, f: QueueFilter, *, now: datetime, alert_ids: list[int] | None = None
 ) -> QueuePage:
-    """One page of the queue; `alert_ids` narrows it further (the book filter's alerts)."""
+    """One page of the queue; `alert_ids` narrows it further (the book filter's alerts).
+
+    Three small statements: count, the page's ids (walking an index in sort order), then the
+    columns shown for those ids only.
+    """
     where, params = _where(f, now, alert_ids)
-    total = int(db.fetchone(f"SELECT COUNT(*){_FROM}{where}", params)[0])
+    joins = _joins(f)
+    total = int(db.fetchone(f"SELECT COUNT(*) FROM alerts a{joins}{where}", params)[0])
     direction = "DESC" if f.order == "desc" else "ASC"
-    rows = db.fetchall(
-        "SELECT a.id, a.created_at, a.status, a.source, a.source_id, a.caption, a.query, "
-        f"a.score, a.band, d.decision, w.assignee{_FROM}{where} "
+    ids = [int(r[0]) for r in db.fetchall(
+        f"SELECT a.id FROM alerts a{joins}{where} "
         f"ORDER BY {SORTS[f.sort]} {direction}, a.id {direction} "
         f"LIMIT {PAGE_SIZE} OFFSET {(f.page - 1) * PAGE_SIZE}",
         params,
+    )]
+    if not ids:
+        return QueuePage([], total, f)
+    rows = db.fetchall(
+        "SELECT a.id, a.created_at, a.status, a.source, a.source_id, a.caption, a.query, "
+        "a.score, a.band, d.decision, w.assignee FROM alerts a "
+        "LEFT JOIN decisions d ON d.id = a.decision_id "
+        "LEFT JOIN web_assignments w ON w.alert_id = a.id "
+        f"WHERE a.id IN ({','.join(str(i) for i in ids)})"
     )
-    return QueuePage([_row(r) for r in rows], total, f)
+    order = {aid: pos for pos, aid in enumerate(ids)}
+    found = sorted((_row(r) for r in rows), key=lambda r: order[r.id])
+    return QueuePage(found, total, f)
 
 
 def _row(r: Any) -> QueueRow:
@@ -175,7 +196,8 @@ def _row(r: Any) -> QueueRow:
 
 
 def sources(db: Database) -> list[str]:
-    return [str(r[0]) for r in db.fetchall("SELECT DISTINCT source FROM alerts ORDER BY source")]
+    # Every alert's source is an imported list: the snapshots table is tiny, alerts are not.
+    return [str(r[0]) for r in db.fetchall("SELECT DISTINCT source FROM snapshots ORDER BY source")]
 
 
 def assignees(db: Database) -> list[str]:
