@@ -102,7 +102,8 @@ async def logout(request: Request, session: Annotated[Session, Depends(require("
                  ) -> Response:
     await form_of(request, session)
     token = request.cookies.get(COOKIE) or ""
-    await run_in_threadpool(close_session, db_of(request), token)
+    # The connection is per thread: look it up in the thread that uses it.
+    await run_in_threadpool(lambda: close_session(db_of(request), token))
     response = redirect(f"{PREFIX}/login")
     response.delete_cookie(COOKIE, path=PREFIX)
     return response
