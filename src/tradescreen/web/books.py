@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from tradescreen.books.readers import query_from_json
 from tradescreen.books.storage import BookInfo, BookStore
 from tradescreen.cases.keys import query_key
 from tradescreen.screen.party import query_to_dict
@@ -94,5 +95,6 @@ def book_row(db: Database, name: str, row_id: str) -> dict[str, Any] | None:
     if row is None:
         return None
     data, query, error, updated, screened, chash = row
-    return {"row_id": row_id, "data": orjson.loads(data), "query": orjson.loads(query) if query
-            else None, "error": error, "updated_at": updated, "dirty": screened != chash}
+    return {"row_id": row_id, "data": orjson.loads(data),
+            "query": query_to_dict(query_from_json(query)) if query else None,
+            "error": error, "updated_at": updated, "dirty": screened != chash}

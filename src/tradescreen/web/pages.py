@@ -176,6 +176,9 @@ def list_updates(request: Request, session: Annotated[Session, Depends(require("
     return render(request, "lists.html", {"history": history})
 
 
+DIFF_ROWS = 100  # per section; "show all" lifts it
+
+
 @router.get("/lists/diff")
 def list_diff(request: Request, session: Annotated[Session, Depends(require("read"))]
               ) -> Response:
@@ -185,8 +188,9 @@ def list_diff(request: Request, session: Annotated[Session, Depends(require("rea
         diff = cached_diff(store, old, new)
     except StoreError as exc:
         raise WebError(400, str(exc)) from None
+    shown = 10**9 if request.query_params.get("all") == "1" else DIFF_ROWS
     return render(request, "diff.html", {
-        "diff": diff, "fields": changed_fields(store, diff),
+        "diff": diff, "fields": changed_fields(store, diff, limit=shown), "shown": shown,
         "old": store.snapshot(old), "new": store.snapshot(new),
     })
 
