@@ -43,9 +43,9 @@ class Visit:
         page.keyboard.press("Enter")
         page.wait_for_url("**/ui/")
 
-    def shot(self, label: str) -> None:
+    def shot(self, label: str, *, full: bool = True) -> None:
         SHOTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{label}.png"), full_page=True)
+        self.page.screenshot(path=str(SHOTS / f"{label}.png"), full_page=full)
 
     def close(self) -> None:
         self.context.close()
@@ -179,7 +179,9 @@ def test_analyst_day_in_chromium(visits: Any, web_keys: Keys, web_home: Path,
                                                           counts))
     assert added > 0 and removed > 0 and changed > 0
     assert page.locator("table.changes td.new").count() >= 1
-    alice.shot("11-list-diff")
+    alice.shot("11-list-diff", full=False)
+    page.locator("#changed").scroll_into_view_if_needed()
+    alice.shot("11b-list-diff-changed", full=False)
 
     # Books: the last re-screen and a drill-down into one customer.
     page.get_by_role("link", name="Books").click()
