@@ -69,7 +69,7 @@ def create_app(
         version=__version__,
         description="Restricted-party screening; yente-compatible /match and /search.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served offline by tradescreen.web (no CDN)
         redoc_url=None,
         responses=REQUEST_ERRORS,
     )
@@ -79,6 +79,9 @@ def create_app(
     app.include_router(yente.router)
     app.include_router(own.router)
     app.include_router(cases.router)
+    from tradescreen.web import install_web  # the analyst workbench at /ui, and /docs
+
+    install_web(app)
     app.add_middleware(LimitsMiddleware, config=config)
     return app
 

@@ -133,7 +133,9 @@ class LimitsMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if body and scope.get("method") in ("POST", "PUT", "PATCH"):
+        # The workbench (/ui, tradescreen.web) posts HTML forms; only the size limit applies.
+        is_form_page = scope.get("path", "").startswith("/ui/")
+        if body and scope.get("method") in ("POST", "PUT", "PATCH") and not is_form_page:
             if not _is_json(_header(scope, b"content-type")):
                 raise Refused(415, "the body must be JSON (Content-Type: application/json)")
             try:

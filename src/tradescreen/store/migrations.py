@@ -198,6 +198,36 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             "CREATE INDEX alerts_created ON alerts (created_at)",
         ),
     ),
+    (
+        "web_0001_sessions",
+        (
+            # Workbench sign-ins (tradescreen.web.sessions). Only hashes of the session token
+            # are kept; key_hash ties the session to the live API key it was opened with, so
+            # revoking the key ends the session. last_seen is epoch seconds (idle expiry).
+            """CREATE TABLE web_sessions (
+                token_hash TEXT PRIMARY KEY,
+                key_name TEXT NOT NULL,
+                key_hash TEXT NOT NULL,
+                csrf TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                last_seen INTEGER NOT NULL
+            )""",
+            # Who works an alert (the queue's "assign to me" and assignee filter).
+            """CREATE TABLE web_assignments (
+                alert_id INTEGER NOT NULL PRIMARY KEY REFERENCES alerts (id),
+                assignee TEXT NOT NULL,
+                assigned_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX web_assignments_assignee ON web_assignments (assignee, alert_id)",
+            # The case page reads an alert's history from the audit log by subject.
+            "CREATE INDEX audit_log_subject ON audit_log (subject, seq)",
+            # The queue's filters and sorts walk these instead of the wide alert rows (each
+            # carries its explanation JSON): counting 10,000 open alerts stays index-only.
+            "CREATE INDEX alerts_queue_created ON alerts (status, created_at, id)",
+            "CREATE INDEX alerts_queue_score ON alerts (status, score, id)",
+            "CREATE INDEX alerts_queue_source ON alerts (status, source, band, created_at)",
+        ),
+    ),
 ]
 
 
