@@ -63,7 +63,7 @@ class Scanner:
         if self.customers is not None:
             for m in self.customers.find(doc):
                 m.details["book"] = self.book
-                m.details["row_id"] = m.details.get("source_id")
+                m.details["row_id"] = m.get("source_id")
                 found.append(m)
         if self.terms is not None:
             found.extend(self.terms.find(doc))

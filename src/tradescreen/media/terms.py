@@ -86,7 +86,10 @@ class TermFinder:
             term = Term("programme", ent.names[0], ent.id, ent.citation,
                         (("role", ent.role[:200]),))
             for name in ent.names:
-                add(name, term)
+                # "Qods Aviation Industries (QAI)": the name and its short form, apart.
+                for part in [re.sub(r"\([^)]*\)", " ", name), *re.findall(r"\(([^)]*)\)", name)]:
+                    if len(part.split()) <= 8 and "name" not in part.lower():
+                        add(part, term)
         for port in reference.ports:
             if port.evidence == "not_found":
                 continue

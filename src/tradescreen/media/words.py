@@ -41,21 +41,54 @@ def script_of_char(ch: str) -> str:
     return name.split(" ", 1)[0].title() if name else "Unknown"
 
 
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _pieces(m: re.Match[str]) -> list[tuple[int, int, str]]:
+    """A run of Han or Kana is one character a word: those scripts write no spaces, and a
+    name is a few characters inside a longer run."""
+    raw = m.group(0)
+    if not _UNSPACED.search(raw):
+        return [(m.start(), m.end(), raw)]
+    out: list[tuple[int, int, str]] = []
+    buf_start = None
+    for i, ch in enumerate(raw):
+        if _UNSPACED.match(ch):
+            if buf_start is not None:
+                out.append((m.start() + buf_start, m.start() + i, raw[buf_start:i]))
+                buf_start = None
+            out.append((m.start() + i, m.start() + i + 1, ch))
+        elif buf_start is None:
+            buf_start = i
+    if buf_start is not None:
+        out.append((m.start() + buf_start, m.end(), raw[buf_start:]))
+    return out
+
+
 def words(text: str) -> list[Word]:
     out: list[Word] = []
     for m in _WORD.finditer(text):
-        raw = m.group(0)
-        end = m.end()
-        if raw.endswith(".") and not _is_abbreviation(raw):
-            raw, end = raw[:-1], end - 1  # a sentence's full stop is not part of the word
-        if not raw:
-            continue
-        first = raw[0]
-        script = script_of_char(first)
-        capitalised = first.isupper() or (first.isalpha() and not first.islower()
-                                          and not first.isupper()) or first.isdigit()
-        out.append(Word(m.start(), end, raw, _fold(raw), capitalised, script))
+        for start, end, raw in _pieces(m):
+            word = _word(start, end, raw)
+            if word is not None:
+                out.append(word)
     return out
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _word(start: int, end: int, raw: str) -> Word | None:
+    if raw.endswith(".") and not _is_abbreviation(raw):
+        raw, end = raw[:-1], end - 1  # a sentence's full stop is not part of the word
+    if (m := _POSSESSIVE.search(raw)) is not None:
+        raw, end = raw[: m.start()], end - 2  # "Novatek's" names Novatek
+    if not raw:
+        return None
+    first = raw[0]
+    capitalised = first.isupper() or (first.isalpha() and not first.islower()
+                                      and not first.isupper()) or first.isdigit()
+    return Word(start, end, raw, _fold(raw), capitalised, script_of_char(first))
 
 
 def _is_abbreviation(raw: str) -> bool:
