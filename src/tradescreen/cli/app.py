@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cases": ("tradescreen.cli.cases", "Alerts from screenings: review, decide, approve."),
     "audit": ("tradescreen.cli.audit", "Verify and export the tamper-evident audit log."),
     "keys": ("tradescreen.cli.keys", "Manage API keys for the HTTP API."),
+    "media": ("tradescreen.cli.media", "Adverse media: scan articles and free text."),
     "serve": ("tradescreen.cli.serve",
               "Serve the HTTP API (yente-compatible /match and /search, /screen, /lists)."),
 }

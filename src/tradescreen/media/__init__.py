@@ -1,0 +1,1 @@
+"""Adverse media: listed parties, customers and programme terms named in news and free text."""

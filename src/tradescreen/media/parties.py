@@ -1,0 +1,478 @@
+"""Listed parties (or a book's customers) named in a document, scored by the screening matcher.
+
+Spans come from the gazetteer (a whole listed name written out, or a distinctive token grown to
+the run of name-like words around it: capitalised words, words of the listed names it may be,
+legal forms) and from quoted names. Each distinct span is screened once, as `screen` would
+screen it, so a mention carries the same score, decision and explanation rows as a screening.
+Two guards keep ordinary language out: a span made only of everyday words ("State Department",
+"European Commission") is never a party hit unless a list writes exactly that name with a
+country in it, and then at most `review`; a one-word span for a longer listed name ("Alabuga"
+for "ST Alabuga", a place as often as a company) is at most `review`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from tradescreen.index.lookup import candidates
+from tradescreen.match.entity import Query, score_record
+from tradescreen.media.gazetteer import OTHER_SCRIPT_EVERYDAY, Gazetteer, common_word
+from tradescreen.media.words import Word
+from tradescreen.normalize.names import NameForm, name_form
+from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
+from tradescreen.screen.party import PartyResult, Screener
+
+MAX_DIRECT = 40  # up to this many records are scored directly instead of retrieved
+MAX_RUN = 7  # words either side of a distinctive token that a name can reach
+_JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.]*$")
+_QUOTED = re.compile(r"[\"«„“‹](?P<inner>[^\"«»„“”‹›\n]{2,80})[\"»“”›]")
+_ABJAD = frozenset({"Arabic", "Hebrew", "Syriac"})
+_SYLLABIC = frozenset({"Cjk", "Hiragana", "Katakana"})
+_CASED = frozenset({"Latin", "Cyrillic", "Greek", "Armenian", "Georgian"})
+_CONJUNCTIONS = frozenset({"and", "und", "et", "y", "i", "or", "oder", "ou", "ili", "va", "wa"})
+_EDGE_WORDS = frozenset({
+    "the", "a", "an", "of", "and", "for", "in", "on", "at", "by", "to", "from", "with", "der",
+    "die", "das", "des", "dem", "den", "und", "von", "fur", "la", "le", "les", "el", "los", "de",
+    "du", "et", "i", "v", "s", "na", "po",
+})
+
+
+@dataclass(frozen=True)
+class DocText:
+    """A document read for scanning: its words, their token stream and sentence of each."""
+
+    text: str
+    words: Sequence[Word]
+    sentence_of: Sequence[int]  # word index -> sentence index
+    sentences: Sequence[tuple[int, int]]
+    stream: str  # " tok tok tok " of every word's tokens
+    starts: Sequence[int]  # offset of each token in `stream`
+    token_word: Sequence[int]  # token index -> word index
+
+    def joined(self, a: int, b: int) -> bool:
+        """Words a and a+1..b are one run: same sentence, only spaces/hyphens/quotes between."""
+        if self.sentence_of[a] != self.sentence_of[b]:
+            return False
+        return all(_JOINER.match(self.text[self.words[i].end:self.words[i + 1].start])
+                   for i in range(a, b))
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        return self.words[first].start, self.words[last].end
+
+    def sentence(self, word: int) -> str:
+        s, e = self.sentences[self.sentence_of[word]]
+        return self.text[s:e].strip()
+
+
+@dataclass
+class Mention:
+    kind: str
+    text: str
+    start: int
+    end: int
+    sentence: str
+    score: float | None = None
+    decision: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "text": self.text, "start": self.start,
+                               "end": self.end, "sentence": self.sentence}
+        if self.score is not None:
+            out["score"] = self.score
+            out["decision"] = self.decision
+        for key, value in self.details.items():
+            if key == "result":  # the screening result: its fields, as `screen` gives them
+                fields = value.to_dict()
+                fields.pop("score", None)
+                fields.pop("decision", None)
+                out.update(fields)
+            else:
+                out[key] = value
+        return out
+
+    def get(self, key: str) -> Any:
+        """A field of the mention as `to_dict` gives it (source, caption, ...)."""
+        if key in self.details:
+            return self.details[key]
+        result = self.details.get("result")
+        if result is not None:
+            record = result.score.record
+            return getattr(record, key, None) if hasattr(record, key) else None
+        return None
+
+
+@lru_cache(maxsize=50_000)
+def _legal_form(word: str) -> bool:
+    # Beside a placeholder word, since a name made only of legal-form words keeps them as name.
+    return bool(name_form(f"zzqx {word}", "Organization").legal_forms)
+
+
+_PAREN = re.compile(r"\(([^()]+)\)")
+
+
+def usable_names(names: Sequence[tuple[str, str, str]]
+                 ) -> tuple[list[tuple[str, str]], frozenset[str]]:
+    """(name, strength) pairs worth finding in text, and the names that are not.
+
+    Lists write "NAME (X)"; the index also keeps X alone. X is the party's own short name when
+    it is an acronym or a word of NAME ("HUAWEI TECHNOLOGIES CO. (HUAWEI)"), but a place when it
+    is neither ("Corad Technology (Shenzhen) Ltd.", "Bank (St. Petersburg)"): no party is named
+    by writing a city.
+    """
+    values = [v for v, _k, _s in names]
+    out: list[tuple[str, str]] = []
+    rejected: set[str] = set()
+    for value, _kind, strength in names:
+        inside = [v for v in values if v != value and f"({value.lower()})" in v.lower()]
+        if inside:
+            whole = inside[0]
+            base = _tokens_of(_PAREN.sub(" ", whole))
+            part = _tokens_of(value)
+            acronym = "".join(t[0] for t in base if t)
+            if not (set(part) <= set(base) or "".join(part) == acronym
+                    or "".join(part) in acronym):
+                rejected.add(value)
+                continue
+            strength = "strong"  # the party's own short form
+        out.append((value, strength))
+    return out, frozenset(rejected)
+
+
+def _starts_name(word: Word) -> bool:
+    """Names are capitalised in cased scripts; scripts without case give no such hint."""
+    return word.capitalised or word.script not in _CASED
+
+
+class PartyFinder:
+    """Mentions of the records of one screener's index: `kind` listed_party or customer."""
+
+    def __init__(self, screener: Screener, kind: str = "listed_party",
+                 places: frozenset[str] = frozenset()) -> None:
+        self.screener = screener
+        self.kind = kind
+        self.places = places  # tokens of known place names: a one-word place is not a party
+        records = screener.index.records
+        self._rejected: dict[int, frozenset[str]] = {}
+        names = []
+        for pos, rec in enumerate(records):
+            usable, rejected = usable_names(rec.names)
+            if rejected:
+                self._rejected[pos] = rejected
+            names.extend((pos, value, strength, rec.schema) for value, strength in usable)
+        self.gazetteer = Gazetteer(names)
+        self._rejected_by_key = {(records[p].source, records[p].source_id): names
+                                 for p, names in self._rejected.items()}
+        self._vocab: dict[int, frozenset[str]] = {}
+
+    def _record_vocab(self, records: Sequence[int]) -> set[str]:
+        out: set[str] = set()
+        for pos in records:
+            vocab = self._vocab.get(pos)
+            if vocab is None:
+                rec = self.screener.index.records[pos]
+                toks = {t for value, _k, _s in rec.names for t in name_form(value).tokens}
+                vocab = self._vocab[pos] = frozenset(
+                    toks | {phonetic_key(t) or t for t in toks}
+                    | {"a:" + abjad_skeleton(t) for t in toks})
+            out |= vocab
+        return out
+
+    def _adds_name(self, doc: DocText, grown: tuple[int, int], strict: tuple[int, int]) -> bool:
+        """Whether the words a run adds beyond the listed names' own could be part of a name:
+        not everyday words, not legal forms, not articles."""
+        extra = [doc.words[i] for i in range(grown[0], grown[1] + 1)
+                 if not strict[0] <= i <= strict[1]]
+        return any(not self._everyday([w]) and not _legal_form(w.text) for w in extra)
+
+    @staticmethod
+    def _in_vocab(word: Word, vocab: set[str]) -> bool:
+        if any(t in vocab or (phonetic_key(t) or t) in vocab for t in word.tokens):
+            return not set(word.tokens) <= _EDGE_WORDS | _CONJUNCTIONS
+        return word.script in _ABJAD and any(
+            "a:" + abjad_skeleton(t) in vocab for t in word.tokens if not t.isdigit())
+
+    def _name_like(self, word: Word, vocab: set[str]) -> bool:
+        if set(word.tokens) <= _CONJUNCTIONS:
+            return False  # "Qods and Shahed": two names, not one
+        if self._in_vocab(word, vocab):
+            return True
+        if word.script in _CASED and word.capitalised:
+            return True
+        return _legal_form(word.text)
+
+    @staticmethod
+    def _lower_outsider(word: Word, vocab: set[str]) -> bool:
+        """A lower-case word the listed names do not have ("the company Albatross"): a name
+        does not start with it."""
+        return (word.script in _CASED and not word.capitalised
+                and not any(t in vocab for t in word.tokens))
+
+    def _grow(self, doc: DocText, wi: int, records: Sequence[int], strict: bool = False
+              ) -> tuple[int, int]:
+        """The run of name-like words around word `wi`; `strict`: only words of the listed
+        names themselves ("President Vladimir Putin" -> "Vladimir Putin")."""
+        vocab = self._record_vocab(records)
+        like = self._in_vocab if strict else self._name_like
+        first = last = wi
+        while (first > 0 and wi - first < MAX_RUN and doc.joined(first - 1, first)
+               and like(doc.words[first - 1], vocab)):
+            first -= 1
+        while (last + 1 < len(doc.words) and last - wi < MAX_RUN and doc.joined(last, last + 1)
+               and like(doc.words[last + 1], vocab)):
+            last += 1
+        # Articles and prepositions at the edges belong to the sentence, not the name.
+        while first < wi and (set(doc.words[first].tokens) <= _EDGE_WORDS
+                               or self._lower_outsider(doc.words[first], vocab)):
+            first += 1
+        while last > wi and set(doc.words[last].tokens) <= _EDGE_WORDS:
+            last -= 1
+        return first, last
+
+    def spans(self, doc: DocText
+              ) -> tuple[dict[tuple[int, int], set[int] | None], set[tuple[int, int]]]:
+        """Word ranges to screen, each with the records it may name (None: any), and the
+        one-word ranges that can only be a listed person's family name."""
+        out: dict[tuple[int, int], set[int] | None] = {}
+        family: set[tuple[int, int]] = set()
+
+        def add(first: int, last: int, records: Sequence[int] | None) -> None:
+            if (first, last) in out and out[(first, last)] is None:
+                return
+            if records is None:
+                out[(first, last)] = None
+            else:
+                out.setdefault((first, last), set()).update(records)  # type: ignore[union-attr]
+
+        for hit in self.gazetteer.whole_names(doc.stream, list(doc.starts)):
+            first, last = doc.token_word[hit.first], doc.token_word[hit.last]
+            if not _starts_name(doc.words[first]):
+                continue
+            if first == last or doc.joined(first, last):
+                add(first, last, hit.records)
+        seen: set[int] = set()
+        stream = doc.stream.split()
+        for ti, tok in enumerate(stream):
+            wi = doc.token_word[ti]
+            word = doc.words[wi]
+            if wi in seen or not _starts_name(word):
+                continue
+            if word.script in _ABJAD:
+                nxt = None
+                if (wi + 1 < len(doc.words) and doc.words[wi + 1].script in _ABJAD
+                        and doc.joined(wi, wi + 1) and doc.words[wi + 1].tokens):
+                    nxt = doc.words[wi + 1].tokens[0]
+                records = self.gazetteer.abjad_trigger(tok, nxt)
+            else:
+                records = self.gazetteer.trigger(tok, word.script)
+            if not records:
+                continue
+            seen.add(wi)
+            strict = self._grow(doc, wi, records, strict=True)
+            first, last = self._grow(doc, wi, records)
+            if (first, last) != strict and not self._adds_name(doc, (first, last), strict):
+                first, last = strict  # "Defence Minister Sergei Shoigu": titles add nothing
+            elif strict[0] != strict[1]:
+                add(strict[0], strict[1], records)
+            if first == last and len(word.tokens) == 1:
+                # One word names a party only as a one-word listed name or a family name.
+                if _place(tok):
+                    continue  # "Moscow", "Iranian": a place or its people, not a party
+                one, family_name = self.gazetteer.one_word(tok, word.script)
+                if not one:
+                    continue
+                records = one
+                if family_name:
+                    family.add((first, last))
+            add(first, last, records)
+        for m in _QUOTED.finditer(doc.text):
+            inside = [i for i, w in enumerate(doc.words)
+                      if w.start >= m.start("inner") and w.end <= m.end("inner")]
+            if inside and len(inside) <= MAX_RUN and doc.joined(inside[0], inside[-1]):
+                add(inside[0], inside[-1], None)
+        return out, family
+
+    def find(self, doc: DocText) -> list[Mention]:
+        found: list[Mention] = []
+        cache: dict[tuple[str, frozenset[int] | None], list[PartyResult]] = {}
+        spans, family = self.spans(doc)
+        for (first, last), allowed in spans.items():
+            words = doc.words[first:last + 1]
+            span_tokens = [t for w in words for t in w.tokens]
+            if len(span_tokens) == 1 and span_tokens[0] in self.places:
+                continue  # a port or a country named alone is a place mention, not a party
+            if len(words) == 1 and words[0].script in _SYLLABIC:
+                continue  # one Chinese character is a syllable, not a name
+            if all(w.script in _ABJAD or w.text.isdigit() for w in words) and not self._abjad_name(
+                    words):
+                continue  # "إلى القرار" ("to the resolution"): everyday Arabic, not a name
+            if self._everyday(words) and not (
+                    _has_country(span_tokens) and len(span_tokens) > 1
+                    or self._proper_name(words, allowed)):
+                continue
+            start, end = doc.span(first, last)
+            text = doc.text[start:end]
+            key = (text, None if allowed is None else frozenset(allowed))
+            results = cache.get(key)
+            if results is None:
+                results = cache[key] = self._screen(text, allowed)
+            mention = self._mention(doc, first, last, text, results, (first, last) in family)
+            if mention is not None:
+                found.append(mention)
+        return _no_overlaps(found)
+
+    def _screen(self, text: str, allowed: set[int] | None) -> list[PartyResult]:
+        """`Screener.screen` restricted to the records the span may name: the same candidates,
+        scores and explanations, without scoring the rest of the list."""
+        if allowed is None:
+            return self.screener.screen(Query(name=text), limit=10)
+        index = self.screener.index
+        query = Query(name=text)
+        form = name_form(text, query.schema)
+        if len(allowed) <= MAX_DIRECT:
+            # Few records: score their names that share a key with the span, no retrieval.
+            keys = _form_keys(form)
+            reached = []
+            for pos in sorted(allowed):
+                slots = tuple(i for i, f in enumerate(index.forms[pos])
+                              if f is not None and not keys.isdisjoint(_form_keys(f)))
+                if slots or form.script != "Latin":
+                    reached.append((pos, slots or None))
+        else:
+            found = candidates(index, form)
+            reached = [(c.record, c.name_slots or None) for c in found if c.record in allowed]
+        scored = []
+        for pos, slots in reached:
+            result = score_record(query, index.records[pos], slots, index.forms[pos])
+            if result.score >= 0.2:
+                scored.append(result)
+        scored.sort(key=lambda s: (-s.score, s.record.source, s.record.source_id))
+        decide = self.screener.thresholds.decide
+        return [PartyResult(s, decide(s.score)) for s in scored[:10]]
+
+    def _rejected_names(self, result: PartyResult) -> frozenset[str]:
+        rec = result.score.record
+        return self._rejected_by_key.get((rec.source, rec.source_id), frozenset())
+
+    def _abjad_name(self, words: Sequence[Word]) -> bool:
+        """Arabic-script words can name a party when one of them is not an everyday word of
+        Arabic or Persian, or two of them join into a listed name (حزب الله = Hizballah)."""
+        if any(not w.text.isdigit() and len(w.text) >= 3
+               and not common_word("", w.script, w.text, OTHER_SCRIPT_EVERYDAY) for w in words):
+            return True
+        toks = [t for w in words for t in w.tokens]
+        return any(self.gazetteer.abjad.get(abjad_skeleton(a + b))
+                   for a, b in zip(toks, toks[1:], strict=False))
+
+    @staticmethod
+    def _proper_name(words: Sequence[Word], allowed: set[int] | None) -> bool:
+        """Everyday words written as a proper name: three or more, each capitalised, as a
+        listed name spells them ("Success Aviation Services", "Sea River Service")."""
+        content = [w for w in words if not set(w.tokens) <= _EDGE_WORDS]
+        return (allowed is not None and len(content) >= 3
+                and all(w.capitalised for w in content))
+
+
+    @staticmethod
+    def _everyday(words: Sequence[Word]) -> bool:
+        # English frequencies of the folded tokens: a Russian or Persian news corpus counts
+        # "Путин" among its most frequent words, which says nothing about it being a name.
+        return all(t in _EDGE_WORDS or common_word(t) for w in words for t in w.tokens)
+
+    def _mention(self, doc: DocText, first: int, last: int, text: str,
+                 results: list[PartyResult], family_only: bool) -> Mention | None:
+        words = doc.words[first:last + 1]
+        span_tokens = [t for w in words for t in w.tokens]
+        everyday = self._everyday(words)
+        proper = self._proper_name(words, set())
+        # "the Qods aviation company": a name described in ordinary words, not written out.
+        descriptive = any(w.script in _CASED and not w.capitalised and not _legal_form(w.text)
+                          and not set(w.tokens) <= _EDGE_WORDS for w in words)
+        keep: list[tuple[PartyResult, str]] = []
+        for result in results:
+            if result.decision == "no_match":
+                continue
+            if result.score.matched_name in self._rejected_names(result):
+                continue
+            decision = result.decision
+            matched = name_form(result.score.matched_name or "").tokens
+            if everyday:
+                # Ordinary words name a party only where a list writes them exactly, with a
+                # country in them ("Iran Air") or as a proper name ("Sea River Service"), and
+                # even then an analyst must look.
+                exact = " ".join(span_tokens) == " ".join(name_form(
+                    result.score.matched_name or "", "Organization").tokens) or " ".join(
+                    span_tokens) == " ".join(_tokens_of(result.score.matched_name))
+                if not (exact and (_has_country(span_tokens) or proper)):
+                    continue
+                decision = "review"
+            if decision == "match" and (
+                (len(span_tokens) == 1 and len(matched) > 1) or descriptive
+                or family_only):
+                decision = "review"
+            if (all(w.script in _SYLLABIC for w in words) and len(words) < 3
+                    and result.score.score < 0.9):
+                continue  # two characters are two syllables: only an exact name counts
+            keep.append((result, decision))
+        if not keep:
+            return None
+        best, decision = keep[0]
+        start, end = doc.span(first, last)
+        details: dict[str, Any] = {"result": best}
+        score = round(best.score.score, 4)
+        details["also"] = [
+            {"source": r.score.record.source, "source_id": r.score.record.source_id,
+             "caption": r.score.record.caption, "score": round(r.score.score, 4),
+             "decision": d}
+            for r, d in keep[1:]
+        ]
+        return Mention(self.kind, text, start, end, doc.sentence(first), score, decision, details)
+
+
+@lru_cache(maxsize=50_000)
+def _tokens_of(value: str) -> tuple[str, ...]:
+    from tradescreen.normalize.text import tokens
+
+    return tokens(value)
+
+
+@lru_cache(maxsize=10_000)
+def _country_token(token: str) -> bool:
+    import countrynames
+
+    return len(token) > 3 and countrynames.to_code(token) is not None
+
+
+@lru_cache(maxsize=50_000)
+def _place(token: str) -> bool:
+    import countrynames
+
+    return countrynames.to_code(token) is not None
+
+
+@lru_cache(maxsize=300_000)
+def _form_keys(form: NameForm) -> frozenset[str]:
+    """Tokens, transliteration keys and consonant skeletons: what two spellings of one name
+    share."""
+    keys = set(form.tokens)
+    keys.update(k for t in form.tokens if (k := phonetic_key(t)))
+    keys.update("a:" + abjad_skeleton(t) for t in form.tokens if len(t) >= 2)
+    return frozenset(keys)
+
+
+def _has_country(tokens: Sequence[str]) -> bool:
+    return any(_country_token(t) for t in tokens)
+
+
+def _no_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """The strongest mention of each stretch of text: higher score, then the longer span."""
+    order = sorted(mentions, key=lambda m: (-(m.score or 0), -(m.end - m.start), m.start))
+    taken: list[Mention] = []
+    for m in order:
+        if all(m.end <= t.start or m.start >= t.end for t in taken):
+            taken.append(m)
+    return sorted(taken, key=lambda m: m.start)
