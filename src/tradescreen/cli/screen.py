@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import orjson
 import typer
 
-from tradescreen.cli import audit
 from tradescreen.cli.app import app
 from tradescreen.cli.output import err as _err
 from tradescreen.cli.output import errors as _errors
@@ -133,7 +132,9 @@ def screen(
 
         with open_store(settings) as store:
             add_as_of(data, missing_at(store, when), when)
-    audit.audit_screening(settings, [data], data["snapshots"])
+    from tradescreen.cli.audit import audit_screening
+
+    audit_screening(settings, [data], data["snapshots"])
     if json_output:
         _write_json(data)
     else:
@@ -197,7 +198,9 @@ def screen_file(
                 progress.update(task, completed=i)
     tmp.replace(out)
     snapshots = list(screener.index.snapshots)
-    audit.audit_screening(settings, hits, snapshots, file=input_path, rows=len(rows))
+    from tradescreen.cli.audit import audit_screening
+
+    audit_screening(settings, hits, snapshots, file=input_path, rows=len(rows))
     elapsed = time.perf_counter() - started
     failed = [r for r in rows if r.query is None]
     warned = [r for r in rows if r.warnings]
