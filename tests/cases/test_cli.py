@@ -194,3 +194,20 @@ def test_unknown_alert_and_help(home: Path) -> None:
             assert code == 0 and len(out) > 100
     code, out, _ = run("audit", "verify")
     assert code == 0 and out.strip() == "chain valid: 0 records"
+
+
+def test_audit_purge_needs_an_admin_key(screened: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deleting audit records is recorded under a key's name, never a typed one."""
+    monkeypatch.delenv("TRADESCREEN_API_KEY", raising=False)
+    before = run("audit", "export")[1]
+    code, _, err = run("audit", "purge", "--older-than", "1d", "--user", "root")
+    assert code == 1 and "admin scope" in err and "keys create" in err
+    code, _, err = run("audit", "purge", "--key", make_key("analyst"))
+    assert code == 1 and "lacks the admin scope" in err
+    assert run("audit", "export")[1] == before
+    ops = make_key("ops", "admin")
+    code, out, err = run("audit", "purge", "--older-than", "3650d", "--key", ops, "--user", "ops")
+    assert code == 0, err
+    last = json.loads(run("audit", "export")[1].splitlines()[-1])
+    assert (last["kind"], last["actor"]) == ("purge", "key:ops")
+    assert run("audit", "verify")[0] == 0

@@ -35,6 +35,39 @@ def current_user() -> str:
     return os.environ.get("TRADESCREEN_USER") or getpass.getuser()
 
 
+KEY_ENV = "TRADESCREEN_API_KEY"
+
+
+def acting_user(settings: Settings, key: str | None, user: str | None, scope: str) -> str:
+    """The user an action that changes a case or the audit log is recorded under: the name of
+    a live API key with `scope`, as `key:<name>`, exactly as the API records it, so four-eyes
+    holds across CLI and API.
+
+    A typed --user is no identity (anyone can type anyone's name): without a key the action
+    is refused, and a --user that differs from the key's name is refused too."""
+    from tradescreen.cases.decisions import CaseError
+    from tradescreen.store.keys import KeyStore
+
+    secret = (key or os.environ.get(KEY_ENV) or "").strip()
+    if not secret:
+        raise CaseError(
+            f"this action needs your API key with the {scope} scope: pass --key or set "
+            f"${KEY_ENV} (an operator creates it with `tradescreen keys create NAME --scope "
+            f"{scope}`); --user alone does not identify anyone"
+        )
+    with KeyStore(settings) as keys:
+        found = keys.verify(secret)
+    if found is None:
+        raise CaseError("unknown or revoked API key")
+    if not found.allows(scope):
+        raise CaseError(f"key {found.name!r} lacks the {scope} scope "
+                        f"(it has: {', '.join(sorted(found.scopes))})")
+    if user is not None and user.strip() not in (found.name, f"key:{found.name}"):
+        raise CaseError(f"--user {user!r} is not the name of the key given ({found.name!r}): "
+                        "the key decides who acts")
+    return f"key:{found.name}"
+
+
 def record(settings: Settings, event: Event) -> None:
     """Write one event to the audit log (screenings also raise alerts)."""
     with open_sink(settings) as sink:
@@ -111,16 +144,22 @@ def purge(
         typer.Option("--older-than", help="10y, 3650d or an ISO date (default: the retention "
                      "period, $TRADESCREEN_AUDIT_RETENTION_DAYS, 10 years)."),
     ] = None,
-    user: Annotated[str | None, typer.Option("--user", help="Acting user.")] = None,
+    key: Annotated[str | None, typer.Option(
+        "--key", help="Your API key with the admin scope (default: $TRADESCREEN_API_KEY).")] = None,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="Optional check: must equal the key's name.")] = None,
 ) -> None:
-    """Delete audit records past retention; the purge itself is a record in the chain."""
+    """Delete audit records past retention; the purge itself is a record in the chain.
+
+    Needs an API key with the admin scope: the purge is recorded under the key's name."""
     settings = load_settings()
     now = utc_now()
     age = older_than or f"{settings.audit_retention_days}d"
     cutoff = parse_age(age, now)
+    actor = acting_user(settings, key, user, "admin")
     sink, log = open_log(settings)
     with sink:
-        record_ = log.purge(cutoff, user or current_user())
+        record_ = log.purge(cutoff, actor)
     data = orjson.loads(record_.data)
     print(f"purged {data['count']} records older than {data['older_than']} "
           f"(purge record {record_.seq})")

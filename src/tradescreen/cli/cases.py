@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated, Any
 
@@ -22,7 +21,7 @@ from tradescreen.cases.alerts import (
 )
 from tradescreen.cases.decisions import CaseError
 from tradescreen.cli.app import app
-from tradescreen.cli.audit import errors, open_log
+from tradescreen.cli.audit import acting_user, errors, open_log
 from tradescreen.cli.output import err
 from tradescreen.config import load_settings
 
@@ -41,37 +40,6 @@ UserOpt = Annotated[
     typer.Option("--user", help="Optional check: must equal the key's name (a typed name alone "
                  "proves nothing and is refused)."),
 ]
-KEY_ENV = "TRADESCREEN_API_KEY"
-
-
-def acting_user(settings: Any, key: str | None, user: str | None) -> str:
-    """The user a case action is recorded under: the name of a live key with the cases scope,
-    as `key:<name>`, exactly as the API records it, so four-eyes holds across CLI and API.
-
-    A typed --user is no identity (anyone can type anyone's name): without a key the action
-    is refused, and a --user that differs from the key's name is refused too."""
-    from tradescreen.store.keys import KeyStore
-
-    secret = (key or os.environ.get(KEY_ENV) or "").strip()
-    if not secret:
-        raise CaseError(
-            "case actions need your API key with the cases scope: pass --key or set "
-            f"${KEY_ENV} (an operator creates it with `tradescreen keys create NAME --scope "
-            "cases`); --user alone does not identify anyone"
-        )
-    with KeyStore(settings) as keys:
-        found = keys.verify(secret)
-    if found is None:
-        raise CaseError("unknown or revoked API key")
-    if not found.allows("cases"):
-        raise CaseError(f"key {found.name!r} lacks the cases scope "
-                        f"(it has: {', '.join(sorted(found.scopes))})")
-    if user is not None and user.strip() not in (found.name, f"key:{found.name}"):
-        raise CaseError(f"--user {user!r} is not the name of the key given ({found.name!r}): "
-                        "the key decides who acts")
-    return f"key:{found.name}"
-
-
 def _out() -> Console:
     console = Console(highlight=False)
     return console if console.is_terminal else Console(highlight=False, width=200)
@@ -216,7 +184,7 @@ def decide(
     The acting user is the name of the API key given (--key or $TRADESCREEN_API_KEY), which
     needs the cases scope."""
     settings = load_settings()
-    actor = acting_user(settings, key, user)
+    actor = acting_user(settings, key, user, "cases")
     sink, log = open_log(settings)
     with sink:
         alert, made = decisions.decide(
@@ -242,7 +210,7 @@ def approve(
     The approver is the name of the API key given (--key or $TRADESCREEN_API_KEY, cases
     scope): a key that decided an alert cannot approve it."""
     settings = load_settings()
-    actor = acting_user(settings, key, user)
+    actor = acting_user(settings, key, user, "cases")
     sink, log = open_log(settings)
     with sink:
         alert, made = decisions.approve(log, alert_id, actor)

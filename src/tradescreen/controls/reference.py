@@ -1,17 +1,19 @@
 """Lookup tables built from one ControlSet: what the screening checks consult. Pure.
 
-Every table row carries the citation of its own `source_ids` (the first source of the same file
-that has a URL), so a reason can always say where its rule comes from.
+Every table row carries the citation of its own `source_ids` (the official text among them, else
+the first source of the same file that has a URL, marked secondary), so a reason can always say
+where its rule comes from.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tradescreen.controls.loader import ControlsError, ControlSet
+from tradescreen.controls.official import is_official, official_texts
 
 _URL = re.compile(r"https?://\S+")
 
@@ -24,10 +26,14 @@ class Citation:
     id: str = ""  # source id inside the file
     date: str | None = None
     file: str = ""  # which reference file (or list) the rule comes from
+    # True: no official text is known, so this is a reproduction or summary (law firm, media).
+    secondary: bool = False
+    via: str | None = None  # the reproduction the data cited, when `url` is the official text
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "title": self.title, "url": self.url, "id": self.id,
-                "date": self.date, "file": self.file}
+                "date": self.date, "file": self.file, "secondary": self.secondary,
+                "via": self.via}
 
 
 @dataclass(frozen=True)
@@ -149,26 +155,39 @@ class Reference:
     # -- citations ---------------------------------------------------------------------------
 
     def cite(self, file: str, source_ids: Any) -> Citation | None:
-        """The first of `source_ids` (in that file) with a URL; None when none has one."""
-        fallback = None
-        ids = list(source_ids or ())
-        # Official texts before secondary reproductions: third-party repositories only when
-        # nothing else is cited.
-        ids.sort(key=lambda sid: "not official" in str(
-            self._sources.get((file, str(sid)), {}).get("authority", "")))
-        for sid in ids:
-            source = self._sources.get((file, str(sid)))
-            if source is None:
-                continue
-            citation = Citation(
-                source=str(source.get("authority") or ""), title=str(source.get("title") or ""),
-                url=_clean_url(source.get("url")), id=str(sid),
-                date=str(source["date"]) if source.get("date") else None, file=file,
-            )
-            if citation.url:
-                return citation
-            fallback = fallback or citation
-        return fallback
+        """The best of `source_ids` (in that file): an official text first (cited directly, or
+        the official text of a reproduction, official_texts.yaml), else a reproduction marked
+        `secondary`; None when no source has a URL or is known."""
+        candidates = [c for sid in source_ids or () if (c := self._citation(file, str(sid)))]
+        with_url = [c for c in candidates if c.url]
+        if not with_url:
+            return candidates[0] if candidates else None
+        return sorted(with_url, key=lambda c: c.secondary)[0]  # stable: data order otherwise
+
+    def _citation(self, file: str, sid: str) -> Citation | None:
+        source = self._sources.get((file, sid))
+        if source is None:
+            return None
+        url = _clean_url(source.get("url"))
+        citation = Citation(
+            source=str(source.get("authority") or ""), title=str(source.get("title") or ""),
+            url=url, id=sid, date=str(source["date"]) if source.get("date") else None,
+            file=file,
+        )
+        if url is None or is_official(url):
+            return citation
+        official = official_texts().get(sid)
+        if official is not None and "same_as" in official:
+            other_file, _, other_id = str(official["same_as"]).partition("#")
+            same = self._sources.get((other_file, other_id))
+            official = None if same is None else {
+                "source": same.get("authority"), "title": same.get("title"),
+                "url": _clean_url(same.get("url"))}
+        if official is None or not is_official(official.get("url")):
+            return replace(citation, secondary=True)
+        return replace(citation, source=str(official.get("source") or citation.source),
+                       title=str(official.get("title") or citation.title),
+                       url=official["url"], via=url)
 
     def _require(self, file: str, source_ids: Any, what: str) -> Citation:
         citation = self.cite(file, source_ids)
