@@ -182,12 +182,6 @@ class AuditWriter:
             self._cond.notify_all()
         self.start()
 
-    @property
-    def backlog(self) -> int:
-        """Bytes spooled but not yet in the audit log."""
-        spool = self._spool
-        return spool.end - spool.done if spool else 0
-
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every spooled event is appended; False on timeout."""
         deadline = time.monotonic() + timeout

@@ -105,9 +105,6 @@ class ApiState:
         self.screener, self.load_error = screener, None
         return True
 
-    def stale(self) -> bool:
-        return self.serving_ids() != self.active_ids()
-
     # -- entities ----------------------------------------------------------------------------
 
     def record_by_id(self, entity_id: str) -> Record | None:
