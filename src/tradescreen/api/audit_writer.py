@@ -62,44 +62,69 @@ def _decode(line: bytes) -> tuple[Event, str]:
 
 
 class Spool:
-    """One process's spool file and its checkpoint (`<name>.done`: bytes already appended)."""
+    """A spool file and its checkpoint (`<name>.done`: how many bytes are appended already).
 
-    def __init__(self, path: Path, *, own: bool) -> None:
+    `Spool.create(dir)`: this process's own, created under a temporary name and renamed only
+    once its lock is held, so no other process ever sees it unlocked and takes it for a dead
+    one's. `Spool(path)`: another process's, to recover. `Spool.private()`: an unnamed file
+    (gone with the process), for sinks that do not outlive it either.
+    """
+
+    def __init__(self, path: Path | None, fd: int | None = None) -> None:
         self.path = path
-        flags = os.O_RDWR | os.O_APPEND | (os.O_CREAT if own else 0)
-        self.fd = os.open(path, flags, 0o600)
-        self.done_fd = os.open(self.done_path, os.O_RDWR | os.O_CREAT, 0o600)
-        raw = os.pread(self.done_fd, 32, 0).strip()
-        self.done = int(raw) if raw.isdigit() else 0
+        self.fd = fd if fd is not None else os.open(path, os.O_RDWR)  # type: ignore[arg-type]
+        self.done_fd: int | None = None
+        self.done = 0
+        if path is not None:
+            self.done_fd = os.open(self.done_path, os.O_RDWR | os.O_CREAT, 0o600)
+            raw = os.pread(self.done_fd, 32, 0).strip()
+            self.done = int(raw) if raw.isdigit() else 0
         self.end = os.fstat(self.fd).st_size
+
+    @classmethod
+    def create(cls, spool_dir: Path) -> Spool:
+        spool_dir.mkdir(parents=True, exist_ok=True)
+        name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}{SUFFIX}"
+        temp = spool_dir / f".{name}.new"
+        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held while this process lives: not an orphan
+        os.rename(temp, spool_dir / name)
+        return cls(spool_dir / name, fd)
+
+    @classmethod
+    def private(cls) -> Spool:
+        fd, name = tempfile.mkstemp(prefix="tradescreen-audit-")
+        os.unlink(name)  # unnamed: nothing to clean up, nothing for another process to find
+        return cls(None, fd)
 
     @property
     def done_path(self) -> Path:
+        assert self.path is not None
         return self.path.with_name(self.path.name + ".done")
 
-    def lock(self, *, wait: bool) -> bool:
+    def try_lock(self) -> bool:
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
         return True
 
     def append(self, line: bytes) -> None:
-        start = self.end
+        written = 0
         try:
-            written = os.write(self.fd, line)
+            written = os.pwrite(self.fd, line, self.end)
             if written != len(line):
-                raise OSError(f"short write to {self.path.name} ({written} of {len(line)})")
+                raise OSError(f"short write to the audit spool ({written} of {len(line)})")
         except OSError:
             # Leave no torn line behind: the next event must start on a line of its own.
             with contextlib.suppress(OSError):
-                os.ftruncate(self.fd, start)
+                os.ftruncate(self.fd, self.end)
             raise
-        self.end = start + len(line)
+        self.end += written
 
     def pending(self) -> list[tuple[int, bytes]]:
         """Whole lines after the checkpoint (up to ~1 MB), with each line's end offset."""
-        data = os.pread(self.fd, min(self.end - self.done, _READ) or 0, self.done)
+        data = os.pread(self.fd, min(self.end - self.done, _READ), self.done)
         out, pos = [], self.done
         for line in data.split(b"\n")[:-1]:  # the last piece is incomplete or empty
             pos += len(line) + 1
@@ -110,7 +135,8 @@ class Spool:
         return out
 
     def mark(self, offset: int) -> None:
-        os.pwrite(self.done_fd, f"{offset:020d}\n".encode(), 0)
+        if self.done_fd is not None:
+            os.pwrite(self.done_fd, f"{offset:020d}\n".encode(), 0)
         self.done = offset
 
     def reset(self) -> None:
@@ -120,11 +146,13 @@ class Spool:
         self.mark(0)
 
     def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
-        self.done_path.unlink(missing_ok=True)
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+            self.done_path.unlink(missing_ok=True)
 
     def close(self) -> None:
-        os.close(self.done_fd)
+        if self.done_fd is not None:
+            os.close(self.done_fd)
         os.close(self.fd)
 
 
@@ -135,7 +163,6 @@ class AuditWriter:
         self.sink = sink
         # Without a directory the spool is private to this process: nothing is recovered from
         # it after a kill (right for an in-memory sink, whose events die with the process too).
-        self.shared = spool_dir is not None
         self.spool_dir = Path(spool_dir) if spool_dir else None
         self._spool: Spool | None = None
         self._cond = threading.Condition()
@@ -154,12 +181,6 @@ class AuditWriter:
             spool.append(line)
             self._cond.notify_all()
         self.start()
-
-    @property
-    def backlog(self) -> int:
-        """Bytes spooled but not yet in the audit log."""
-        spool = self._spool
-        return spool.end - spool.done if spool else 0
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every spooled event is appended; False on timeout."""
@@ -197,23 +218,14 @@ class AuditWriter:
                 if drained and spool.done >= spool.end:
                     spool.remove()
                 spool.close()
-        if not self.shared and self.spool_dir is not None:
-            with contextlib.suppress(OSError):
-                self.spool_dir.rmdir()
 
     def _open(self) -> Spool:
         if self._spool is None:
-            if self.spool_dir is None:
-                self.spool_dir = Path(tempfile.mkdtemp(prefix="tradescreen-audit-"))
-            self.spool_dir.mkdir(parents=True, exist_ok=True)
-            name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}{SUFFIX}"
-            spool = Spool(self.spool_dir / name, own=True)
-            spool.lock(wait=True)  # held while this process lives: not an orphan
-            self._spool = spool
+            self._spool = Spool.create(self.spool_dir) if self.spool_dir else Spool.private()
         return self._spool
 
     def _run(self) -> None:
-        if self.shared:
+        if self.spool_dir is not None:
             self._recover_orphans()
         while True:
             with self._cond:
@@ -264,12 +276,15 @@ class AuditWriter:
             if path == own:
                 continue
             try:
-                spool = Spool(path, own=False)
+                spool = Spool(path)
             except FileNotFoundError:
                 continue  # another process recovered it meanwhile
             try:
-                if not spool.lock(wait=False) or not _same_file(spool):
-                    continue  # alive, or recovered and removed after we opened it
+                if not spool.try_lock():
+                    continue  # its process is alive
+                if not _same_file(spool):  # recovered and removed after we opened it
+                    spool.done_path.unlink(missing_ok=True)
+                    continue
                 first = True
                 while spool.done < spool.end and not self._closing:
                     batch = spool.pending()
@@ -286,6 +301,7 @@ class AuditWriter:
 
 
 def _same_file(spool: Spool) -> bool:
+    assert spool.path is not None
     try:
         return os.stat(spool.path).st_ino == os.fstat(spool.fd).st_ino
     except FileNotFoundError:

@@ -1,8 +1,10 @@
 """What a running API holds: the screener (swapped when lists change), keys, limiter, sink.
 
 The index loads in a background thread so `/healthz` answers at once and `/readyz` says 503
-until screening can start. When a new list snapshot is activated, a fresh index is loaded beside
-the old one and swapped in a single assignment: requests in flight finish on the old one.
+until screening can start. When a new list snapshot is activated, a fresh index is built in a
+child process (reload.py), opened beside the old one and swapped in a single assignment:
+requests in flight finish on the old one. Audit events go through `AuditWriter`, so no request
+waits for the database's write lock.
 """
 
 from __future__ import annotations
@@ -102,9 +104,6 @@ class ApiState:
         self.snapshots = {**self.snapshots, **new}
         self.screener, self.load_error = screener, None
         return True
-
-    def stale(self) -> bool:
-        return self.serving_ids() != self.active_ids()
 
     # -- entities ----------------------------------------------------------------------------
 

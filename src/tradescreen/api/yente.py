@@ -82,7 +82,9 @@ async def match(
 
     `threshold` (default: the match threshold, 0.7) sets each result's `match`; `cutoff`
     (default: the review threshold, 0.5) drops weaker candidates. `changed_since` is accepted
-    and ignored (every active list entry is current).
+    and ignored (every active list entry is current). Every name of a query is scored; a query
+    with over 50 values in a property or 50 distinct names, or a value that cannot be read
+    (a date, a country, a control character), is refused with a 422 naming it.
     """
     state = state_of(request)
     screener = screener_of(state)
