@@ -52,14 +52,19 @@ MAX_IDS = 20  # ids listed per drop reason; the count is always complete
 MAX_DUPLICATES = 1000  # duplicate ids listed one by one; the count is always complete
 _NOTE_PROPS = ("role", "relationship", "description", "summary")
 _BATCH = 5000
+# A new record goes to the end (AUTOINCREMENT never reuses the position of a deleted one).
+_INSERT = (
+    "INSERT INTO records (id, origin, schema, caption, target, named, stamp, datasets, file, "
+    "data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _IN = 500  # ids per `IN (...)` lookup, below SQLite's parameter limit
 
 _SCHEMA = """
 CREATE TABLE records (
-    id TEXT PRIMARY KEY, pos INTEGER NOT NULL, origin TEXT NOT NULL, schema TEXT NOT NULL,
-    caption TEXT NOT NULL, target INTEGER NOT NULL, named TEXT NOT NULL, stamp TEXT,
-    datasets TEXT NOT NULL, file INTEGER NOT NULL, data BLOB NOT NULL
-) WITHOUT ROWID;
+    pos INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, origin TEXT NOT NULL,
+    schema TEXT NOT NULL, caption TEXT NOT NULL, target INTEGER NOT NULL, named TEXT NOT NULL,
+    stamp TEXT, datasets TEXT NOT NULL, file INTEGER NOT NULL, data BLOB NOT NULL
+);
 CREATE TABLE facts (
     seq INTEGER PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, other TEXT,
     payload BLOB NOT NULL
@@ -192,7 +197,6 @@ class Graph:
         self.conn.executescript(_SCHEMA)
         self.conn.execute("BEGIN")
         weakref.finalize(self, _cleanup, self.conn, self.folder)
-        self._pos = 0
         self._pending: list[tuple[dict[str, Any], bytes, str, int]] = []
         self.duplicates: list[dict[str, str]] = []
         self.duplicate_count = 0
@@ -205,10 +209,9 @@ class Graph:
         target = data["schema"] in FROM_FTM_SCHEMA
         # "properties", "parts" (a person named from its name parts only) or "" (no name)
         named = (names_come_from(data) or "") if target else ""
-        self._pos += 1
         return (
-            entity_id, self._pos, origin, data["schema"], caption, int(target), named,
-            _stamp(data), _datasets(data), file, raw,
+            entity_id, origin, data["schema"], caption, int(target), named, _stamp(data),
+            _datasets(data), file, raw,
         )
 
     def add(self, data: dict[str, Any], raw: bytes, origin: str, file: int) -> None:
@@ -239,7 +242,7 @@ class Graph:
                 known.add(entity_id)
                 fresh.append(item)
         self.conn.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _INSERT,
             [self._row(*item) for item in fresh],
         )
         for data, _raw, origin, _file in again:
@@ -257,12 +260,12 @@ class Graph:
         self._replace(merged, orjson.dumps(merged))
 
     def _replace(self, data: dict[str, Any], raw: bytes) -> None:
+        # A replaced record keeps its position (rowid) and origin.
         row = self._row(data, raw, "", 0)
-        self._pos -= 1  # a replaced record keeps its position and origin
         self.conn.execute(
             "UPDATE records SET schema = ?, caption = ?, target = ?, named = ?, stamp = ?, "
             "datasets = ?, data = ? WHERE id = ?",
-            (row[3], row[4], row[5], row[6], row[7], row[8], raw, data["id"]),
+            (*row[2:8], raw, data["id"]),
         )
 
     def apply(self, op: str, data: dict[str, Any], origin: str, file: int) -> None:
@@ -279,7 +282,7 @@ class Graph:
             self._replace(data, raw)
         else:
             self.conn.execute(
-                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _INSERT,
                 self._row(data, raw, origin, file),
             )
 
@@ -288,7 +291,6 @@ class Graph:
     def finish(self) -> None:
         """Index the records and turn the link and detail records into facts."""
         self.flush()
-        self.conn.execute("CREATE INDEX records_pos ON records (target, named, pos)")
         folded = sorted(FOLDED)
         cursor = self.conn.execute(
             f"SELECT id, schema, data FROM records WHERE schema IN ({','.join('?' * len(folded))})"
