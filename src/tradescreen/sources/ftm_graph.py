@@ -16,18 +16,16 @@ order, so the entities equal what reading the whole file into memory gave.
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import sqlite3
-import tempfile
 import weakref
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from tradescreen.ftm import EXTRA_KEY, FROM_FTM_SCHEMA, from_ftm, names_come_from
 from tradescreen.model import Address, Entity, Identifier, Relation
+from tradescreen.scratch import Scratch
 from tradescreen.sources.base import SourceError
 from tradescreen.values import parse_date
 
@@ -179,24 +177,24 @@ def merge_extras(entity: Entity, extra: Extras, own_relations: bool) -> Entity:
     )
 
 
-def _cleanup(conn: sqlite3.Connection, folder: str) -> None:
+def _cleanup(conn: sqlite3.Connection, scratch: Scratch) -> None:
     conn.close()
-    shutil.rmtree(folder, ignore_errors=True)
+    scratch.close()
 
 
 class Graph:
     """The records of one read (one file or a folder's files), on disk until they are folded."""
 
     def __init__(self) -> None:
-        self.folder = tempfile.mkdtemp(prefix="tradescreen-ftm-")
-        self.conn = sqlite3.connect(Path(self.folder) / "graph.sqlite", isolation_level=None)
+        self.scratch = Scratch("tradescreen-ftm-")
+        self.conn = sqlite3.connect(self.scratch.path / "graph.sqlite", isolation_level=None)
         # Scratch data: no journal, no fsync; a bounded page cache whatever the file's size.
         self.conn.execute("PRAGMA journal_mode=OFF")
         self.conn.execute("PRAGMA synchronous=OFF")
         self.conn.execute("PRAGMA cache_size=-65536")
         self.conn.executescript(_SCHEMA)
         self.conn.execute("BEGIN")
-        weakref.finalize(self, _cleanup, self.conn, self.folder)
+        weakref.finalize(self, _cleanup, self.conn, self.scratch)
         self._pending: list[tuple[dict[str, Any], bytes, str, int]] = []
         self.duplicates: list[dict[str, str]] = []
         self.duplicate_count = 0
