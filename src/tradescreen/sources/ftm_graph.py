@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -161,19 +161,26 @@ class Extras:
 
 
 def merge_extras(entity: Entity, extra: Extras, own_relations: bool) -> Entity:
+    identifiers = tuple(dict.fromkeys([*entity.identifiers, *extra.identifiers]))
+    relations = entity.relations if own_relations else tuple(dict.fromkeys(extra.relations))
+    programs = tuple(dict.fromkeys([*entity.programs, *extra.programs]))
+    dates = [d for d in [entity.listed_on, *extra.listing_dates] if d and parse_date(d)]
+    listed_on = min(dates) if dates else None
+    if not extra.addresses and (identifiers, relations, programs, listed_on) == (
+        entity.identifiers, entity.relations, entity.programs, entity.listed_on
+    ):
+        return entity  # nothing to add: most entities of a large file, so spare the copy
     addresses = list(entity.addresses)
     for address in extra.addresses:
         # An address entity usually restates an `address` string in detail: replace, not add.
         addresses = [a for a in addresses if a.full != address.full] + [address]
-    identifiers = list(dict.fromkeys([*entity.identifiers, *extra.identifiers]))
-    dates = [d for d in [entity.listed_on, *extra.listing_dates] if d and parse_date(d)]
     return dataclasses.replace(
         entity,
         addresses=tuple(addresses),
-        identifiers=tuple(identifiers),
-        relations=entity.relations if own_relations else tuple(dict.fromkeys(extra.relations)),
-        programs=tuple(dict.fromkeys([*entity.programs, *extra.programs])),
-        listed_on=min(dates) if dates else None,
+        identifiers=identifiers,
+        relations=relations,
+        programs=programs,
+        listed_on=listed_on,
     )
 
 
@@ -386,7 +393,8 @@ class Graph:
         cursor = conn.execute(
             "SELECT id, data FROM records WHERE target = 1 AND named != '' ORDER BY pos"
         )
-        while chunk := cursor.fetchmany(1000):
+        while chunk := cursor.fetchmany(_IN):
+            facts = self._facts_of([entity_id for entity_id, _ in chunk])
             for entity_id, raw in chunk:
                 data = orjson.loads(raw)
                 try:
@@ -395,12 +403,24 @@ class Graph:
                     raise SourceError(f"FtM entity {entity_id}: {exc}") from exc
                 if not entity.names:
                     continue  # an extra block without names; counted as named, so rare
-                extra = self._extras(entity_id, data)
+                extra = self._extras(data, facts.get(entity_id, ()))
                 # Our own exports carry their relations in the extra block; don't add them twice.
                 own = isinstance(data.get(EXTRA_KEY), dict) and "relations" in data[EXTRA_KEY]
                 yield merge_extras(entity, extra, own)
 
-    def _extras(self, entity_id: str, data: dict[str, Any]) -> Extras:
+    def _facts_of(self, ids: list[str]) -> dict[str, list[tuple[str, bytes, str]]]:
+        """The facts about a batch of entities, in one query: id -> (kind, payload, caption)."""
+        out: dict[str, list[tuple[str, bytes, str]]] = {}
+        marks = ",".join("?" * len(ids))
+        for target, kind, payload, caption in self.conn.execute(
+            "SELECT f.target, f.kind, f.payload, COALESCE(r.caption, f.other) FROM facts f "
+            f"LEFT JOIN records r ON r.id = f.other WHERE f.target IN ({marks}) ORDER BY f.seq",
+            ids,
+        ):
+            out.setdefault(target, []).append((kind, payload, caption))
+        return out
+
+    def _extras(self, data: dict[str, Any], facts: Iterable[tuple[str, bytes, str]]) -> Extras:
         extra = Extras()
         for ref in prop(data, "addressEntity"):
             row = self.conn.execute(
@@ -409,11 +429,7 @@ class Graph:
             ).fetchone()
             if row is not None:
                 extra.addresses.append(Address(*orjson.loads(row[0])))
-        for kind, payload, caption in self.conn.execute(
-            "SELECT f.kind, f.payload, COALESCE(r.caption, f.other) FROM facts f "
-            "LEFT JOIN records r ON r.id = f.other WHERE f.target = ? ORDER BY f.seq",
-            (entity_id,),
-        ):
+        for kind, payload, caption in facts:
             value = orjson.loads(payload)
             if kind == "sanction":
                 extra.programs += value[0]
