@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -115,6 +116,8 @@ def run_in_child(names: list[str], data: Path) -> dict:
         "store": store_s,
         "iterate": iterate,
         "rss": peak_rss_mb(),
+        # CPU seconds (user + system): on a shared machine, the figure load does not inflate.
+        "cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
         "db_mb": db_mb,
     }
 
@@ -148,18 +151,18 @@ def main() -> None:
         )
         if proc.returncode != 0:
             reason = (proc.stderr.strip().splitlines() or ["failed"])[-1]
-            rows.append([label, "-", "-", "-", "-", "-", "-", "-", f"error: {reason[:60]}"])
+            rows.append([label, "-", "-", "-", "-", "-", "-", "-", "-", f"error: {reason[:60]}"])
             continue
         r = json.loads(proc.stdout)
         per_k = (r["parse"] + r["store"]) / max(r["entities"], 1) * 1000
         rows.append([
             label, f"{r['entities']:,}", f"{r['parse']:.2f}", f"{r['store']:.2f}",
             f"{r['parse'] + r['store']:.2f}", f"{per_k * 1000:.0f}", f"{r['iterate']:.2f}",
-            f"{r['rss']:.0f}", f"{r['db_mb']:.1f}",
+            f"{r['rss']:.0f}", f"{r['db_mb']:.1f}", f"{r['cpu']:.1f}",
         ])
     print_table(
         ["list", "entities", "parse s", "store s", "total s", "µs/entity", "iterate s",
-         "peak RSS MiB", "db MiB"],
+         "peak RSS MiB", "db MiB", "CPU s"],
         rows,
         title="Import benchmark (each row: fresh process, fresh store)",
     )

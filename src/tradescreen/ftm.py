@@ -211,7 +211,9 @@ def to_ftm(entity: Entity) -> dict[str, Any]:
 def _values(props: dict[str, Any], *names: str) -> list[str]:
     out: list[str] = []
     for name in names:
-        raw = props.get(name) or []
+        raw = props.get(name)
+        if not raw:
+            continue  # most properties are absent: the common case returns at once
         for value in [raw] if isinstance(raw, str) else raw:
             if isinstance(value, str):
                 value = value.strip()

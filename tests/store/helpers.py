@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from tradescreen.model import Entity, Name
@@ -22,7 +23,7 @@ def entity(
 
 
 def list_read(
-    entities: list[Entity], *, published: str = "2024-05-03", source: str = "test_list"
+    entities: Iterable[Entity], *, published: str = "2024-05-03", source: str = "test_list"
 ) -> ListRead:
     return ListRead(
         source=source,

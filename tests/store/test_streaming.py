@@ -33,7 +33,7 @@ def _files(tmp_path: Path) -> set[str]:
 
 
 def test_iterator_import_counts_and_hashes_like_a_list(store: SQLiteStore, tmp_path: Path) -> None:
-    streamed = store.import_list(list_read(_stream(12_345))).snapshot  # type: ignore[arg-type]
+    streamed = store.import_list(list_read(_stream(12_345))).snapshot
     entities = list(_stream(12_345))
     assert streamed.entity_count == 12_345
     assert streamed.content_hash == content_hash((e.source_id, e.content_hash()) for e in entities)
@@ -48,7 +48,7 @@ def test_prepare_progress_counts_entities(store: SQLiteStore) -> None:
     seen: list[tuple[int, int | None]] = []
     written: list[tuple[int, int]] = []
     store.import_list(
-        list_read(_stream(12_000)),  # type: ignore[arg-type]
+        list_read(_stream(12_000)),
         prepare_progress=lambda done, total: seen.append((done, total)),
         progress=lambda done, total: written.append((done, total)),
     )
@@ -80,7 +80,7 @@ def test_refused_stream_changes_nothing(
 
 
 def test_unchanged_stream_writes_no_snapshot(store: SQLiteStore) -> None:
-    first = store.import_list(list_read(_stream(6000))).snapshot  # type: ignore[arg-type]
-    again = store.import_list(list_read(_stream(6000)))  # type: ignore[arg-type]
+    first = store.import_list(list_read(_stream(6000))).snapshot
+    again = store.import_list(list_read(_stream(6000)))
     assert again.status == "unchanged" and again.snapshot.id == first.id
     assert [s.id for s in store.snapshots("test_list")] == [first.id]

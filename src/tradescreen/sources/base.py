@@ -9,7 +9,7 @@ validate everything first, so a malformed file raises `SourceError` before anyth
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,9 +41,10 @@ class ListRead:
     format: str  # reader name, e.g. "ofac_csv"
     published: str | None  # ISO date the list says it was published (or best evidence of it)
     files: dict[str, str]  # file name -> sha256 of its bytes
-    # A list, or (for files too large for memory) a re-iterable collection that knows its
-    # length and builds the entities on each pass; the store reads it once, in batches.
-    entities: Collection[Entity] = field(default_factory=list)
+    # A list; or, for files too large for memory, any iterable (the FtM reader gives a
+    # collection that knows its length and builds the entities from disk on each pass). The
+    # store reads it once, in batches, and uses len() for progress when it has one.
+    entities: Iterable[Entity] = field(default_factory=list)
     title: str = ""
     # What the reader had to tell the operator without refusing the list: duplicate ids kept
     # under one entity, entity references it could not expand, ... (shown by `lists import`).

@@ -16,18 +16,16 @@ order, so the entities equal what reading the whole file into memory gave.
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import sqlite3
-import tempfile
 import weakref
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
 
 from tradescreen.ftm import EXTRA_KEY, FROM_FTM_SCHEMA, from_ftm, names_come_from
 from tradescreen.model import Address, Entity, Identifier, Relation
+from tradescreen.scratch import Scratch
 from tradescreen.sources.base import SourceError
 from tradescreen.values import parse_date
 
@@ -52,14 +50,19 @@ MAX_IDS = 20  # ids listed per drop reason; the count is always complete
 MAX_DUPLICATES = 1000  # duplicate ids listed one by one; the count is always complete
 _NOTE_PROPS = ("role", "relationship", "description", "summary")
 _BATCH = 5000
+# A new record goes to the end (AUTOINCREMENT never reuses the position of a deleted one).
+_INSERT = (
+    "INSERT INTO records (id, origin, schema, caption, target, named, stamp, datasets, file, "
+    "data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _IN = 500  # ids per `IN (...)` lookup, below SQLite's parameter limit
 
 _SCHEMA = """
 CREATE TABLE records (
-    id TEXT PRIMARY KEY, pos INTEGER NOT NULL, origin TEXT NOT NULL, schema TEXT NOT NULL,
-    caption TEXT NOT NULL, target INTEGER NOT NULL, named TEXT NOT NULL, stamp TEXT,
-    datasets TEXT NOT NULL, file INTEGER NOT NULL, data BLOB NOT NULL
-) WITHOUT ROWID;
+    pos INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, origin TEXT NOT NULL,
+    schema TEXT NOT NULL, caption TEXT NOT NULL, target INTEGER NOT NULL, named TEXT NOT NULL,
+    stamp TEXT, datasets TEXT NOT NULL, file INTEGER NOT NULL, data BLOB NOT NULL
+);
 CREATE TABLE facts (
     seq INTEGER PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, other TEXT,
     payload BLOB NOT NULL
@@ -158,41 +161,47 @@ class Extras:
 
 
 def merge_extras(entity: Entity, extra: Extras, own_relations: bool) -> Entity:
+    identifiers = tuple(dict.fromkeys([*entity.identifiers, *extra.identifiers]))
+    relations = entity.relations if own_relations else tuple(dict.fromkeys(extra.relations))
+    programs = tuple(dict.fromkeys([*entity.programs, *extra.programs]))
+    dates = [d for d in [entity.listed_on, *extra.listing_dates] if d and parse_date(d)]
+    listed_on = min(dates) if dates else None
+    if not extra.addresses and (identifiers, relations, programs, listed_on) == (
+        entity.identifiers, entity.relations, entity.programs, entity.listed_on
+    ):
+        return entity  # nothing to add: most entities of a large file, so spare the copy
     addresses = list(entity.addresses)
     for address in extra.addresses:
         # An address entity usually restates an `address` string in detail: replace, not add.
         addresses = [a for a in addresses if a.full != address.full] + [address]
-    identifiers = list(dict.fromkeys([*entity.identifiers, *extra.identifiers]))
-    dates = [d for d in [entity.listed_on, *extra.listing_dates] if d and parse_date(d)]
     return dataclasses.replace(
         entity,
         addresses=tuple(addresses),
-        identifiers=tuple(identifiers),
-        relations=entity.relations if own_relations else tuple(dict.fromkeys(extra.relations)),
-        programs=tuple(dict.fromkeys([*entity.programs, *extra.programs])),
-        listed_on=min(dates) if dates else None,
+        identifiers=identifiers,
+        relations=relations,
+        programs=programs,
+        listed_on=listed_on,
     )
 
 
-def _cleanup(conn: sqlite3.Connection, folder: str) -> None:
+def _cleanup(conn: sqlite3.Connection, scratch: Scratch) -> None:
     conn.close()
-    shutil.rmtree(folder, ignore_errors=True)
+    scratch.close()
 
 
 class Graph:
     """The records of one read (one file or a folder's files), on disk until they are folded."""
 
     def __init__(self) -> None:
-        self.folder = tempfile.mkdtemp(prefix="tradescreen-ftm-")
-        self.conn = sqlite3.connect(Path(self.folder) / "graph.sqlite", isolation_level=None)
+        self.scratch = Scratch("tradescreen-ftm-")
+        self.conn = sqlite3.connect(self.scratch.path / "graph.sqlite", isolation_level=None)
         # Scratch data: no journal, no fsync; a bounded page cache whatever the file's size.
         self.conn.execute("PRAGMA journal_mode=OFF")
         self.conn.execute("PRAGMA synchronous=OFF")
         self.conn.execute("PRAGMA cache_size=-65536")
         self.conn.executescript(_SCHEMA)
         self.conn.execute("BEGIN")
-        weakref.finalize(self, _cleanup, self.conn, self.folder)
-        self._pos = 0
+        weakref.finalize(self, _cleanup, self.conn, self.scratch)
         self._pending: list[tuple[dict[str, Any], bytes, str, int]] = []
         self.duplicates: list[dict[str, str]] = []
         self.duplicate_count = 0
@@ -205,10 +214,9 @@ class Graph:
         target = data["schema"] in FROM_FTM_SCHEMA
         # "properties", "parts" (a person named from its name parts only) or "" (no name)
         named = (names_come_from(data) or "") if target else ""
-        self._pos += 1
         return (
-            entity_id, self._pos, origin, data["schema"], caption, int(target), named,
-            _stamp(data), _datasets(data), file, raw,
+            entity_id, origin, data["schema"], caption, int(target), named, _stamp(data),
+            _datasets(data), file, raw,
         )
 
     def add(self, data: dict[str, Any], raw: bytes, origin: str, file: int) -> None:
@@ -239,7 +247,7 @@ class Graph:
                 known.add(entity_id)
                 fresh.append(item)
         self.conn.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _INSERT,
             [self._row(*item) for item in fresh],
         )
         for data, _raw, origin, _file in again:
@@ -257,12 +265,12 @@ class Graph:
         self._replace(merged, orjson.dumps(merged))
 
     def _replace(self, data: dict[str, Any], raw: bytes) -> None:
+        # A replaced record keeps its position (rowid) and origin.
         row = self._row(data, raw, "", 0)
-        self._pos -= 1  # a replaced record keeps its position and origin
         self.conn.execute(
             "UPDATE records SET schema = ?, caption = ?, target = ?, named = ?, stamp = ?, "
             "datasets = ?, data = ? WHERE id = ?",
-            (row[3], row[4], row[5], row[6], row[7], row[8], raw, data["id"]),
+            (*row[2:8], raw, data["id"]),
         )
 
     def apply(self, op: str, data: dict[str, Any], origin: str, file: int) -> None:
@@ -279,7 +287,7 @@ class Graph:
             self._replace(data, raw)
         else:
             self.conn.execute(
-                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _INSERT,
                 self._row(data, raw, origin, file),
             )
 
@@ -288,7 +296,6 @@ class Graph:
     def finish(self) -> None:
         """Index the records and turn the link and detail records into facts."""
         self.flush()
-        self.conn.execute("CREATE INDEX records_pos ON records (target, named, pos)")
         folded = sorted(FOLDED)
         cursor = self.conn.execute(
             f"SELECT id, schema, data FROM records WHERE schema IN ({','.join('?' * len(folded))})"
@@ -386,7 +393,8 @@ class Graph:
         cursor = conn.execute(
             "SELECT id, data FROM records WHERE target = 1 AND named != '' ORDER BY pos"
         )
-        while chunk := cursor.fetchmany(1000):
+        while chunk := cursor.fetchmany(_IN):
+            facts = self._facts_of([entity_id for entity_id, _ in chunk])
             for entity_id, raw in chunk:
                 data = orjson.loads(raw)
                 try:
@@ -395,12 +403,24 @@ class Graph:
                     raise SourceError(f"FtM entity {entity_id}: {exc}") from exc
                 if not entity.names:
                     continue  # an extra block without names; counted as named, so rare
-                extra = self._extras(entity_id, data)
+                extra = self._extras(data, facts.get(entity_id, ()))
                 # Our own exports carry their relations in the extra block; don't add them twice.
                 own = isinstance(data.get(EXTRA_KEY), dict) and "relations" in data[EXTRA_KEY]
                 yield merge_extras(entity, extra, own)
 
-    def _extras(self, entity_id: str, data: dict[str, Any]) -> Extras:
+    def _facts_of(self, ids: list[str]) -> dict[str, list[tuple[str, bytes, str]]]:
+        """The facts about a batch of entities, in one query: id -> (kind, payload, caption)."""
+        out: dict[str, list[tuple[str, bytes, str]]] = {}
+        marks = ",".join("?" * len(ids))
+        for target, kind, payload, caption in self.conn.execute(
+            "SELECT f.target, f.kind, f.payload, COALESCE(r.caption, f.other) FROM facts f "
+            f"LEFT JOIN records r ON r.id = f.other WHERE f.target IN ({marks}) ORDER BY f.seq",
+            ids,
+        ):
+            out.setdefault(target, []).append((kind, payload, caption))
+        return out
+
+    def _extras(self, data: dict[str, Any], facts: Iterable[tuple[str, bytes, str]]) -> Extras:
         extra = Extras()
         for ref in prop(data, "addressEntity"):
             row = self.conn.execute(
@@ -409,11 +429,7 @@ class Graph:
             ).fetchone()
             if row is not None:
                 extra.addresses.append(Address(*orjson.loads(row[0])))
-        for kind, payload, caption in self.conn.execute(
-            "SELECT f.kind, f.payload, COALESCE(r.caption, f.other) FROM facts f "
-            "LEFT JOIN records r ON r.id = f.other WHERE f.target = ? ORDER BY f.seq",
-            (entity_id,),
-        ):
+        for kind, payload, caption in facts:
             value = orjson.loads(payload)
             if kind == "sanction":
                 extra.programs += value[0]

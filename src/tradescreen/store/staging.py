@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,9 +88,9 @@ def stage(
     """Serialise and hash `entities` into a new file under `into`; refuse what the store cannot
     hold faithfully (an entity of another list, a duplicate id, no entity at all).
 
-    `label` names the list's files in messages. The caller deletes `into` when done.
+    `label` names the list's files in messages. `into` is a scratch folder the caller removes.
     """
-    path = Path(tempfile.mkdtemp(prefix="import-", dir=into)) / "staged.sqlite"
+    path = into / "staged.sqlite"
     conn = _connect(path)
     try:
         count = 0
