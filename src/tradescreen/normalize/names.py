@@ -31,6 +31,7 @@ class NameForm:
     raw: str
     tokens: tuple[str, ...]  # identity-bearing tokens, in the name's order
     legal_forms: tuple[str, ...] = ()  # legal-form classes found (llc, jsc, lp, ...)
+    legal_words: tuple[str, ...] = ()  # the legal forms as written, folded (gmbh, inc, ooo)
     dropped: tuple[str, ...] = ()  # honorifics / titles removed
     script: str = "Latin"  # script of the raw name (transliterated when not Latin)
     kind: str = "other"  # person | org | other (vessels, aircraft): how the name was read
@@ -77,17 +78,21 @@ def _fuzzy_form(window: tuple[str, ...]) -> str | None:
     return None
 
 
-def _strip_legal_forms(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _strip_legal_forms(
+    toks: tuple[str, ...],
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     table = vocab.legal_forms()
     longest = vocab.legal_form_max_len()
     kept: list[str] = []
     forms: list[str] = []
+    words: list[str] = []
     i = 0
     while i < len(toks):
         for size in range(min(longest, len(toks) - i), 0, -1):
             canonical = table.get(toks[i : i + size]) or _fuzzy_form(toks[i : i + size])
             if canonical is not None:
                 forms.append(canonical)
+                words.append("".join(toks[i : i + size]))
                 i += size
                 break
         else:
@@ -95,14 +100,14 @@ def _strip_legal_forms(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[st
             i += 1
     if not kept:
         # A name made only of legal-form words ("The Company") keeps them as its identity.
-        return toks, ()
-    return tuple(kept), tuple(dict.fromkeys(forms))
+        return toks, (), ()
+    return tuple(kept), tuple(dict.fromkeys(forms)), tuple(dict.fromkeys(words))
 
 
 def _org_tokens(
     raw: str, toks: tuple[str, ...], script: str
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Identity tokens and legal-form classes of an organisation name.
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Identity tokens, legal-form classes and legal forms as written of an organisation name.
 
     rigour reads the name as written when it is in Latin script (it knows "Société anonyme",
     "S.A.R.L.", dotted abbreviations join: "A.B.C." -> "abc"), else our Latin folding and then
@@ -112,23 +117,27 @@ def _org_tokens(
     """
     arabic = script == "Arabic"
     text = unglue(raw.replace("\u0639", "\u0627") if arabic else raw)
-    parts, forms = split_org(text if script == "Latin" else ascii_fold(text))
+    parts, forms, written = split_org(text if script == "Latin" else ascii_fold(text))
     if not forms and not raw.isascii() and not arabic:
-        alt_parts, alt_forms = split_org(text)
-        if alt_forms:
-            parts, forms = alt_parts, alt_forms
+        alt = split_org(text)
+        if alt[1]:
+            parts, forms, written = alt
     words = tuple(t for p in parts for t in tokens(p))
     if arabic:
         words = _split_article(words)
-    table = _strip_legal_forms(words) if words else (toks, ())
-    read = (table[0], tuple(dict.fromkeys(forms + table[1])))
+    table = _strip_legal_forms(words) if words else (toks, (), ())
+    read = (
+        table[0],
+        tuple(dict.fromkeys(forms + table[1])),
+        tuple(dict.fromkeys(written + table[2])),
+    )
     if words != toks:
         ours = _strip_legal_forms(toks)
         if len(ours[0]) < len(read[0]):
             read = ours
     if not read[0] or not read[1] and not words:
         # A name made only of legal-form words ("The Company") keeps them as its identity.
-        return toks, ()
+        return toks, (), ()
     return read
 
 
@@ -179,6 +188,7 @@ def name_form(raw: str, schema: str = "LegalEntity", *, query: bool = False) -> 
         else tokens(raw)
     )
     legal: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
     kind = "other"
     if schema in PERSON_SCHEMAS:
@@ -187,12 +197,13 @@ def name_form(raw: str, schema: str = "LegalEntity", *, query: bool = False) -> 
         toks, dropped = _strip_honorifics(toks)
         kind = "person"
     elif schema in ORG_SCHEMAS:
-        toks, legal = _org_tokens(raw, toks, script)
+        toks, legal, written = _org_tokens(raw, toks, script)
         kind = "org"
     if kind != "person":
         toks = numbers_as_digits(toks)
     return NameForm(
-        raw=raw, tokens=toks, legal_forms=legal, dropped=dropped, script=script, kind=kind
+        raw=raw, tokens=toks, legal_forms=legal, legal_words=written, dropped=dropped,
+        script=script, kind=kind,
     )
 
 

@@ -4,8 +4,8 @@ Japanese and Korean write foreign names by sound (ウラジーミル・プーチ
 romanisation of that spelling ("urajimiru puchin") is far from "Vladimir Putin". rigour's
 person-name tagger knows such spellings as names (Wikidata given and family names in every
 script) and tags them with the same symbol as their Latin forms; each symbol is read as its
-most listed Latin spelling (vocab.symbol_spellings). Parts rigour does not know keep our
-romanisation. The tagger takes seconds to load, so it is loaded on the first such name only.
+most listed Latin spelling (vocab.symbol_spellings). A name with any part rigour does not know
+keeps our romanisation. The tagger takes seconds to load: it is loaded on the first such name.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 from tradescreen.normalize import vocab
-from tradescreen.normalize.text import tokens
 
 SCRIPTS = frozenset({"Katakana", "Hiragana", "Hangul"})
 
@@ -36,13 +35,8 @@ def latin_reading(raw: str) -> tuple[str, ...] | None:
         found = spellings.get(str(span.symbol.id))
         if found is not None:
             by_part.setdefault(span.parts[0].index, []).append(found)
-    if not by_part:
+    # Every part must be a known name: a native Korean or Japanese name (황은정) read in
+    # part through a symbol would mix two readings into a name nobody has.
+    if not name.parts or any(part.index not in by_part for part in name.parts):
         return None
-    out: list[str] = []
-    for part in name.parts:
-        options = by_part.get(part.index)
-        if options:
-            out.append(max(options, key=lambda o: (o[1], o[0]))[0])
-        else:
-            out.extend(tokens(part.form))
-    return tuple(out)
+    return tuple(max(by_part[p.index], key=lambda o: (o[1], o[0]))[0] for p in name.parts)
