@@ -64,7 +64,15 @@ def known_names(person_tokens: list[tuple[str, ...]]) -> dict:
     number = {i: n for n, i in enumerate(ids)}
     names = {t: [number[i] for i in symbols.get(t, [])] for t in sorted(counts)
              if t in symbols or counts[t] >= 2}
-    return {"symbols": len(ids), "names": names}
+    # Each symbol's most listed Latin spelling: a name written in Katakana or Hangul that
+    # rigour tags with the symbol is read as that spelling (ウラジーミル -> vladimir).
+    latin: dict[str, tuple[str, int]] = {}
+    for token, found in symbols.items():
+        for i in found:
+            if i not in latin or counts[token] > latin[i][1]:
+                latin[i] = (token, counts[token])
+    return {"symbols": ids, "names": names,
+            "latin": {qid: [t, c] for qid, (t, c) in sorted(latin.items())}}
 
 
 def main() -> None:

@@ -82,6 +82,9 @@ STRUCTURE: dict[str, tuple[str, int, list[tuple[float, str]]]] = {
         [(1.0, "another number of a series"), (2.0, "unrelated numbers")],
     ),
     "legal_form_conflict": ("different legal forms (AG vs GmbH)", -1, [(1.0, "yes")]),
+    "legal_form_differs": (
+        "legal forms of one class written differently (Inc vs LLC)", -1, [(1.0, "yes")]
+    ),
     "short_name": ("a one-token name", 0, [(1.0, "yes")]),
     "org_extra_tokens": (
         "words only one organisation name has (Deutsche Bank vs Deutsche Bank Trust)",
@@ -117,6 +120,10 @@ FIXED: dict[str, float | tuple[float, ...]] = {
     # an otherwise identical name from "match" (0.7) down to "review", where the labelled pairs
     # (which call such pairs matches) still see it above the pair threshold (0.5).
     "legal_form_conflict": -4.0,
+    # Inc / LLC, Ltd / GmbH: one class, another form. The pairs hold few and mostly say
+    # "same company"; yet a namesake under another form is common enough on ordinary
+    # queries ("Taran Inc" / "Atran LLC") to keep a one-word name out of `match`.
+    "legal_form_differs": -0.7,
     "numbers_conflict": (-2.8, -2.0),
     # Rahimi / Rahiqi: both real names; a name alone must not say "match".
     "distinct_names": -3.0,
@@ -125,6 +132,7 @@ FOLDS = 5
 NEUTRAL = {"name_dice": "< 0.40", "min_coverage": "< 0.40", "joined_similarity": "< 0.70",
            "weakest_gap": "all exact", "fuzzy_tokens": "none", "unmatched_tokens": "none",
            "extra_tokens": "none", "numbers_conflict": "no", "legal_form_conflict": "no",
+           "legal_form_differs": "no",
            "short_name": "no", "org_extra_tokens": "none", "patronymic_conflict": "no",
            "syllabic_mismatch": "no", "initials_only": "no",
            "distinct_names": "no"}

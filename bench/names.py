@@ -43,6 +43,7 @@ NK_THRESHOLD = 0.70  # yente settings.SCORE_THRESHOLD (see module docstring)
 BREAKDOWN_ALGOS = (TRADESCREEN, "logic-v2")
 # Scored once before timing: nomenklatura loads reference data / models on first use (seconds).
 WARMUP = (("Person", "Warm Up Person", "Person Warm Up"), ("Company", "Warm Up LLC", "OOO Warm"),
+          ("Person", "ウラジーミル", "Vladimir"),  # loads rigour's person tagger
           ("Vessel", "WARM UP", "WARM UP 2"), ("Organization", "Warm Org", "Warm Org"))
 
 

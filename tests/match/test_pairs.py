@@ -103,3 +103,11 @@ def test_cjk_names_sharing_romanised_syllables():
     assert compare_names("Person", "习近平", "Xi Jinping")[1]
     assert not compare_names("Person", "习近平", "Xi Mingze")[1]
     assert not compare_names("Person", "Wang Wei", "Wang Lei")[1]
+
+
+def test_foreign_names_written_in_katakana_or_hangul_match_their_latin_originals():
+    """Read through rigour's name symbols (the tagger knows ウラジーミル and 블라디미르 as
+    Vladimir), not through a romanisation of the sounds ("urajimiru puchin")."""
+    assert compare_names("Person", "ウラジーミル・プーチン", "Vladimir Putin")[1]
+    assert compare_names("Person", "블라디미르 푸틴", "Vladimir Putin")[1]
+    assert not compare_names("Person", "ウラジーミル・プーチン", "Vladimir Potanin")[1]

@@ -162,7 +162,11 @@ def _candidates(
                 relation = name_relation(a, b)
                 if relation == "same":
                     sim, kind = max(sim, EQUIVALENT_SIM), "symbol"
-                elif relation == "other" and sim >= MIN_TOKEN_SIM:
+                elif relation == "other" and sim >= MIN_TOKEN_SIM and (
+                    min(len(a), len(b)) >= 5 or a[0] != b[0]
+                ):
+                    # A slip late in a short name often makes another name (Chol / Choi);
+                    # a short name that starts differently is another name (Wei / Lei).
                     kind = "other_name"
             if sim >= MIN_TOKEN_SIM:
                 found.append(TokenPair((i,), (j,), sim, kind))

@@ -48,7 +48,7 @@ def _best_name(
     """The record's name that best explains the query, weak aliases counted down."""
     # The query is read as the record's kind of name: legal forms come off for organisations,
     # honorifics for people.
-    qform = name_form(query.name, record.schema)
+    qform = name_form(query.name, record.schema, query=True)
     if not qform.tokens:
         return None, -1
     best: NameScore | None = None

@@ -115,6 +115,12 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
         "joined_similarity": joined,
         "numbers_conflict": float(al.numbers_conflict),
         "legal_form_conflict": float(bool(qf and cf and not qf & cf)),
+        # One class, other forms (Inc / LLC, Ltd / GmbH): often the same company under
+        # another jurisdiction's form, sometimes a namesake: weak evidence, learnt.
+        "legal_form_differs": float(
+            bool(qf and cf and qf & cf)
+            and not set(query.legal_words) & set(candidate.legal_words)
+        ),
         "short_name": float(min(len(query.tokens), len(candidate.tokens)) <= 1),
         "org_extra_tokens": float(max(q_extra, c_extra)) if query.kind == "org" else 0.0,
         "patronymic_conflict": float(patronymic_conflict(query, candidate, al)),

@@ -57,4 +57,4 @@ def score_forms(
 
 
 def score_names(schema: str, name1: str, name2: str) -> NameScore:
-    return score_forms(name_form(name1, schema), name_form(name2, schema))
+    return score_forms(name_form(name1, schema, query=True), name_form(name2, schema))

@@ -45,20 +45,21 @@ def _warm() -> None:
 
 
 @lru_cache(maxsize=300_000)
-def split_org(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def split_org(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """(name part texts in order, legal-form classes found) of one organisation name.
 
     Part texts are rigour's part forms, in the original script (dotted abbreviations joined:
     "a.b.c." -> "abc"), for our folding to read;
     classes are rigour's ORG_CLASS symbols lower-cased ("llc", "jsc", "lp"), or the form itself
-    for a legal word rigour tags without a class.
+    for a legal word rigour tags without a class; then the legal forms as rigour writes them
+    for comparison ("gmbh", "inc", "ltd").
     """
     _warm()
     names = analyze_names(
         NameTypeTag.ORG, [text], phonetics=False, consolidate=False, numerics=False
     )
     if not names:
-        return (), ()
+        return (), (), ()
     name = next(iter(names))
     classes: dict[int, str] = {}
     for span in name.spans:
@@ -67,11 +68,13 @@ def split_org(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
                 classes.setdefault(part.index, str(span.symbol.id).lower())
     kept: list[str] = []
     forms: list[str] = []
+    words: list[str] = []
     for part in name.parts:
         # A Roman numeral closing a name is a number of a series (Fund II), not the
         # Lithuanian "IĮ" rigour reads in it.
         if part.tag == NamePartTag.LEGAL and not _ROMAN.match(part.comparable):
             forms.append(classes.get(part.index, part.comparable))
+            words.append(part.comparable)
         else:
             kept.append(part.form)
-    return tuple(kept), tuple(dict.fromkeys(forms))
+    return tuple(kept), tuple(dict.fromkeys(forms)), tuple(dict.fromkeys(words))

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from tradescreen.normalize import vocab
+from tradescreen.normalize import phonetic_scripts, vocab
 from tradescreen.normalize.legal import split_org, unglue
 from tradescreen.normalize.numbers import numbers_as_digits
 from tradescreen.normalize.phonetic import skeleton
@@ -31,6 +31,7 @@ class NameForm:
     raw: str
     tokens: tuple[str, ...]  # identity-bearing tokens, in the name's order
     legal_forms: tuple[str, ...] = ()  # legal-form classes found (llc, jsc, lp, ...)
+    legal_words: tuple[str, ...] = ()  # the legal forms as written, folded (gmbh, inc, ooo)
     dropped: tuple[str, ...] = ()  # honorifics / titles removed
     script: str = "Latin"  # script of the raw name (transliterated when not Latin)
     kind: str = "other"  # person | org | other (vessels, aircraft): how the name was read
@@ -64,27 +65,34 @@ def _same_word(a: str, b: str) -> bool:
 def _fuzzy_form(window: tuple[str, ...]) -> str | None:
     """A multi-word legal form with a typo ("limited liability commpany", "joibt stick
     company"): one slip per word allowed, at least one word spelt exactly."""
-    for phrase, canonical in vocab.legal_form_phrases().get(len(window), ()):
-        if window[0][0] != phrase[0][0] and window[-1][0] != phrase[-1][0]:
-            continue
-        if any(a == b for a, b in zip(window, phrase, strict=True)) and all(
-            _same_word(a, b) for a, b in zip(window, phrase, strict=True)
-        ):
-            return canonical
+    index = vocab.legal_form_words()
+    size = len(window)
+    seen: set[tuple[str, ...]] = set()
+    for pos, word in enumerate(window):
+        for phrase, canonical in index.get((size, pos, word), ()):
+            if phrase in seen:
+                continue
+            seen.add(phrase)
+            if all(_same_word(a, b) for a, b in zip(window, phrase, strict=True)):
+                return canonical
     return None
 
 
-def _strip_legal_forms(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _strip_legal_forms(
+    toks: tuple[str, ...],
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     table = vocab.legal_forms()
     longest = vocab.legal_form_max_len()
     kept: list[str] = []
     forms: list[str] = []
+    words: list[str] = []
     i = 0
     while i < len(toks):
         for size in range(min(longest, len(toks) - i), 0, -1):
             canonical = table.get(toks[i : i + size]) or _fuzzy_form(toks[i : i + size])
             if canonical is not None:
                 forms.append(canonical)
+                words.append("".join(toks[i : i + size]))
                 i += size
                 break
         else:
@@ -92,14 +100,14 @@ def _strip_legal_forms(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[st
             i += 1
     if not kept:
         # A name made only of legal-form words ("The Company") keeps them as its identity.
-        return toks, ()
-    return tuple(kept), tuple(dict.fromkeys(forms))
+        return toks, (), ()
+    return tuple(kept), tuple(dict.fromkeys(forms)), tuple(dict.fromkeys(words))
 
 
 def _org_tokens(
-    raw: str, toks: tuple[str, ...], arabic: bool
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Identity tokens and legal-form classes of an organisation name.
+    raw: str, toks: tuple[str, ...], script: str
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Identity tokens, legal-form classes and legal forms as written of an organisation name.
 
     rigour reads the name as written when it is in Latin script (it knows "Société anonyme",
     "S.A.R.L.", dotted abbreviations join: "A.B.C." -> "abc"), else our Latin folding and then
@@ -107,23 +115,29 @@ def _org_tokens(
     rigour does not know (Persian forms, accent-less spellings, typos); when our table alone
     explains more of the name as legal form, its reading wins.
     """
+    arabic = script == "Arabic"
     text = unglue(raw.replace("\u0639", "\u0627") if arabic else raw)
-    parts, forms = split_org(text if script_of(raw) == "Latin" else ascii_fold(text))
+    parts, forms, written = split_org(text if script == "Latin" else ascii_fold(text))
     if not forms and not raw.isascii() and not arabic:
-        alt_parts, alt_forms = split_org(text)
-        if alt_forms:
-            parts, forms = alt_parts, alt_forms
+        alt = split_org(text)
+        if alt[1]:
+            parts, forms, written = alt
     words = tuple(t for p in parts for t in tokens(p))
     if arabic:
         words = _split_article(words)
-    read = _strip_legal_forms(words) if words else (toks, ())
-    read = (read[0], tuple(dict.fromkeys(forms + read[1])))
-    ours = _strip_legal_forms(toks)
-    if len(ours[0]) < len(read[0]):
-        read = ours
+    table = _strip_legal_forms(words) if words else (toks, (), ())
+    read = (
+        table[0],
+        tuple(dict.fromkeys(forms + table[1])),
+        tuple(dict.fromkeys(written + table[2])),
+    )
+    if words != toks:
+        ours = _strip_legal_forms(toks)
+        if len(ours[0]) < len(read[0]):
+            read = ours
     if not read[0] or not read[1] and not words:
         # A name made only of legal-form words ("The Company") keeps them as its identity.
-        return toks, ()
+        return toks, (), ()
     return read
 
 
@@ -132,7 +146,7 @@ def _strip_honorifics(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str
     suffixes last ("Jr", "III"); the same words inside a name are names (Charles King, John
     Major). A name is never emptied: its last word stays."""
     prefixes, suffixes = vocab.person_prefixes(), vocab.name_suffixes()
-    longest = max(len(p) for p in prefixes)
+    longest = vocab.person_prefix_max_len()
     start, end = 0, len(toks)
     moved = True
     while moved:
@@ -160,7 +174,11 @@ def _split_article(toks: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=300_000)
-def name_form(raw: str, schema: str = "LegalEntity") -> NameForm:
+def name_form(raw: str, schema: str = "LegalEntity", *, query: bool = False) -> NameForm:
+    """`query`: the name is a screening query, so a person's name in Katakana, Hiragana or
+    Hangul is read back to its Latin spelling (phonetic_scripts: loads rigour's person
+    tagger on first use). Listed names keep their romanisation: the lists give the Latin
+    original beside such spellings, and building an index must not wait for the tagger."""
     script = script_of(raw)
     # Ayn has no Latin letter; romanisations write it as a vowel or nothing (علي = Ali,
     # عبد = Abd), so Arabic script reads it as alef.
@@ -170,18 +188,22 @@ def name_form(raw: str, schema: str = "LegalEntity") -> NameForm:
         else tokens(raw)
     )
     legal: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
     kind = "other"
     if schema in PERSON_SCHEMAS:
+        if query and script in phonetic_scripts.SCRIPTS:
+            toks = phonetic_scripts.latin_reading(raw) or toks
         toks, dropped = _strip_honorifics(toks)
         kind = "person"
     elif schema in ORG_SCHEMAS:
-        toks, legal = _org_tokens(raw, toks, script == "Arabic")
+        toks, legal, written = _org_tokens(raw, toks, script)
         kind = "org"
     if kind != "person":
         toks = numbers_as_digits(toks)
     return NameForm(
-        raw=raw, tokens=toks, legal_forms=legal, dropped=dropped, script=script, kind=kind
+        raw=raw, tokens=toks, legal_forms=legal, legal_words=written, dropped=dropped,
+        script=script, kind=kind,
     )
 
 

@@ -24,13 +24,15 @@ def legal_forms() -> dict[tuple[str, ...], str]:
 
 
 @cache
-def legal_form_phrases() -> dict[int, tuple[tuple[tuple[str, ...], str], ...]]:
-    """Multi-word legal forms by length, for the typo-tolerant pass."""
-    by_size: dict[int, list[tuple[tuple[str, ...], str]]] = {}
+def legal_form_words() -> dict[tuple[int, int, str], tuple[tuple[tuple[str, ...], str], ...]]:
+    """Multi-word legal forms for the typo-tolerant pass, by (length, position, word): a
+    misspelt form still has one word spelt right, and only forms sharing it are compared."""
+    found: dict[tuple[int, int, str], list[tuple[tuple[str, ...], str]]] = {}
     for phrase, canonical in legal_forms().items():
         if len(phrase) >= 2 and all(len(t) >= 3 for t in phrase):
-            by_size.setdefault(len(phrase), []).append((phrase, canonical))
-    return {k: tuple(v) for k, v in by_size.items()}
+            for pos, word in enumerate(phrase):
+                found.setdefault((len(phrase), pos, word), []).append((phrase, canonical))
+    return {k: tuple(v) for k, v in found.items()}
 
 
 @cache
@@ -45,6 +47,11 @@ def _stopwords() -> dict[str, frozenset[str]]:
 
 def honorifics() -> frozenset[str]:
     return _stopwords()["honorifics"]
+
+
+@cache
+def person_prefix_max_len() -> int:
+    return max(len(p) for p in person_prefixes())
 
 
 @cache
@@ -97,3 +104,14 @@ def known_names() -> dict[str, frozenset[int]]:
     raw = resources.files("tradescreen.normalize").joinpath("data", "known_names.json")
     data = json.loads(raw.read_text("utf-8"))
     return {token: frozenset(ids) for token, ids in data["names"].items()}
+
+
+@cache
+def symbol_spellings() -> dict[str, tuple[str, int]]:
+    """rigour name symbol (a Wikidata id) -> its most listed Latin spelling and how many
+    listed names carry that spelling. Built by bench/build_token_df.py."""
+    import json
+
+    raw = resources.files("tradescreen.normalize").joinpath("data", "known_names.json")
+    data = json.loads(raw.read_text("utf-8"))
+    return {qid: (token, int(count)) for qid, (token, count) in data["latin"].items()}

@@ -68,7 +68,7 @@ class Screener:
         self.thresholds = thresholds or Thresholds()
 
     def screen(self, query: Query, *, limit: int = 10, min_score: float = 0.2) -> list[PartyResult]:
-        form = name_form(query.name, query.schema)
+        form = name_form(query.name, query.schema, query=True)
         found = candidates(self.index, form, query.identifiers)
         scored: list[EntityScore] = []
         for cand in found:
