@@ -87,15 +87,16 @@ def build_into(
 
 def _prune(index_dir: Path, keep: int) -> None:
     """Drop all but the newest indexes (a process still reading one keeps its mapped files),
-    the pickles of index version 6 and older, and temp folders of builds that died."""
+    the files of index version 6 and older, and temp folders of builds that died."""
     built = sorted(
         (p for p in index_dir.glob("index-*") if p.is_dir()),
         key=lambda p: p.stat().st_mtime, reverse=True,
     )
     for old in built[keep:]:
         shutil.rmtree(old, ignore_errors=True)
-    for pickled in index_dir.glob("index-*.pkl"):
-        pickled.unlink(missing_ok=True)
+    # Index version 6 and older: one pickle per set, book weights beside it.
+    for legacy in (*index_dir.glob("index-*.pkl"), *index_dir.glob("book-*.npy")):
+        legacy.unlink(missing_ok=True)
     now = time.time()
     for tmp in index_dir.glob(".building-*"):
         try:

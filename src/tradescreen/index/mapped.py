@@ -3,7 +3,8 @@
 Opening reads meta.json and maps a dozen files, whatever the size of the collection; pages come
 in from the OS page cache when a query touches them and are shared by every process that maps
 the same files (forked `screen-file` and book workers, uvicorn workers, other replicas on the
-host). Records are decoded only when a candidate needs them, through a small per-process LRU.
+host). Records are decoded (`codec`) only when a candidate needs them, through a small
+per-process LRU.
 
 `MappedIndex` offers the attribute protocol of the in-memory `build.Index` (`postings`,
 `key_slot`, `offsets`, `name_ids`, `delete_map`, `identifiers`, `records`, `forms`,
@@ -14,7 +15,6 @@ run on either unchanged.
 from __future__ import annotations
 
 import json
-import pickle
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any, overload
 
 import numpy as np
 
+from tradescreen.index import codec
 from tradescreen.index.keyed import Keyed, map_array, map_bytes
 from tradescreen.index.records import Record
 from tradescreen.index.write import FORMAT
@@ -37,7 +38,8 @@ class IndexFormatError(Exception):
 class _Records:
     """Record blobs decoded on demand; `records[i]` and `forms[i]` share one decode."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, codec_id: str) -> None:
+        self._decode_blob = codec.decoder(codec_id)
         self._blob = map_bytes(folder / "records.bin")
         self._off = memoryview(map_array(folder / "records.off"))
         # functools' LRU is C code and thread-safe: API requests run on a thread pool.
@@ -47,7 +49,7 @@ class _Records:
         return len(self._off) - 1
 
     def _decode(self, pos: int) -> tuple[Record, tuple[NameForm | None, ...]]:
-        return pickle.loads(self._blob[self._off[pos] : self._off[pos + 1]])
+        return self._decode_blob(self._blob[self._off[pos] : self._off[pos + 1]])
 
     def get(self, pos: int) -> tuple[Record, tuple[NameForm | None, ...]]:
         size = len(self)
@@ -148,7 +150,7 @@ class MappedIndex:
             meta = json.loads(meta_path.read_text())
         except (OSError, ValueError) as exc:
             raise IndexFormatError(f"no readable index in {folder.name}: {exc}") from None
-        if meta.get("format") != FORMAT or (
+        if meta.get("format") != FORMAT or meta.get("codec") != codec.codec_id() or (
             expect_version is not None and meta.get("version") != expect_version
         ):
             raise IndexFormatError(f"index {folder.name} has another version: {meta}")
@@ -156,7 +158,7 @@ class MappedIndex:
         self.meta = meta
         self.version: int = meta["version"]
         self.snapshots: tuple[str, ...] = tuple(meta["snapshots"])
-        store = _Records(folder)
+        store = _Records(folder, meta["codec"])
         self.records = _Column(store, 0)
         self.forms = _Column(store, 1)
         self.name_record = map_array(folder / "name_record.npy")

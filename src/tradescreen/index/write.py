@@ -5,7 +5,7 @@ one interned string per distinct key; no record or name form is kept once writte
 collection of millions of entities builds in bounded memory. The files (see `mapped`):
 
   meta.json                       format version, snapshot ids, counts
-  records.bin / records.off       each record with its normalised name forms, one pickle each
+  records.bin / records.off       each record with its normalised name forms (`codec`)
   name_record.npy / name_slot.npy name id -> record position, position of the name in it
   keys.*                          blocking key -> name ids (CSR postings, `keyed` layout)
   vocab.str / vocab.off           every listed token, interned (delete-map values point here)
@@ -16,13 +16,13 @@ collection of millions of entities builds in bounded memory. The files (see `map
 from __future__ import annotations
 
 import json
-import pickle
 from array import array
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import numpy as np
 
+from tradescreen.index import codec
 from tradescreen.index.keyed import save_array, write_keyed
 from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
 from tradescreen.index.records import Record
@@ -75,7 +75,7 @@ def write_index(
     with (folder / "records.bin").open("wb") as out:
         for pos, record in enumerate(records):
             forms = record_forms(record)
-            blob = pickle.dumps((record, forms), protocol=pickle.HIGHEST_PROTOCOL)
+            blob = codec.encode(record, forms)
             out.write(blob)
             rec_off.append(rec_off[-1] + len(blob))
             for slot, form in enumerate(forms):
@@ -117,7 +117,7 @@ def write_index(
     meta = {
         "version": version, "format": FORMAT, "snapshots": list(snapshots),
         "records": count, "names": names, "keys": key_count, "tokens": len(tokens),
-        "variants": len(variants.ids),
+        "variants": len(variants.ids), "codec": codec.codec_id(),
     }
     (folder / "meta.json").write_text(json.dumps(meta, indent=1))
     return meta
