@@ -221,7 +221,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
         (
             # The same filter columns plus the sort keys, so a filtered queue sorted by score
             # reads no alert row to order its matches (p95 147 -> see README).
-            "DROP INDEX alerts_queue_source",
+            "DROP INDEX IF EXISTS alerts_queue_source",
             "CREATE INDEX alerts_queue_filter ON alerts "
             "(status, source, band, created_at, score, id)",
         ),
