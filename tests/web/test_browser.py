@@ -51,6 +51,39 @@ class Visit:
         self.context.close()
 
 
+def _kind(path: str) -> str:
+    return re.sub(r"/(?!ui\b)[^/]+(?=/|$)", lambda m: "/N" if m.group(0)[1:] not in (
+        "screen", "screen-tx", "queue", "lists", "books", "audit", "cases", "rows", "diff",
+        "report", "report.pdf", "docs", "export") else m.group(0), path)
+
+
+def clicks_from_overview(context: Any, depth: int = 3) -> dict[str, int]:
+    """Breadth-first over the links of each page (GET only): the fewest clicks to reach each
+    kind of page (ids and names folded to N)."""
+    seen: dict[str, int] = {}
+    visited = {"/ui/"}
+    frontier = ["/ui/"]
+    for clicks in range(1, depth + 1):
+        following = []
+        for url in frontier:
+            html = context.request.get(url).text()
+            for href in re.findall(r'<a [^>]*href="([^"#]+)"', html):
+                href = href.replace("&amp;", "&")
+                path = urlsplit(href).path
+                if not (path.startswith("/ui/") or path == "/docs") or href in visited:
+                    continue
+                visited.add(href)
+                kind = _kind(path)
+                if kind not in seen:
+                    seen[kind] = clicks
+                if not path.endswith((".pdf", "/export")) and path != "/docs":
+                    following.append(href)
+        frontier = following[:400]
+    seen.pop("/ui/", None)
+    seen.pop("/ui/audit/export", None)
+    return seen
+
+
 def _external(urls: list[str]) -> list[str]:
     return [u for u in urls if urlsplit(u).scheme not in ("data", "blob", "about")
             and urlsplit(u).hostname not in ("127.0.0.1", "localhost", "::1")]
@@ -117,10 +150,14 @@ def test_analyst_day_in_chromium(visits: Any, web_keys: Keys, web_home: Path,
     assert cites.count() >= 1, "reasons cite their sources as links"
     alice.shot("04-screen-transaction")
 
-    # The queue, then the alert: decide as alice.
+    # The queue, then the alert: decide as alice. Assigning works from the keyboard.
     page.get_by_role("link", name="Alert queue").click()
     page.locator("table.queue").wait_for()
     alice.shot("05-queue")
+    page.locator("table.queue button", has_text="Assign to me").first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("table.queue td", has_text="alice").count() == 1
     page.goto("/ui/screen")
     page.fill("#name", "Bank Melli Iran")
     page.select_option("#schema", "Company")
@@ -211,6 +248,13 @@ def test_analyst_day_in_chromium(visits: Any, web_keys: Keys, web_home: Path,
     ops.page.goto("/docs")
     ops.page.locator(".swagger-ui .information-container").wait_for(timeout=30_000)
     ops.shot("16-api-docs")
+
+    # Every page is within three clicks of the overview (following the links on each page).
+    assert clicks_from_overview(ops.context) == {
+        "/ui/screen": 1, "/ui/screen-tx": 1, "/ui/queue": 1, "/ui/lists": 1, "/ui/books": 1,
+        "/ui/audit": 1, "/docs": 1, "/ui/lists/diff": 1, "/ui/books/N": 1, "/ui/cases/N": 2,
+        "/ui/books/N/rows/N": 2, "/ui/cases/N/report": 3, "/ui/cases/N/report.pdf": 3,
+    }
 
     # A session without the scope is refused by the server, whatever the page offers.
     viewer = visits("viewer")

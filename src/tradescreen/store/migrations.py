@@ -228,6 +228,16 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             "CREATE INDEX alerts_queue_source ON alerts (status, source, band, created_at)",
         ),
     ),
+    (
+        "web_0002_queue_filter_index",
+        (
+            # The same filter columns plus the sort keys, so a filtered queue sorted by score
+            # reads no alert row to order its matches (p95 147 -> see README).
+            "DROP INDEX IF EXISTS alerts_queue_source",
+            "CREATE INDEX alerts_queue_filter ON alerts "
+            "(status, source, band, created_at, score, id)",
+        ),
+    ),
 ]
 
 

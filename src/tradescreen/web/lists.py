@@ -96,6 +96,12 @@ def _show(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(_show(v) for v in value)
     if isinstance(value, dict):
+        # Names and addresses read as their text, with the name kind when it is not primary.
+        if value.get("value"):
+            kind = value.get("kind")
+            return str(value["value"]) + (f" ({kind})" if kind and kind != "primary" else "")
+        if value.get("full"):
+            return str(value["full"])
         shown = (f"{k}: {_show(v)}" for k, v in value.items() if v not in (None, "", [], {}))
         return ", ".join(shown)
     return str(value)
