@@ -20,7 +20,12 @@ from typing import Any
 
 from tradescreen.index.lookup import candidates
 from tradescreen.match.entity import Query, score_record
-from tradescreen.media.gazetteer import OTHER_SCRIPT_EVERYDAY, Gazetteer, common_word
+from tradescreen.media.gazetteer import (
+    OTHER_SCRIPT_EVERYDAY,
+    Gazetteer,
+    common_word,
+    known_word,
+)
 from tradescreen.media.words import Word
 from tradescreen.normalize.names import NameForm, name_form
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
@@ -59,6 +64,9 @@ class DocText:
             return False
         return all(_JOINER.match(self.text[self.words[i].end:self.words[i + 1].start])
                    for i in range(a, b))
+
+    def sentence_start(self, word: int) -> bool:
+        return word == 0 or self.sentence_of[word - 1] != self.sentence_of[word]
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         return self.words[first].start, self.words[last].end
@@ -282,11 +290,13 @@ class PartyFinder:
                 # One word names a party only as a one-word listed name or a family name.
                 if _place(tok):
                     continue  # "Moscow", "Iranian": a place or its people, not a party
-                one, family_name = self.gazetteer.one_word(tok, word.script)
+                one, how = self.gazetteer.one_word(tok, word.script)
                 if not one:
                     continue
+                if how != "name" and doc.sentence_start(wi) and known_word(tok):
+                    continue  # "Maritime analysts said": a capital letter that says nothing
                 records = one
-                if family_name:
+                if how == "family":
                     family.add((first, last))
             add(first, last, records)
         for m in _QUOTED.finditer(doc.text):
@@ -365,7 +375,7 @@ class PartyFinder:
                and not common_word("", w.script, w.text, OTHER_SCRIPT_EVERYDAY) for w in words):
             return True
         toks = [t for w in words for t in w.tokens]
-        return any(self.gazetteer.abjad.get(abjad_skeleton(a + b))
+        return any(self.gazetteer.abjad_words.get(abjad_skeleton(a + b))
                    for a, b in zip(toks, toks[1:], strict=False))
 
     @staticmethod

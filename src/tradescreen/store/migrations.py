@@ -228,6 +228,13 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             "CREATE INDEX alerts_queue_source ON alerts (status, source, band, created_at)",
         ),
     ),
+    (
+        "media_alert_kind",
+        (
+            # What raised a case alert: a screening hit, or a customer named in an article.
+            "ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'screening'",
+        ),
+    ),
 ]
 
 
