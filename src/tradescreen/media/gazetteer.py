@@ -185,31 +185,34 @@ class Gazetteer:
             hits.append(NameHit(last - size + 1, last, records))
         return hits
 
-    def trigger(self, token: str, script: str = "Latin") -> tuple[int, ...]:
-        for form in _inflections(token, script):
+    def trigger(self, token: str, script: str = "Latin", original: str | None = None
+                ) -> tuple[int, ...]:
+        for form in _inflections(token, script, original):
             found = self.triggers.get(form)
             if found is not None:
                 return found
         if len(token) >= MIN_TRIGGER_LEN and not token.isdigit() and not common_word(token):
-            for form in _inflections(token, script):
+            for form in _inflections(token, script, original):
                 key = phonetic_key(form)
                 if key and len(key) >= 3 and (found := self.phonetic.get(key)):
                     return found
         return ()
 
-    def one_word(self, token: str, script: str = "Latin") -> tuple[tuple[int, ...], str]:
+    def one_word(self, token: str, script: str = "Latin", original: str | None = None
+                 ) -> tuple[tuple[int, ...], str]:
         """(records a one-word mention may name, how): "name" for a one-word listed name,
         "core" for a listed name that is one word besides its legal form ("Maritime" of
         "Maritime Joint Stock Bank"), "family" for a listed person's family name."""
         if len(token) < 3:
             return (), ""  # two letters are an abbreviation of anything
-        for form in _inflections(token, script):
+        for form in _inflections(token, script, original):
             found = self.singles.get(form)
-            if found is None and len(form) >= MIN_TRIGGER_LEN and (key := phonetic_key(form)):
-                found = self.singles.get("~" + key)
+            if (found is None and script == "Latin" and len(form) >= MIN_TRIGGER_LEN
+                    and (key := phonetic_key(form))):
+                found = self.singles.get("~" + key)  # Hisbollah, Hizballah
             if found:
                 return found, "name" if form in self.written else "core"
-        for form in _inflections(token, script):
+        for form in _inflections(token, script, original):
             if found := self.surnames.get(form):
                 return found, "family"
         return (), ""
@@ -225,14 +228,31 @@ class Gazetteer:
 
 
 # Russian and Ukrainian decline names: "глава Рособоронэкспорта", "в Сбербанке".
-_CASE_ENDINGS = ("ami", "ov", "om", "oi", "ei", "ii", "ia", "iu", "e", "a", "u", "y", "i", "j")
+_CASE_ENDINGS = ("ogo", "ego", "omu", "emu", "ykh", "ikh", "ami", "ym", "im", "ov", "om", "oi",
+                 "ei", "ii", "ia", "iu", "e", "a", "u", "y", "i", "j")
+# Lists romanise Russian names the English way (Lukashenko, Shoigu); ICU's scientific
+# transliteration writes Lukasenko, Sojgu. Both are tried.
+_ENGLISH_CYRILLIC = str.maketrans({
+    "ш": "sh", "щ": "shch", "ж": "zh", "ч": "ch", "х": "kh", "ц": "ts", "ю": "yu", "я": "ya",
+    "й": "y", "ы": "y", "э": "e", "ё": "e", "ь": "", "ъ": "", "і": "i", "ї": "yi", "є": "ye",
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "з": "z", "и": "i", "к": "k",
+    "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f",
+})
 
 
-def _inflections(token: str, script: str) -> list[str]:
-    forms = [token]
-    if script == "Cyrillic" and len(token) > 5:
-        forms += [token[: -len(e)] for e in _CASE_ENDINGS if token.endswith(e)]
-    return forms
+def _inflections(token: str, script: str, original: str | None = None) -> list[str]:
+    bases = [token]
+    if script == "Cyrillic" and original:
+        english = "".join(c for c in original.lower().translate(_ENGLISH_CYRILLIC) if c.isalnum())
+        if english and english != token:
+            bases.append(english)
+    forms = list(bases)
+    if script == "Cyrillic":
+        for base in bases:
+            if len(base) > 5:
+                forms += [base[: -len(e)] for e in _CASE_ENDINGS if base.endswith(e)]
+    return list(dict.fromkeys(forms))
 
 
 def _small(table: dict[str, set[int]]) -> dict[str, tuple[int, ...]]:

@@ -32,6 +32,7 @@ from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 from tradescreen.screen.party import PartyResult, Screener
 
 MAX_DIRECT = 40  # up to this many records are scored directly instead of retrieved
+ABJAD_MIN_SCORE = 0.8
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
 _JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.]*$")
 _QUOTED = re.compile(r"[\"«„“‹](?P<inner>[^\"«»„“”‹›\n]{2,80})[\"»“”›]")
@@ -276,29 +277,30 @@ class PartyFinder:
                     nxt = doc.words[wi + 1].tokens[0]
                 records = self.gazetteer.abjad_trigger(tok, nxt)
             else:
-                records = self.gazetteer.trigger(tok, word.script)
+                records = self.gazetteer.trigger(tok, word.script, word.text)
             if not records:
                 continue
             seen.add(wi)
             strict = self._grow(doc, wi, records, strict=True)
-            first, last = self._grow(doc, wi, records)
-            if (first, last) != strict and not self._adds_name(doc, (first, last), strict):
-                first, last = strict  # "Defence Minister Sergei Shoigu": titles add nothing
-            elif strict[0] != strict[1]:
+            grown = self._grow(doc, wi, records)
+            if grown != strict and self._adds_name(doc, grown, strict):
+                add(grown[0], grown[1], records)  # "Kalikonzern Belaruskali": maybe one name
+            if strict[0] != strict[1]:
                 add(strict[0], strict[1], records)
-            if first == last and len(word.tokens) == 1:
+            elif grown[1] > strict[1] and self._adds_name(doc, (strict[1] + 1, grown[1]), strict):
+                continue  # "Baker McKenzie": the word begins another name
+            elif len(word.tokens) == 1:
                 # One word names a party only as a one-word listed name or a family name.
                 if _place(tok):
                     continue  # "Moscow", "Iranian": a place or its people, not a party
-                one, how = self.gazetteer.one_word(tok, word.script)
+                one, how = self.gazetteer.one_word(tok, word.script, word.text)
                 if not one:
                     continue
                 if how != "name" and doc.sentence_start(wi) and known_word(tok):
                     continue  # "Maritime analysts said": a capital letter that says nothing
-                records = one
                 if how == "family":
-                    family.add((first, last))
-            add(first, last, records)
+                    family.add(strict)
+                add(strict[0], strict[1], one)
         for m in _QUOTED.finditer(doc.text):
             inside = [i for i, w in enumerate(doc.words)
                       if w.start >= m.start("inner") and w.end <= m.end("inner")]
@@ -317,9 +319,8 @@ class PartyFinder:
                 continue  # a port or a country named alone is a place mention, not a party
             if len(words) == 1 and words[0].script in _SYLLABIC:
                 continue  # one Chinese character is a syllable, not a name
-            if all(w.script in _ABJAD or w.text.isdigit() for w in words) and not self._abjad_name(
-                    words):
-                continue  # "إلى القرار" ("to the resolution"): everyday Arabic, not a name
+            if len(words) == 1 and words[0].script in _ABJAD and not self._abjad_name(words):
+                continue  # "هم" ("also"): an everyday Arabic or Persian word, not a name
             if self._everyday(words) and not (
                     _has_country(span_tokens) and len(span_tokens) > 1
                     or self._proper_name(words, allowed)):
@@ -344,7 +345,8 @@ class PartyFinder:
         query = Query(name=text)
         form = name_form(text, query.schema)
         if len(allowed) <= MAX_DIRECT:
-            # Few records: score their names that share a key with the span, no retrieval.
+            # Few records: score their names that share a key with the span, no retrieval;
+            # across scripts keys differ more than the scorer does, so every name.
             keys = _form_keys(form)
             reached = []
             for pos in sorted(allowed):
@@ -427,6 +429,11 @@ class PartyFinder:
             if (all(w.script in _SYLLABIC for w in words) and len(words) < 3
                     and result.score.score < 0.9):
                 continue  # two characters are two syllables: only an exact name counts
+            if all(w.script in _ABJAD or w.text.isdigit() for w in words) and (
+                    result.score.score < ABJAD_MIN_SCORE):
+                # Arabic and Persian names of bodies are everyday words ("Guards of the
+                # Islamic Revolution"): only a close reading of a listed name counts.
+                continue
             keep.append((result, decision))
         if not keep:
             return None
