@@ -24,7 +24,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from tradescreen import __version__
-from tradescreen.api import cases, health, own, yente
+from tradescreen.api import cases, health, media, own, yente
 from tradescreen.api.config import ApiConfig, load_api_config
 from tradescreen.api.errors import install_error_handlers
 from tradescreen.api.limits import LimitsMiddleware
@@ -79,6 +79,7 @@ def create_app(
     app.include_router(yente.router)
     app.include_router(own.router)
     app.include_router(cases.router)
+    app.include_router(media.router)
     from tradescreen.web import install_web  # the analyst workbench at /ui, and /docs
 
     install_web(app)

@@ -24,14 +24,14 @@ from tradescreen.store.db import Database
 # Events whose results raise alerts. Their data: {"query": q, "results": [r, ...]} for one
 # party, or {"screenings": [{"query": q, "results": [...], "row": n}, ...], ...} for many;
 # each result as `PartyResult.to_dict()` (content_hash optional: looked up by snapshot).
-ALERTING_KINDS = frozenset({"screening", "transaction"})
+ALERTING_KINDS = frozenset({"screening", "transaction", "media"})
 ALERT_BANDS = ("match", "review")
 STATUSES = ("open", "decided", "final", "suppressed")
 
 ALERT_COLUMNS = (
     "id", "created_at", "status", "query_key", "query", "source", "source_id", "content_hash",
     "snapshot", "caption", "score", "band", "explanation", "screening_seq", "suppressed_by",
-    "decision_id", "hits", "last_seen_at", "book", "row_id",
+    "decision_id", "hits", "last_seen_at", "book", "row_id", "kind",
 )
 
 
@@ -57,6 +57,9 @@ class Alert:
     last_seen_at: str
     book: str  # the customer book of a `book rescreen`, else ""
     row_id: str  # the book row, file row or query key that raised it, else ""
+    # "screening" (a party matched a listed entry) or "media" (a customer named in an article:
+    # source "media", source_id and content_hash the article's sha256)
+    kind: str = "screening"
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> Alert:
@@ -118,7 +121,8 @@ def record_screening(log: AuditLog, event: Event) -> list[dict[str, Any]]:
                 summary = _summary(result, chash)
                 if result["decision"] in ALERT_BANDS:
                     origin = (str(result.get("book") or item.get("book") or ""),
-                              "" if item.get("row") is None else str(item["row"]))
+                              "" if item.get("row") is None else str(item["row"]),
+                              "media" if event.kind == "media" else "screening")
                     outcome = _raise(db, query, qkey, result, chash, screening_seq, now, origin)
                     outcomes.append({**outcome, "row": item.get("row")})
                     entries.append({**summary, **outcome, "query_key": qkey, "band":
@@ -144,7 +148,7 @@ def record_screening(log: AuditLog, event: Event) -> list[dict[str, Any]]:
 
 def _raise(
     db: Database, query: dict[str, Any], qkey: str, result: Mapping[str, Any], chash: str,
-    screening_seq: int, now: str, origin: tuple[str, str] = ("", ""),
+    screening_seq: int, now: str, origin: tuple[str, str, str] = ("", "", "screening"),
 ) -> dict[str, Any]:
     key = SuppressionKey(qkey, str(result["source"]), str(result["source_id"]), chash)
     by = suppressed_by(db, key)

@@ -47,6 +47,11 @@ def common_word(token: str, script: str = "Latin", original: str | None = None,
     return False
 
 
+def known_word(token: str) -> bool:
+    """An English word at all (Zipf >= 3, "maritime", "deutsche"), common or not."""
+    return token in _common_set("en", 3.0)
+
+
 @lru_cache(maxsize=100_000)
 def _zipf(word: str, lang: str) -> float:
     # wordfreq normalises Arabic and Cyrillic spellings before looking a word up.
@@ -102,6 +107,9 @@ class Gazetteer:
         singles: dict[str, set[int]] = defaultdict(set)
         surnames: dict[str, set[int]] = defaultdict(set)
         abjad: dict[str, set[int]] = defaultdict(set)
+        abjad_words: dict[str, set[int]] = defaultdict(set)
+        persons_seen: set[int] = set()
+        written: set[str] = set()  # one-word names as lists write them, no legal form dropped
         for pos, value, strength, schema in names:
             toks = tokens(value)
             if not toks:
@@ -111,9 +119,14 @@ class Gazetteer:
                 singles[core[0]].add(pos)
                 if (key := phonetic_key(core[0])) and len(key) >= 3:
                     singles["~" + key].add(pos)
+                if len(toks) == 1:
+                    written.add(core[0])
             if len(toks) == 1 and strength == "weak":
                 continue  # a short weak alias alone names nothing
-            if schema == "Person" and len(toks) > 1:
+            if schema == "Person" and len(toks) > 1 and pos not in persons_seen:
+                # The family name of the listed name itself; aliases ("Abu Talha der Deutsche")
+                # end in epithets as often as in family names.
+                persons_seen.add(pos)
                 head = tokens(value.split(",")[0]) if "," in value else toks
                 family = head[-1] if head else toks[-1]
                 if len(family) >= MIN_TRIGGER_LEN and not common_word(family):
@@ -132,6 +145,8 @@ class Gazetteer:
                 for joined in (tok, tok + toks[i + 1] if i + 1 < len(toks) else ""):
                     if len(joined) >= MIN_TRIGGER_LEN and not any(c.isdigit() for c in joined):
                         abjad[abjad_skeleton(joined)].add(pos)
+                if len(tok) >= MIN_TRIGGER_LEN and not tok.isdigit():
+                    abjad_words[abjad_skeleton(tok)].add(pos)
         for pattern, records in by_pattern.items():
             automaton.add_word(pattern, (pattern.count(" ") - 1, tuple(sorted(records))))
         self.patterns = len(by_pattern)
@@ -149,8 +164,11 @@ class Gazetteer:
                 phonetic[key].update(records)
         self.phonetic = _small(phonetic)
         self.singles = _small(singles)
+        self.written = frozenset(written)
         self.surnames = _small(surnames)
         self.abjad = {k: v for k, v in _small(abjad).items() if len(k) >= 3}
+        # One listed word that Arabic script writes as two (حزب الله = Hizballah).
+        self.abjad_words = {k: v for k, v in _small(abjad_words).items() if len(k) >= 4}
 
     def whole_names(self, stream: str, starts: list[int]) -> list[NameHit]:
         """Listed names written out in full in `stream` (" tok tok ... "); `starts[i]` is the
@@ -167,32 +185,37 @@ class Gazetteer:
             hits.append(NameHit(last - size + 1, last, records))
         return hits
 
-    def trigger(self, token: str, script: str = "Latin") -> tuple[int, ...]:
-        for form in _inflections(token, script):
+    def trigger(self, token: str, script: str = "Latin", original: str | None = None
+                ) -> tuple[int, ...]:
+        for form in _inflections(token, script, original):
             found = self.triggers.get(form)
             if found is not None:
                 return found
         if len(token) >= MIN_TRIGGER_LEN and not token.isdigit() and not common_word(token):
-            for form in _inflections(token, script):
+            for form in _inflections(token, script, original):
                 key = phonetic_key(form)
                 if key and len(key) >= 3 and (found := self.phonetic.get(key)):
                     return found
         return ()
 
-    def one_word(self, token: str, script: str = "Latin") -> tuple[tuple[int, ...], bool]:
-        """(records a one-word mention may name, whether only as a family name)."""
+    def one_word(self, token: str, script: str = "Latin", original: str | None = None
+                 ) -> tuple[tuple[int, ...], str]:
+        """(records a one-word mention may name, how): "name" for a one-word listed name,
+        "core" for a listed name that is one word besides its legal form ("Maritime" of
+        "Maritime Joint Stock Bank"), "family" for a listed person's family name."""
         if len(token) < 3:
-            return (), True  # two letters are an abbreviation of anything
-        for form in _inflections(token, script):
+            return (), ""  # two letters are an abbreviation of anything
+        for form in _inflections(token, script, original):
             found = self.singles.get(form)
-            if found is None and len(form) >= MIN_TRIGGER_LEN and (key := phonetic_key(form)):
-                found = self.singles.get("~" + key)
+            if (found is None and script == "Latin" and len(form) >= MIN_TRIGGER_LEN
+                    and (key := phonetic_key(form))):
+                found = self.singles.get("~" + key)  # Hisbollah, Hizballah
             if found:
-                return found, False
-        for form in _inflections(token, script):
+                return found, "name" if form in self.written else "core"
+        for form in _inflections(token, script, original):
             if found := self.surnames.get(form):
-                return found, True
-        return (), True
+                return found, "family"
+        return (), ""
 
     def abjad_trigger(self, token: str, joined_with_next: str | None = None) -> tuple[int, ...]:
         keys = [abjad_skeleton(token)]
@@ -205,14 +228,31 @@ class Gazetteer:
 
 
 # Russian and Ukrainian decline names: "глава Рособоронэкспорта", "в Сбербанке".
-_CASE_ENDINGS = ("ami", "ov", "om", "oi", "ei", "ii", "ia", "iu", "e", "a", "u", "y", "i", "j")
+_CASE_ENDINGS = ("ogo", "ego", "omu", "emu", "ykh", "ikh", "ami", "ym", "im", "ov", "om", "oi",
+                 "ei", "ii", "ia", "iu", "e", "a", "u", "y", "i", "j")
+# Lists romanise Russian names the English way (Lukashenko, Shoigu); ICU's scientific
+# transliteration writes Lukasenko, Sojgu. Both are tried.
+_ENGLISH_CYRILLIC = str.maketrans({
+    "ш": "sh", "щ": "shch", "ж": "zh", "ч": "ch", "х": "kh", "ц": "ts", "ю": "yu", "я": "ya",
+    "й": "y", "ы": "y", "э": "e", "ё": "e", "ь": "", "ъ": "", "і": "i", "ї": "yi", "є": "ye",
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "з": "z", "и": "i", "к": "k",
+    "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f",
+})
 
 
-def _inflections(token: str, script: str) -> list[str]:
-    forms = [token]
-    if script == "Cyrillic" and len(token) > 5:
-        forms += [token[: -len(e)] for e in _CASE_ENDINGS if token.endswith(e)]
-    return forms
+def _inflections(token: str, script: str, original: str | None = None) -> list[str]:
+    bases = [token]
+    if script == "Cyrillic" and original:
+        english = "".join(c for c in original.lower().translate(_ENGLISH_CYRILLIC) if c.isalnum())
+        if english and english != token:
+            bases.append(english)
+    forms = list(bases)
+    if script == "Cyrillic":
+        for base in bases:
+            if len(base) > 5:
+                forms += [base[: -len(e)] for e in _CASE_ENDINGS if base.endswith(e)]
+    return list(dict.fromkeys(forms))
 
 
 def _small(table: dict[str, set[int]]) -> dict[str, tuple[int, ...]]:

@@ -20,13 +20,19 @@ from typing import Any
 
 from tradescreen.index.lookup import candidates
 from tradescreen.match.entity import Query, score_record
-from tradescreen.media.gazetteer import OTHER_SCRIPT_EVERYDAY, Gazetteer, common_word
+from tradescreen.media.gazetteer import (
+    OTHER_SCRIPT_EVERYDAY,
+    Gazetteer,
+    common_word,
+    known_word,
+)
 from tradescreen.media.words import Word
 from tradescreen.normalize.names import NameForm, name_form
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 from tradescreen.screen.party import PartyResult, Screener
 
 MAX_DIRECT = 40  # up to this many records are scored directly instead of retrieved
+ABJAD_MIN_SCORE = 0.8
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
 _JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.]*$")
 _QUOTED = re.compile(r"[\"«„“‹](?P<inner>[^\"«»„“”‹›\n]{2,80})[\"»“”›]")
@@ -59,6 +65,9 @@ class DocText:
             return False
         return all(_JOINER.match(self.text[self.words[i].end:self.words[i + 1].start])
                    for i in range(a, b))
+
+    def sentence_start(self, word: int) -> bool:
+        return word == 0 or self.sentence_of[word - 1] != self.sentence_of[word]
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         return self.words[first].start, self.words[last].end
@@ -268,27 +277,30 @@ class PartyFinder:
                     nxt = doc.words[wi + 1].tokens[0]
                 records = self.gazetteer.abjad_trigger(tok, nxt)
             else:
-                records = self.gazetteer.trigger(tok, word.script)
+                records = self.gazetteer.trigger(tok, word.script, word.text)
             if not records:
                 continue
             seen.add(wi)
             strict = self._grow(doc, wi, records, strict=True)
-            first, last = self._grow(doc, wi, records)
-            if (first, last) != strict and not self._adds_name(doc, (first, last), strict):
-                first, last = strict  # "Defence Minister Sergei Shoigu": titles add nothing
-            elif strict[0] != strict[1]:
+            grown = self._grow(doc, wi, records)
+            if grown != strict and self._adds_name(doc, grown, strict):
+                add(grown[0], grown[1], records)  # "Kalikonzern Belaruskali": maybe one name
+            if strict[0] != strict[1]:
                 add(strict[0], strict[1], records)
-            if first == last and len(word.tokens) == 1:
+            elif grown[1] > strict[1] and self._adds_name(doc, (strict[1] + 1, grown[1]), strict):
+                continue  # "Baker McKenzie": the word begins another name
+            elif len(word.tokens) == 1:
                 # One word names a party only as a one-word listed name or a family name.
                 if _place(tok):
                     continue  # "Moscow", "Iranian": a place or its people, not a party
-                one, family_name = self.gazetteer.one_word(tok, word.script)
+                one, how = self.gazetteer.one_word(tok, word.script, word.text)
                 if not one:
                     continue
-                records = one
-                if family_name:
-                    family.add((first, last))
-            add(first, last, records)
+                if how != "name" and doc.sentence_start(wi) and known_word(tok):
+                    continue  # "Maritime analysts said": a capital letter that says nothing
+                if how == "family":
+                    family.add(strict)
+                add(strict[0], strict[1], one)
         for m in _QUOTED.finditer(doc.text):
             inside = [i for i, w in enumerate(doc.words)
                       if w.start >= m.start("inner") and w.end <= m.end("inner")]
@@ -307,9 +319,8 @@ class PartyFinder:
                 continue  # a port or a country named alone is a place mention, not a party
             if len(words) == 1 and words[0].script in _SYLLABIC:
                 continue  # one Chinese character is a syllable, not a name
-            if all(w.script in _ABJAD or w.text.isdigit() for w in words) and not self._abjad_name(
-                    words):
-                continue  # "إلى القرار" ("to the resolution"): everyday Arabic, not a name
+            if len(words) == 1 and words[0].script in _ABJAD and not self._abjad_name(words):
+                continue  # "هم" ("also"): an everyday Arabic or Persian word, not a name
             if self._everyday(words) and not (
                     _has_country(span_tokens) and len(span_tokens) > 1
                     or self._proper_name(words, allowed)):
@@ -334,7 +345,8 @@ class PartyFinder:
         query = Query(name=text)
         form = name_form(text, query.schema)
         if len(allowed) <= MAX_DIRECT:
-            # Few records: score their names that share a key with the span, no retrieval.
+            # Few records: score their names that share a key with the span, no retrieval;
+            # across scripts keys differ more than the scorer does, so every name.
             keys = _form_keys(form)
             reached = []
             for pos in sorted(allowed):
@@ -365,7 +377,7 @@ class PartyFinder:
                and not common_word("", w.script, w.text, OTHER_SCRIPT_EVERYDAY) for w in words):
             return True
         toks = [t for w in words for t in w.tokens]
-        return any(self.gazetteer.abjad.get(abjad_skeleton(a + b))
+        return any(self.gazetteer.abjad_words.get(abjad_skeleton(a + b))
                    for a, b in zip(toks, toks[1:], strict=False))
 
     @staticmethod
@@ -417,6 +429,11 @@ class PartyFinder:
             if (all(w.script in _SYLLABIC for w in words) and len(words) < 3
                     and result.score.score < 0.9):
                 continue  # two characters are two syllables: only an exact name counts
+            if all(w.script in _ABJAD or w.text.isdigit() for w in words) and (
+                    result.score.score < ABJAD_MIN_SCORE):
+                # Arabic and Persian names of bodies are everyday words ("Guards of the
+                # Islamic Revolution"): only a close reading of a listed name counts.
+                continue
             keep.append((result, decision))
         if not keep:
             return None

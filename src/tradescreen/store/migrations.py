@@ -238,6 +238,13 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             "(status, source, band, created_at, score, id)",
         ),
     ),
+    (
+        "media_alert_kind",
+        (
+            # What raised a case alert: a screening hit, or a customer named in an article.
+            "ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'screening'",
+        ),
+    ),
 ]
 
 

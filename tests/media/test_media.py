@@ -1,0 +1,195 @@
+"""Adverse media on the real lists: documents read, parties and terms found where they are,
+generic phrases and places left alone, customers alerted once per article, CLI and API."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from tradescreen.cli import app
+from tradescreen.config import load_settings
+from tradescreen.media.documents import Document, DocumentError, documents_from_bytes
+from tradescreen.media.run import build_scanner
+from tradescreen.media.scan import Scanner
+
+runner = CliRunner()
+LISTS = ("ofac/sdn_2024-05-03", "un/consolidated.xml", "canada/sema-lmes.xml")
+CORPUS = Path(__file__).resolve().parents[2] / "bench" / "media_corpus"
+
+
+@pytest.fixture(scope="module")
+def media_home(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Iterator[Path]:
+    home = tmp_path_factory.mktemp("media-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TRADESCREEN_HOME", str(home))
+        for path in LISTS:
+            result = runner.invoke(app, ["lists", "import", str(data_dir / path)])
+            assert result.exit_code == 0, result.output
+        result = runner.invoke(app, ["controls", "import", str(data_dir / "domain")])
+        assert result.exit_code == 0, result.output
+        yield home
+
+
+@pytest.fixture(scope="module")
+def scanner(media_home: Path) -> Scanner:
+    from tradescreen.cli.screen import load_screener
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TRADESCREEN_HOME", str(media_home))
+        settings = load_settings()
+        return build_scanner(settings, load_screener(settings))
+
+
+def one(raw: bytes, name: str = "doc") -> Document:
+    docs = list(documents_from_bytes(name, raw))
+    assert len(docs) == 1 and isinstance(docs[0], Document), docs
+    return docs[0]
+
+
+def parties(scanner: Scanner, text: str) -> dict[str, dict]:
+    return {m["text"]: m for m in (x.to_dict() for x in scanner.mentions(text))
+            if m["kind"] == "listed_party"}
+
+
+# -- documents ------------------------------------------------------------------------------
+
+def test_html_main_text_without_boilerplate() -> None:
+    doc = one((CORPUS / "en_13.html").read_bytes())
+    assert doc.title == "Iran's drone exports under scrutiny"
+    assert "Paravar Pars" in doc.text
+    for chrome in ("We use cookies", "Most read", "All rights reserved", "dataLayer"):
+        assert chrome not in doc.text
+    assert doc.format == "html"
+
+
+def test_encodings_detected_never_assumed() -> None:
+    text = "Die Firma Rüstungsgüter GmbH in Köln lieferte Teile an Rosoboronexport. " * 5
+    assert one(text.encode("cp1252")).text.startswith("Die Firma Rüstungsgüter")
+    assert one(text.encode("utf-16")).text.startswith("Die Firma Rüstungsgüter")
+    broken = "Алабуга и Рособоронэкспорт ".encode() * 20
+    broken = broken[:101] + b"\xff\xfe\xfa" + broken[101:]
+    (err,) = documents_from_bytes("broken", broken)
+    assert isinstance(err, DocumentError) and "broken encoding" in err.error
+
+
+def test_bad_documents_are_errors_one_by_one() -> None:
+    assert isinstance(next(documents_from_bytes("bin", gzip.compress(b"x" * 5000))),
+                      DocumentError)
+    (empty,) = documents_from_bytes("feed", b'<rss version="2.0"><channel><title>t</title>'
+                                    b"</channel></rss>")
+    assert isinstance(empty, DocumentError) and "empty feed" in empty.error
+    (big,) = documents_from_bytes("big", b"<html><body><p>" + b"a " * (11 * 2**20))
+    assert isinstance(big, DocumentError) and "limit" in big.error
+    items = list(documents_from_bytes("feed.xml", (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        b"<item><title>Mahan Air flights</title><description>&lt;p&gt;Mahan Air flew to "
+        b"Caracas.&lt;/p&gt;</description></item><item><title>Second</title>"
+        b"<description>Nothing here.</description></item></channel></rss>")))
+    assert [d.name for d in items] == ["feed.xml#1", "feed.xml#2"]
+    assert items[0].text == "Mahan Air flights\n\nMahan Air flew to Caracas."
+
+
+# -- mentions --------------------------------------------------------------------------------
+
+def test_listed_parties_where_they_are_with_the_screening_explanation(scanner: Scanner) -> None:
+    text = ("Tehran, 3 May. Qods Aviation Industries and Mahan Air were named again; the "
+            "State Department and the European Commission said so.")
+    found = parties(scanner, text)
+    assert set(found) == {"Qods Aviation Industries", "Mahan Air"}
+    m = found["Qods Aviation Industries"]
+    assert text[m["start"]:m["end"]] == "Qods Aviation Industries"
+    assert m["decision"] == "match" and m["score"] >= 0.7
+    assert m["source"] and m["source_id"] and m["caption"] and m["snapshot"]
+    assert any(row["feature"] for row in m["explanation"])
+    assert m["sentence"].startswith("Qods Aviation Industries and Mahan Air")
+
+
+def test_descriptive_forms_review_generic_phrases_and_places_never_match(
+        scanner: Scanner) -> None:
+    found = parties(scanner, "Officials said the Qods aviation company built the engines.")
+    (m,) = found.values()
+    assert m["decision"] == "review" and "Qods" in m["text"]
+    for text in ("The State Department and the European Commission met in Brussels.",
+                 "Ships left Makhachkala for Astrakhan and Moscow on Monday.",
+                 "Maritime analysts said the port was busy."):
+        assert not [m for m in parties(scanner, text).values() if m["decision"] == "match"], text
+
+
+def test_other_scripts(scanner: Scanner) -> None:
+    found = parties(scanner, "Президент Владимир Путин встретился с руководством "
+                             "Рособоронэкспорта в Москве.")
+    assert "Владимир Путин" in found and "Рособоронэкспорта" in found
+    assert "李方伟" in parties(scanner, "检方称，李方伟通过多家空壳公司向伊朗供应石墨。")
+
+
+def test_domain_terms_carry_their_citation(scanner: Scanner) -> None:
+    text = ("Shahed-136 drones were shipped across the Caspian Sea from Amirabad to "
+            "Makhachkala in breach of UN Security Council resolution 2231 and Council "
+            "Regulation (EU) No 833/2014; the parts included microcontrollers (HS 8542.31).")
+    by_kind: dict[str, list[dict]] = {}
+    for m in (x.to_dict() for x in scanner.mentions(text)):
+        by_kind.setdefault(m["kind"], []).append(m)
+    assert {m["text"] for m in by_kind["port"]} == {"Amirabad", "Makhachkala"}
+    assert "Shahed-136" in {m["text"] for m in by_kind["programme"]}
+    urls = {m["citation"]["url"] for m in by_kind["regulation"]}
+    assert urls == {"https://undocs.org/S/RES/2231",
+                    "https://eur-lex.europa.eu/eli/reg/2014/833/oj"}
+    assert {m["hs6"] for m in by_kind["item"] if "hs6" in m} >= {"854231"}
+    for m in by_kind["port"] + by_kind["programme"]:
+        assert m["citation"]["url"].startswith("https://")
+
+
+# -- CLI, customers and alerts ---------------------------------------------------------------
+
+def test_cli_batch_goes_on_past_bad_documents(media_home: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADESCREEN_HOME", str(media_home))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Rosoboronexport signed a contract.", encoding="utf-8")
+    (folder / "b.bin").write_bytes(bytes(range(256)) * 20)
+    (folder / "c.html").write_bytes((CORPUS / "en_14.html").read_bytes())
+    result = runner.invoke(app, ["media", "scan", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert [Path(x["document"]["name"]).name for x in lines] == ["a.txt", "b.bin", "c.html"]
+    assert "binary" in lines[1]["error"]
+    assert lines[0]["snapshots"] and lines[0]["mentions"][0]["source_id"]
+    ports = {m["text"] for m in lines[2]["mentions"] if m["kind"] == "port"}
+    assert {"Astrakhan", "Amirabad", "Makhachkala"} <= ports
+
+
+def test_customer_named_in_an_article_opens_one_media_alert(
+        media_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADESCREEN_HOME", str(media_home))
+    book = tmp_path / "customers.csv"
+    book.write_text("id,name,country\nc1,Volga Precision Trading LLC,AE\nc2,Acme Tools GmbH,DE\n",
+                    encoding="utf-8")
+    assert runner.invoke(app, ["book", "import", "buyers", str(book)]).exit_code == 0
+    article = tmp_path / "article.txt"
+    article.write_text("Investigators say Volga Precision Trading shipped microcontrollers to "
+                       "a front company in Yelabuga.", encoding="utf-8")
+    first = runner.invoke(app, ["media", "scan", str(article), "--json", "--book", "buyers"])
+    assert first.exit_code == 0, first.output
+    data = orjson.loads(first.stdout)
+    (customer,) = [m for m in data["mentions"] if m["kind"] == "customer"]
+    assert customer["row_id"] == "c1" and customer["text"] == "Volga Precision Trading"
+    assert [a["new"] for a in data["alerts"]] == [True]
+    again = orjson.loads(runner.invoke(
+        app, ["media", "scan", str(article), "--json", "--book", "buyers"]).stdout)
+    assert [a["new"] for a in again["alerts"]] == [False]
+    cases = orjson.loads(runner.invoke(app, ["cases", "list", "--json"]).stdout)
+    alerts = cases["alerts"] if isinstance(cases, dict) else cases
+    media = [a for a in alerts if a["kind"] == "media"]
+    assert len(media) == 1
+    assert media[0]["source"] == "media" and media[0]["row_id"] == "c1"
+    assert media[0]["source_id"] == data["document"]["sha256"]
+    shown = orjson.loads(runner.invoke(app, ["cases", "show", str(media[0]["id"]),
+                                             "--json"]).stdout)
+    alert = shown.get("alert", shown)
+    assert any(r.get("start") == customer["start"] for r in alert["explanation"])
