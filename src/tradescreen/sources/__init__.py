@@ -117,5 +117,7 @@ def read(path: Path, format: str | None = None) -> ListRead:
     result: ListRead = module.read(files)
     if not result.entities:
         raise SourceError(f"{path.name}: no entities found; refusing to import an empty list")
-    limits.check_entities(result.entities, path.name)
+    if isinstance(result.entities, list):
+        limits.check_entities(result.entities, path.name)
+    # A streamed collection (FtM) is checked entity by entity as the store stages it.
     return result

@@ -86,16 +86,21 @@ def check_zip(zf: zipfile.ZipFile, label: str, names: Iterable[str] | None = Non
 def check_entities(entities: Iterable[Entity], label: str) -> None:
     """Refuse a list holding a value no real list has: a name or a record of absurd length."""
     for entity in entities:
-        for name in entity.names:
-            if len(name.value) > MAX_NAME:
-                raise SourceError(
-                    f"{label}: entity {entity.source_id[:80]}: a name of {len(name.value):,} "
-                    f"characters (limit {MAX_NAME:,}; real names have a few hundred): refused"
-                )
-        size = len(entity.to_json())
-        if size > MAX_ENTITY:
+        check_entity(entity, entity.to_json(), label)
+
+
+def check_entity(entity: Entity, data: bytes, label: str) -> None:
+    """`check_entities` for one entity whose record (`data`) is already serialised: the store's
+    staging step checks a streamed list this way instead of building every entity twice."""
+    for name in entity.names:
+        if len(name.value) > MAX_NAME:
             raise SourceError(
-                f"{label}: entity {entity.source_id[:80]}: {size:,} bytes of data (limit "
-                f"{MAX_ENTITY:,}): a value of absurd length; refused"
+                f"{label}: entity {entity.source_id[:80]}: a name of {len(name.value):,} "
+                f"characters (limit {MAX_NAME:,}; real names have a few hundred): refused"
             )
+    if len(data) > MAX_ENTITY:
+        raise SourceError(
+            f"{label}: entity {entity.source_id[:80]}: {len(data):,} bytes of data (limit "
+            f"{MAX_ENTITY:,}): a value of absurd length; refused"
+        )
 

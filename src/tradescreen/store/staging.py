@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tradescreen.model import Entity
+from tradescreen.sources import limits
 from tradescreen.sources.base import SourceError
 from tradescreen.store.snapshots import sorted_content_hash
 
@@ -121,6 +122,7 @@ def _write(conn: sqlite3.Connection, batch: list[Entity], source: str, label: st
                 f"{label}: entity {entity.source_id} belongs to {entity.source!r}, not {source!r}"
             )
         data = entity.to_json()
+        limits.check_entity(entity, data, label)
         # Same bytes Entity.content_hash() hashes, serialised once.
         digest = hashlib.sha256(data).hexdigest()
         blobs.append((digest, data))
