@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from tradescreen.web import casework, pages, report, screening
+from tradescreen.web import casework, media, pages, report, screening
 from tradescreen.web.core import (
     HERE,
     PREFIX,
@@ -31,7 +31,7 @@ __all__ = ["install_web"]
 def install_web(app: FastAPI) -> None:
     """Mount /ui (pages and static files) and the offline /docs on `app`."""
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
-    for module in (pages, screening, casework, report):
+    for module in (pages, screening, casework, report, media):
         router.include_router(module.router)
     app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="ui-static")
