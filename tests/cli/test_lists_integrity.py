@@ -77,6 +77,10 @@ def test_repeated_csl_row_is_a_warning_of_the_import(home: Path, data_dir: Path)
     with open_store(load_settings()) as store:
         assert store.entity(result["snapshot"], "15268-CAP-2") is None
         assert store.entity(result["snapshot"], "15268-CAP") is not None
+    # The human output says it too (on stderr, after the result table).
+    code, out, err = run("lists", "import", str(data_dir / "csl" / "consolidated.csv.gz"))
+    assert code == 0 and "unchanged" in out
+    assert "warning: consolidated.csv.gz: id 15268-CAP is on 2 records" in " ".join(err.split())
 
 
 def test_published_date_given_for_ofac_csv(home: Path, data_dir: Path) -> None:
