@@ -78,8 +78,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(api_home: Path, keys: Keys) -> Iterator[str]:
-    """Base URL of `tradescreen serve` on a free loopback port; stopped after the session."""
+def server(api_home: Path, keys: Keys, screener: Screener) -> Iterator[str]:
+    """Base URL of `tradescreen serve` on a free loopback port; stopped after the session.
+    (`screener` first: the index is built and cached once, the server only opens it.)"""
     port = free_port()
     log = (api_home / f"serve-{port}.log").open("wb")
     env = {**os.environ, "TRADESCREEN_HOME": str(api_home), "TRADESCREEN_API_RATE": "0"}
@@ -91,7 +92,7 @@ def server(api_home: Path, keys: Keys) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180  # a fresh home builds its index first
+        deadline = time.monotonic() + 300  # a loaded 2-core CI machine can be very slow
         while True:
             if proc.poll() is not None:
                 text = (api_home / f"serve-{port}.log").read_text()[-2000:]
@@ -102,7 +103,7 @@ def server(api_home: Path, keys: Keys) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server not ready within 180 s")
+                raise RuntimeError("server not ready within 300 s")
             time.sleep(0.1)
         yield base
     finally:

@@ -109,12 +109,12 @@ def _serve(home: Path, port: int) -> subprocess.Popen:
     )
 
 
-def test_killed_server_loses_no_audit_event(api_home: Path, api_settings, keys):
+def test_killed_server_loses_no_audit_event(api_home: Path, api_settings, keys, screener):
     port = free_port()
-    proc = _serve(api_home, port)
+    proc = _serve(api_home, port)  # opens the index `screener` built and cached
     base = f"http://127.0.0.1:{port}"
     try:
-        assert wait_for(lambda: _ready(base), 90), "server did not start"
+        assert wait_for(lambda: _ready(base), 300), "server did not start"
         with write_lock_held(api_settings):
             r = httpx.post(f"{base}/match/default", json=QUERY, timeout=3,
                            headers={"Authorization": f"ApiKey {keys.admin}"})
