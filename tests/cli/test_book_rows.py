@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from books.test_books import V1, import_list  # tests/ is on the path: rootdir-relative
 from typer.testing import CliRunner
 
-from tests.books.test_books import V1, import_list
 from tradescreen.cli import app
 
 runner = CliRunner()

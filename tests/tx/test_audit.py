@@ -90,6 +90,8 @@ def test_every_api_screening_path_emits_one_event(env):
                 before = len(sink.events)
                 response = await client.request(method, path, json=body)
                 assert response.status_code == 200, (path, response.text)
+                # Spooled by the request, appended by the API's audit writer thread.
+                assert app.state.tradescreen.audit.flush(timeout=30), path
                 assert len(sink.events) == before + 1, path
                 kinds.append(sink.events[-1].kind)
 

@@ -251,7 +251,8 @@ def test_analyst_day_in_chromium(visits: Any, web_keys: Keys, web_home: Path,
 
     # Every page is within three clicks of the overview (following the links on each page).
     assert clicks_from_overview(ops.context) == {
-        "/ui/screen": 1, "/ui/screen-tx": 1, "/ui/queue": 1, "/ui/lists": 1, "/ui/books": 1,
+        "/ui/screen": 1, "/ui/screen-tx": 1, "/ui/media": 1, "/ui/queue": 1, "/ui/lists": 1,
+        "/ui/books": 1,
         "/ui/audit": 1, "/docs": 1, "/ui/lists/diff": 1, "/ui/books/N": 1, "/ui/cases/N": 2,
         "/ui/books/N/rows/N": 2, "/ui/cases/N/report": 3, "/ui/cases/N/report.pdf": 3,
     }
