@@ -27,6 +27,10 @@ WEIGHTS: dict[str, float] = {
     "birth_date_conflict": -4.5,
     "birth_date_near_conflict": -2.0,
     "birth_date_partial_conflict": -1.0,
+    # An organisation's date (incorporation, registration) is recorded differently by registries,
+    # lists and customers (re-registration, a branch's date): weaker than a person's birth year,
+    # so an exactly named listed company with another date stays in front of an analyst.
+    "incorporation_date_conflict": -2.0,
     "country_agree": 0.4,
     "country_conflict": -0.5,
     "schema_conflict": -4.0,
@@ -149,9 +153,11 @@ def birth_date_feature(query_date: str | None, record: Record) -> Feature | None
             ))
         else:
             near = gap == 1
+            weight = WEIGHTS["birth_date_near_conflict" if near else "birth_date_conflict"]
+            if record.schema != "Person":
+                weight = max(weight, WEIGHTS["incorporation_date_conflict"])
             conflicts.append(Feature(
-                "birth_date", "year one apart" if near else "different year",
-                WEIGHTS["birth_date_near_conflict" if near else "birth_date_conflict"], text,
+                "birth_date", "year one apart" if near else "different year", weight, text,
                 f"query {query_date} vs listed {text}",
             ))
     if best is not None:
