@@ -110,14 +110,21 @@ def _serve(home: Path, port: int) -> subprocess.Popen:
 
 
 def test_killed_server_loses_no_audit_event(api_home: Path, api_settings, keys, screener):
+    from tradescreen.store.keys import KeyStore
+
     port = free_port()
+    # A key of its own: other tests on this home record events under the shared keys.
+    name = f"killed-{port}"
+    with KeyStore(api_settings) as store:
+        own_key = store.create(name, ["screen"])[1]
+    actor = f"key:{name}"
     proc = _serve(api_home, port)  # opens the index `screener` built and cached
     base = f"http://127.0.0.1:{port}"
     try:
         assert wait_for(lambda: _ready(base), 300), "server did not start"
         with write_lock_held(api_settings):
             r = httpx.post(f"{base}/match/default", json=QUERY, timeout=3,
-                           headers={"Authorization": f"ApiKey {keys.admin}"})
+                           headers={"Authorization": f"ApiKey {own_key}"})
             assert r.status_code == 200
             # Answered but not yet appended (the lock is held): kill -9 now.
             proc.send_signal(signal.SIGKILL)
@@ -128,16 +135,16 @@ def test_killed_server_loses_no_audit_event(api_home: Path, api_settings, keys, 
             proc.wait()
     spools = list((api_home / AUDIT_SPOOL).glob(f"{proc.pid}-*{SUFFIX}"))
     assert spools, "the answered request left no spooled event"
-    assert "key:ops" not in {a for a in _actors(api_settings)}
+    assert actor not in _actors(api_settings)
     # The next writer on this home appends what the dead one left.
     writer = AuditWriter(open_sink(api_settings), api_home / AUDIT_SPOOL)
     writer.start()
     try:
-        assert wait_for(lambda: "key:ops" in _actors(api_settings))
+        assert wait_for(lambda: actor in _actors(api_settings))
         assert wait_for(lambda: not any(p.exists() for p in spools))
     finally:
         writer.close()
-    ids = request_ids(api_settings, "key:ops")
+    ids = request_ids(api_settings, actor)
     assert len(ids) == 1 and ids[0]
 
 

@@ -53,7 +53,7 @@ class Visit:
 
 def _kind(path: str) -> str:
     return re.sub(r"/(?!ui\b)[^/]+(?=/|$)", lambda m: "/N" if m.group(0)[1:] not in (
-        "screen", "screen-tx", "queue", "lists", "books", "audit", "cases", "rows", "diff",
+        "screen", "screen-tx", "media", "queue", "lists", "books", "audit", "cases", "rows", "diff",
         "report", "report.pdf", "docs", "export") else m.group(0), path)
 
 

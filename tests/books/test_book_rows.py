@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from books.test_books import V1, import_list  # tests/ is on the path: rootdir-relative
 from typer.testing import CliRunner
 
 from tradescreen.cli import app
+
+from .test_books import V1, import_list
 
 runner = CliRunner()
 
