@@ -123,6 +123,8 @@ def _import_table(result: ImportResult) -> Table:
     table.add_row("published", snap.published or "-")
     table.add_row("entities", f"{snap.entity_count:,}")
     table.add_row("format", snap.format)
+    if encodings := result.extra.get("encoding"):
+        table.add_row("encoding", ", ".join(f"{c} ({n})" for n, c in sorted(encodings.items())))
     if result.status == "imported" and not snap.active:
         table.add_row("active", "no (published before the active snapshot)")
     if result.replaced:

@@ -19,6 +19,7 @@ from tradescreen.model import Entity, Identifier, Name, NameKind, PartialDate, S
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
 from tradescreen.sources.duplicates import merge_repeats
 from tradescreen.sources.xml_entities import expand_entities
+from tradescreen.sources.xml_text import parse_xml
 from tradescreen.values import has_legal_form, is_latin, parse_date
 
 SOURCE = "ca_sema"
@@ -55,17 +56,11 @@ def _unique(items: list) -> tuple:
     return tuple(dict.fromkeys(items))
 
 
-def _parse(path: Path) -> etree._Element:
-    if path.stat().st_size == 0:
-        raise SourceError(f"{path.name}: empty file")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    try:
-        root = etree.parse(str(path), parser).getroot()
-    except etree.XMLSyntaxError as exc:
-        raise SourceError(f"{path.name}: malformed or truncated XML ({exc})") from exc
+def _parse(path: Path) -> tuple[etree._Element, str, list[str]]:
+    root, codec, warnings = parse_xml(path)
     if root.tag != "data-set":
         raise SourceError(f"{path.name}: root element is <{root.tag}>, not a SEMA <data-set>")
-    return root
+    return root, codec, warnings
 
 
 def _script_change(before: str, after: str) -> bool:
@@ -225,8 +220,8 @@ def read(paths: Sequence[Path]) -> ListRead:
             f"a SEMA list is one XML file; got {len(paths)} ({names}); read them one at a time"
         )
     path = paths[0]
-    root = _parse(path)
-    warnings = expand_entities(root, path.name)
+    root, codec, warnings = _parse(path)
+    warnings += expand_entities(root, path.name)
     # Should the list ever repeat a regime/schedule/item, the records become one entity.
     entities, repeated = merge_repeats(
         (_entity(rec, path, index) for index, rec in enumerate(root.iter("record"), start=1)),
@@ -242,4 +237,5 @@ def read(paths: Sequence[Path]) -> ListRead:
         entities=entities,
         title=TITLE,
         warnings=warnings,
+        stats={"encoding": {path.name: codec}},
     )

@@ -21,6 +21,8 @@ from pathlib import Path
 from tradescreen.model import Address, Entity, Identifier, Name, PartialDate, Relation
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
 from tradescreen.sources.duplicates import merge_repeats
+from tradescreen.sources.encoding import EncodingError
+from tradescreen.sources.encoding import decode as decode_text
 from tradescreen.sources.limits import open_gzip
 from tradescreen.values import country_code, has_legal_form, parse_date
 
@@ -182,41 +184,49 @@ def _gzip_mtime(path: Path) -> str | None:
     return datetime.fromtimestamp(stamp, UTC).date().isoformat() if stamp else None
 
 
-def _rows(path: Path) -> Iterator[dict[str, str]]:
+def _text(path: Path) -> tuple[str, str]:
+    """The file's text and the encoding it was read in.
+
+    trade.gov writes UTF-8, but a copy re-saved by a spreadsheet comes back as Windows-1252 or
+    UTF-16: read in the encoding the bytes show (as the OFAC CSV is), never assumed.
+    """
     if path.stat().st_size == 0:
         raise SourceError(f"{path.name}: empty file")
-    # utf-8-sig: a BOM in front of the header must not rename the first column.
-    if _is_gzip(path):
-        fh = io.TextIOWrapper(open_gzip(path), encoding="utf-8-sig", newline="")
-    else:
-        fh = path.open(encoding="utf-8-sig", newline="")
-    with fh:
-        reader = csv.reader(fh, strict=True)
-        try:
-            header = next(reader, None)
-            if not header or not any(header):
-                raise SourceError(f"{path.name}: empty file, no CSV header")
-            missing = [c for c in REQUIRED if c not in header]
-            if missing:
+    try:
+        if _is_gzip(path):
+            with open_gzip(path) as fh:
+                raw = fh.read()
+        else:
+            raw = path.read_bytes()
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SourceError(f"{path.name}: unreadable or truncated gzip ({exc})") from exc
+    try:
+        return decode_text(raw)
+    except EncodingError as exc:
+        raise SourceError(f"{path.name}: {exc}, not a CSL CSV") from None
+
+
+def _rows(path: Path, text: str) -> Iterator[dict[str, str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if not header or not any(header):
+            raise SourceError(f"{path.name}: empty file, no CSV header")
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            raise SourceError(f"{path.name}: not a CSL CSV; header lacks {', '.join(missing)}")
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(header):
                 raise SourceError(
-                    f"{path.name}: not a CSL CSV; header lacks {', '.join(missing)}"
+                    f"{path.name}: line {reader.line_num} has {len(row)} fields, "
+                    f"expected {len(header)} (truncated or malformed file)"
                 )
-            for row in reader:
-                if not row:
-                    continue
-                if len(row) != len(header):
-                    raise SourceError(
-                        f"{path.name}: line {reader.line_num} has {len(row)} fields, "
-                        f"expected {len(header)} (truncated or malformed file)"
-                    )
-                yield dict(zip(header, row, strict=True))
-        except csv.Error as exc:
-            msg = f"{path.name}: malformed CSV near line {reader.line_num} ({exc})"
-            raise SourceError(msg) from exc
-        except UnicodeDecodeError as exc:
-            raise SourceError(f"{path.name}: not UTF-8 text ({exc.reason})") from exc
-        except (OSError, EOFError, zlib.error) as exc:
-            raise SourceError(f"{path.name}: unreadable or truncated gzip ({exc})") from exc
+            yield dict(zip(header, row, strict=True))
+    except csv.Error as exc:
+        msg = f"{path.name}: malformed CSV near line {reader.line_num} ({exc})"
+        raise SourceError(msg) from exc
 
 
 def _sub_list_code(sub_list: str) -> str:
@@ -329,8 +339,17 @@ def read(paths: Sequence[Path]) -> ListRead:
         names = ", ".join(p.name for p in paths)
         raise SourceError(f"CSL is one CSV file; got {len(paths)}: {names}")
     path = paths[0]
+    text, codec = _text(path)
     # The file repeats a few rows on the same sub-list (differing only in a URL): one entity each.
-    entities, warnings = merge_repeats((_entity(row, path) for row in _rows(path)), path.name)
+    entities, repeated = merge_repeats(
+        (_entity(row, path) for row in _rows(path, text)), path.name
+    )
+    # Unicode is told apart for certain (a valid decode, a byte order mark); an 8-bit codec is
+    # the fallback for bytes that are no Unicode, so the operator is told it was assumed.
+    warnings = [] if codec.startswith("utf") else [
+        f"{path.name}: not UTF-8 (as trade.gov writes it) nor any Unicode text: read as {codec}"
+    ]
+    warnings += repeated
     if not entities:
         raise SourceError(f"{path.name}: CSV has a header but no rows")
     listed = [e.listed_on for e in entities if e.listed_on]
@@ -343,4 +362,5 @@ def read(paths: Sequence[Path]) -> ListRead:
         entities=entities,
         title=TITLE,
         warnings=warnings,
+        stats={"encoding": {path.name: codec}},
     )

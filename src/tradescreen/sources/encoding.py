@@ -15,7 +15,7 @@ import codecs
 
 from charset_normalizer import from_bytes
 
-_BOMS = (
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -31,7 +31,7 @@ class EncodingError(ValueError):
 
 def detect(raw: bytes, legacy: str = "cp1252") -> str:
     """The codec name `raw` is written in."""
-    for bom, codec in _BOMS:
+    for bom, codec in BOMS:
         if raw.startswith(bom):
             return codec
     try:

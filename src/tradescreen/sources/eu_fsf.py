@@ -17,6 +17,7 @@ from lxml import etree
 from tradescreen.model import Address, Entity, Identifier, Name, PartialDate
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
 from tradescreen.sources.xml_entities import expand_entities
+from tradescreen.sources.xml_text import parse_xml
 from tradescreen.values import country_code, parse_date
 
 FORMAT = "eu_fsf_xml"
@@ -221,28 +222,24 @@ def _entity(entry: etree._Element, where: str) -> Entity:
     )
 
 
-def _parse(path: Path) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    try:
-        root = etree.parse(str(path), parser).getroot()
-    except etree.XMLSyntaxError as exc:
-        raise SourceError(f"{path.name}: not well-formed XML ({exc})") from exc
-    except OSError as exc:
-        raise SourceError(f"{path.name}: cannot read ({exc})") from exc
+def _parse(path: Path) -> tuple[etree._Element, str, list[str]]:
+    root, codec, warnings = parse_xml(path, "not well-formed XML")
     if root.tag != _tag("export"):
         raise SourceError(
             f"{path.name}: root element is {root.tag!r}, expected EU FSF <export> in {NS}"
         )
-    return root
+    return root, codec, warnings
 
 
 def read(paths: Sequence[Path]) -> ListRead:
     entities: list[Entity] = []
     generated: list[str] = []
     warnings: list[str] = []
+    encodings: dict[str, str] = {}
     for path in paths:
-        root = _parse(path)
-        warnings += expand_entities(root, path.name)
+        root, codec, read_warnings = _parse(path)
+        encodings[path.name] = codec
+        warnings += read_warnings + expand_entities(root, path.name)
         if stamp := _attr(root, "generationDate"):
             generated.append(stamp[:10])
         entries = list(root.iterfind(_tag("sanctionEntity")))
@@ -258,4 +255,5 @@ def read(paths: Sequence[Path]) -> ListRead:
         entities=entities,
         title="EU Financial Sanctions Files (consolidated list)",
         warnings=warnings,
+        stats={"encoding": encodings},
     )

@@ -60,10 +60,12 @@ def read_with_orphans(paths: Sequence[Path]) -> tuple[ListRead, dict[str, int]]:
     files, source = _assign_roles(paths)
     # The end-of-file byte is required where OFAC always writes it; sdn_comments.csv of 2021
     # was published without one.
-    rows = {
+    read_rows = {
         role: _read_rows(path, _ROLES[role][2], eof_byte=role != "comments")
         for role, path in files.items()
     }
+    rows = {role: found for role, (found, _codec) in read_rows.items()}
+    encodings = {files[role].name: codec for role, (_rows, codec) in read_rows.items()}
 
     addresses: dict[str, list[list[str]]] = defaultdict(list)
     for row in rows.get("address", []):
@@ -108,6 +110,7 @@ def read_with_orphans(paths: Sequence[Path]) -> tuple[ListRead, dict[str, int]]:
         files={p.name: sha256_file(p) for p in files.values()},
         entities=entities,
         title=title,
+        stats={"encoding": encodings},
     )
     return read, {files[role].name: n for role, n in orphans.items() if role in files}
 
@@ -141,11 +144,11 @@ def _assign_roles(paths: Sequence[Path]) -> tuple[dict[str, Path], str]:
     return files, source
 
 
-def _decode(path: Path, raw: bytes, *, eof_byte: bool = True) -> str:
+def _decode(path: Path, raw: bytes, *, eof_byte: bool = True) -> tuple[str, str]:
     if not raw.strip(b"\x1a\r\n\t "):
         raise SourceError(f"{path.name}: file is empty")
     try:
-        text, _codec = decode_text(raw)
+        text, codec = decode_text(raw)
     except EncodingError as exc:
         raise SourceError(f"{path.name}: {exc}, not an OFAC CSV") from None
     if "\x00" in text:
@@ -170,15 +173,15 @@ def _decode(path: Path, raw: bytes, *, eof_byte: bool = True) -> str:
             f"{path.name}: no end-of-file byte (0x1A) after the last record: OFAC ends every "
             "file with one, so this copy is truncated (or was rewritten by another program)"
         )
-    return text
+    return text, codec
 
 
-def _read_rows(path: Path, width: int, *, eof_byte: bool = True) -> list[list[str]]:
+def _read_rows(path: Path, width: int, *, eof_byte: bool = True) -> tuple[list[list[str]], str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"{path.name}: cannot read ({exc})") from exc
-    text = _decode(path, raw, eof_byte=eof_byte)
+    text, codec = _decode(path, raw, eof_byte=eof_byte)
     rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -197,7 +200,7 @@ def _read_rows(path: Path, width: int, *, eof_byte: bool = True) -> list[list[st
             rows.append([_clean(cell) for cell in row])
     except csv.Error as exc:
         raise SourceError(f"{path.name}: line {reader.line_num}: {exc}") from exc
-    return rows
+    return rows, codec
 
 
 def _clean(cell: str) -> str:

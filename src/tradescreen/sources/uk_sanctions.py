@@ -21,6 +21,7 @@ from lxml import etree
 from tradescreen.model import Address, Entity, Identifier, Name, PartialDate, Relation
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
 from tradescreen.sources.xml_entities import expand_entities
+from tradescreen.sources.xml_text import parse_xml
 from tradescreen.values import country_code, parse_date
 
 FORMAT = "uk_sanctions_xml"
@@ -238,14 +239,8 @@ def _designation(el: etree._Element, where: str) -> Entity:
     )
 
 
-def _parse(path: Path) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    try:
-        root = etree.parse(str(path), parser).getroot()
-    except etree.XMLSyntaxError as exc:
-        raise SourceError(f"{path.name}: not well-formed XML ({exc})") from exc
-    except OSError as exc:
-        raise SourceError(f"{path.name}: cannot read ({exc})") from exc
+def _parse(path: Path) -> tuple[etree._Element, str, list[str]]:
+    root, codec, warnings = parse_xml(path, "not well-formed XML")
     tag = etree.QName(root).localname
     if tag == "ArrayOfFinancialSanctionsTarget":
         raise SourceError(
@@ -254,16 +249,18 @@ def _parse(path: Path) -> etree._Element:
         )
     if tag != "Designations":
         raise SourceError(f"{path.name}: root element is <{tag}>, expected <Designations>")
-    return root
+    return root, codec, warnings
 
 
 def read(paths: Sequence[Path]) -> ListRead:
     entities: list[Entity] = []
     generated: list[str] = []
     warnings: list[str] = []
+    encodings: dict[str, str] = {}
     for path in paths:
-        root = _parse(path)
-        warnings += expand_entities(root, path.name)
+        root, codec, read_warnings = _parse(path)
+        encodings[path.name] = codec
+        warnings += read_warnings + expand_entities(root, path.name)
         if stamp := _iso(_text(root, "DateGenerated")):
             generated.append(stamp)
         designations = list(root.iterfind("Designation"))
@@ -279,4 +276,5 @@ def read(paths: Sequence[Path]) -> ListRead:
         entities=entities,
         title="UK Sanctions List (FCDO)",
         warnings=warnings,
+        stats={"encoding": encodings},
     )

@@ -16,6 +16,7 @@ from lxml import etree
 from tradescreen.model import Address, Entity, Identifier, Name, NameKind, PartialDate, Strength
 from tradescreen.sources.base import ListRead, SourceError, sha256_file
 from tradescreen.sources.xml_entities import expand_entities
+from tradescreen.sources.xml_text import parse_xml
 from tradescreen.values import country_code, has_legal_form, parse_date
 
 SOURCE = "un_sc"
@@ -52,19 +53,13 @@ def _unique(items: list) -> tuple:
     return tuple(dict.fromkeys(items))
 
 
-def _parse(path: Path) -> etree._Element:
-    if path.stat().st_size == 0:
-        raise SourceError(f"{path.name}: empty file")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    try:
-        root = etree.parse(str(path), parser).getroot()
-    except etree.XMLSyntaxError as exc:
-        raise SourceError(f"{path.name}: malformed or truncated XML ({exc})") from exc
+def _parse(path: Path) -> tuple[etree._Element, str, list[str]]:
+    root, codec, warnings = parse_xml(path)
     if root.tag != "CONSOLIDATED_LIST":
         raise SourceError(
             f"{path.name}: root element is <{root.tag}>, not a UN <CONSOLIDATED_LIST>"
         )
-    return root
+    return root, codec, warnings
 
 
 def _birth_date(el: etree._Element) -> PartialDate | None:
@@ -234,8 +229,8 @@ def read(paths: Sequence[Path]) -> ListRead:
         names = ", ".join(p.name for p in paths)
         raise SourceError(f"UN consolidated list is one XML file; got {len(paths)}: {names}")
     path = paths[0]
-    root = _parse(path)
-    warnings = expand_entities(root, path.name)
+    root, codec, warnings = _parse(path)
+    warnings += expand_entities(root, path.name)
     generated = root.get("dateGenerated") or ""
     published = generated[:10] if re.match(r"\d{4}-\d\d-\d\d", generated) else None
     entities = [_entity(el, path) for el in root.iter("INDIVIDUAL", "ENTITY")]
@@ -247,4 +242,5 @@ def read(paths: Sequence[Path]) -> ListRead:
         entities=entities,
         title=TITLE,
         warnings=warnings,
+        stats={"encoding": {path.name: codec}},
     )

@@ -185,6 +185,7 @@ def _import_supplement(
             read, progress=progress, base=base.id, allow_shrink=allow_shrink
         )
     extra = {"base_snapshot": base.id, "orphans": orphans}
+    result = _with_stats(result, read)
     return with_warnings(replace(result, extra={**result.extra, **extra}), read.warnings)
 
 
