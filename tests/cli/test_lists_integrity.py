@@ -26,6 +26,15 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def import_audit() -> list[dict]:
+    """The import records of the audit trail, as `audit export` writes them."""
+    code, out, err = run("audit", "export")
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return [json.loads(r["data"]) | {"subject": r["subject"]}
+            for r in records if r["kind"] == "import"]
+
+
 def run_json(*args: str) -> dict:
     code, out, err = run(*args, "--json")
     assert code == 0, err
@@ -68,6 +77,16 @@ def test_csl_cut_at_a_line_end_is_refused_unless_allowed(
     assert allowed["replaced"] == full["snapshot"]
     assert any("--allow-shrink" in w for w in allowed["warnings"])
     assert _active("us_csl")["snapshot"] == allowed["snapshot"]
+
+    # The override and its warning are in the audit trail, not only on the operator's screen.
+    first, second = import_audit()
+    assert first["allow_shrink"] is False and first["active"] is True
+    assert first["warnings"] == full["warnings"]  # the repeated CSL row
+    assert second["subject"] == allowed["snapshot"]
+    assert second["allow_shrink"] is True and second["active"] is True
+    assert second["warnings"] == allowed["warnings"]
+    assert any("--allow-shrink" in w for w in second["warnings"])
+    assert second["encoding"] == {"consolidated.csv.gz": "utf-8"}
 
 
 def test_repeated_csl_row_is_a_warning_of_the_import(home: Path, data_dir: Path) -> None:
@@ -120,6 +139,10 @@ def test_older_publication_imported_later_is_kept_but_not_activated(
     assert feb["replaced"] is None
     assert any("kept for --as-of, not activated" in w for w in feb["warnings"])
     assert _active("us_ofac_sdn")["snapshot"] == may["snapshot"]
+    audited = {r["subject"]: r for r in import_audit()}
+    assert audited[may["snapshot"]]["active"] is True
+    assert audited[feb["snapshot"]]["active"] is False
+    assert audited[feb["snapshot"]]["warnings"] == feb["warnings"]
 
 
 def test_import_raced_by_another_import_of_the_same_list_is_refused(

@@ -10,7 +10,10 @@ from tradescreen.events import Event
 from tradescreen.store.snapshots import ImportResult
 
 
-def import_event(result: ImportResult, actor: str) -> Event:
+def import_event(result: ImportResult, actor: str, *, allow_shrink: bool = False) -> Event:
+    """What an import did, as the audit trail keeps it: whether the snapshot became the active
+    one, whether the operator overrode the shrink check, and every warning the import gave
+    (ids merged, entity references expanded, encoding assumed, older publication kept)."""
     snap = result.snapshot
     data: dict[str, Any] = {
         "status": result.status,
@@ -21,9 +24,13 @@ def import_event(result: ImportResult, actor: str) -> Event:
         "content_hash": snap.content_hash,
         "files": dict(snap.files),
         "replaced": result.replaced,
+        "active": snap.active,
+        "allow_shrink": allow_shrink,
+        "warnings": list(result.extra.get("warnings", [])),
     }
-    if "base_snapshot" in result.extra:
-        data["base_snapshot"] = result.extra["base_snapshot"]
+    for key in ("encoding", "base_snapshot", "orphans"):
+        if key in result.extra:
+            data[key] = result.extra[key]
     return Event("import", actor, snap.id, data, (snap.id,))
 
 

@@ -220,7 +220,9 @@ def import_(
                 spinner.stop()
             if bar is not None:
                 bar.stop()
-    audit.record(settings, import_event(result, audit.current_user()))
+    audit.record(
+        settings, import_event(result, audit.current_user(), allow_shrink=allow_shrink)
+    )
     if json_output:
         _print_json(result.to_dict())
     else:
