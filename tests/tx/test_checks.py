@@ -289,3 +289,49 @@ def test_bench_ordinary_trade_and_risky_set(txs):
     danger = list(txs.screen_many(bench_tx.risky(7)))
     assert len(danger) >= 30
     assert [t["id"] for t in danger if t["decision"] == "clear"] == []
+
+
+def test_chpl_trade_between_partner_countries_is_no_diversion_context(txs):
+    # A French firm founded in 2023, no website on record, buys German microcontrollers: both
+    # countries control exports to Russia as the US does, so its age and missing website are
+    # recorded, not reviewed.
+    young = {"incorporated": "2023-09-01", "website": None}
+    chips = [{"hs_code": "8542.31", "description": "microcontrollers", "quantity": 500,
+              "unit_price": 3.2}]
+    result, kinds = run(txs, goods=chips, parties=buyer(**young))
+    flags = {(c, s) for check, c, s in kinds if check == "red_flag"}
+    assert {("RF-FB23-01", "info"), ("RF-BIS-06", "info"), ("RF-FB23G-02", "info")} <= flags
+    assert result["decision"] == "clear", result["reasons"]
+    # The same buyer in Thailand (no partner, no transshipment listing): the chips leave the
+    # partner countries, so the same facts call for review.
+    result, kinds = run(txs, goods=chips, parties=buyer(**young, country="th"),
+                        route={"origin": "de", "destination": "th"},
+                        payment={"method": "wire", "payer_country": "th"})
+    flags = {(c, s) for check, c, s in kinds if check == "red_flag"}
+    assert {("RF-FB23-01", "review"), ("RF-BIS-06", "review")} <= flags
+    assert result["decision"] == "review"
+    # Not controlled goods to Thailand: no diversion context either.
+    result, _ = run(txs, parties=buyer(**young, country="th"),
+                    route={"origin": "de", "destination": "th"},
+                    payment={"method": "wire", "payer_country": "th"})
+    assert result["decision"] == "clear", result["reasons"]
+
+
+def test_young_faceless_buyer_of_ordinary_goods_abroad_is_clear(txs):
+    # Office furniture to a young French firm without a website: an export, but no controlled
+    # goods and no risky place: BIS's "little or no business background" is recorded only.
+    result, kinds = run(txs, goods=[{"hs_code": "9403.60", "description": "office furniture"}],
+                        parties=buyer(incorporated="2024-01-10", website=None))
+    assert ("red_flag", "RF-BIS-06", "info") in kinds
+    assert result["decision"] == "clear", result["reasons"]
+
+
+def test_policy_partner_countries_are_validated():
+    from tradescreen.screen.policy import PolicyError, load_policy, parse_policy
+
+    assert {"no", "de", "us", "jp", "gb"} <= set(load_policy().params.partner_countries)
+    assert parse_policy({"parameters": {"partner_countries": ["DE", "fr"]}}).params \
+        .partner_countries == ("de", "fr")
+    for bad in ("de", [False], ["deu"]):
+        with pytest.raises(PolicyError, match="partner_countries"):
+            parse_policy({"parameters": {"partner_countries": bad}})

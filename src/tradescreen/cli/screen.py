@@ -35,8 +35,12 @@ def load_screener(settings: Settings, as_of: date | None = None) -> Screener:
         # --as-of: the snapshots in force on that date (look-backs on past shipments).
         snapshots = store.active_snapshots() if as_of is None else in_force_at(store, as_of)
         if not snapshots and as_of is not None and store.active_snapshots():
-            raise InputError(f"no list snapshot was in force on {as_of.isoformat()}: "
-                             "the oldest import is later")
+            from tradescreen.books.asof import missing_at
+
+            # Refused rather than answered "clear" against no list at all; each list says why
+            # (an undated OFAC CSV import is dated by its import day: give --published).
+            reasons = "; ".join(m.message(as_of) for m in missing_at(store, as_of))
+            raise InputError(f"no list snapshot was in force on {as_of.isoformat()}: {reasons}")
         if not snapshots:
             raise InputError("no lists imported yet: run `tradescreen lists import PATH` first")
         ids = None if as_of is None else sorted(s.id for s in snapshots)

@@ -53,6 +53,8 @@ class Params:
     cash_value_threshold: float = 10000.0
     party_limit: int = 3
     programme_entity_score: float = 0.85
+    # Countries that control exports to Russia/Belarus as the US does (lower-case ISO codes).
+    partner_countries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,14 @@ def parse_policy(data: Any, digest: str = "") -> Policy:
     bad = set(params_raw) - set(known)
     if bad:
         raise PolicyError(f"parameters: unknown key(s) {', '.join(sorted(bad))}")
+    partners = params_raw.get("partner_countries")
+    if partners is not None and not (
+        isinstance(partners, list)
+        and all(isinstance(c, str) and len(c) == 2 and c.isalpha() for c in partners)
+    ):
+        raise PolicyError("parameters.partner_countries: expected a list of two-letter codes")
+    if partners is not None:
+        params_raw = {**params_raw, "partner_countries": [c.lower() for c in partners]}
     try:
         params = Params(**{k: type(getattr(Params(), k))(v) for k, v in params_raw.items()})
     except (TypeError, ValueError) as exc:

@@ -2,9 +2,12 @@
 can reveal. Pure; the transaction date (or the caller's `today`) is the reference date.
 
 Each rule names the flag id(s) it implements (the reason `code` is the first flag id) and the
-fields it reads. "Diversion context" = controlled goods (a CHPL or UAV-item hit) or a receiving
-side in Russia/Belarus/an embargoed place/a transshipment country: several flags are ordinary
-facts of business (a young company, no website) and only call for review in that context.
+fields it reads. "Diversion context" = a receiving side in Russia/Belarus/an embargoed place/a
+transshipment country, or controlled goods (a CHPL or UAV-item hit) that leave the countries
+controlling exports to Russia as the US does (policy `partner_countries`): several flags are
+ordinary facts of business (a young company, no website) and only call for review in that
+context. A French firm founded in 2023 buying German microcontrollers is ordinary trade; the
+same firm in Kazakhstan, or the chips going on to Kazakhstan, is not.
 
 The indicators about exports (end use and end-user statements, evasiveness about re-export, a
 young or faceless customer, a forwarder as final destination) call for review only when the
@@ -114,7 +117,7 @@ class _Rules:
             self.flag(("RF-TS23-02", "RF-BIS-02", "RF-UAV-01"),
                       "the customer gave no end-user statement for this deal", self.ctx(),
                       field="/end_user_statement")
-        elif tx.end_user_statement is None and not tx.end_use and self.context and self.export:
+        elif tx.end_user_statement is None and not tx.end_use and self.export:
             # Absent data is not reluctance: recorded so the gap is visible, no review.
             self.flag(("RF-BIS-02", "RF-TS23-02", "RF-UAV-01"),
                       "no end use or end-user statement is recorded for this export (missing "
@@ -142,7 +145,7 @@ class _Rules:
             months = _months_before(p.incorporated, self.today)
             if months is not None and months < self.p.young_company_months and no_site:
                 self.flag(("RF-BIS-06",), f"{p.role} {p.name!r} is {max(months, 0):.0f} months "
-                          "old and has no website", self.exporting(),
+                          "old and has no website", self.ctx(),
                           field=f"{p.pointer}/incorporated")
         if no_site:
             self.flag(("RF-FB23G-02", "RF-FB23-03"), f"{p.role} {p.name!r} has no website",

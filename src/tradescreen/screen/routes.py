@@ -8,6 +8,7 @@ and red-flag checks use it too ("CHPL item and a Russian consignee").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tradescreen.controls.reference import Port, Reference
@@ -55,6 +56,17 @@ def is_export(tx: Transaction, exp: Exposure) -> bool:
     sending = exp.countries("origin") or exp.countries(*(f"party:{r}" for r in SENDING))
     receiving = exp.receiving
     return bool(sending and receiving and receiving - sending)
+
+
+def leaves_partners(tx: Transaction, exp: Exposure, partners: Sequence[str]) -> bool:
+    """Whether the goods may go beyond the countries that control exports to Russia as the US
+    does (`partners`, from the policy): a receiving country abroad outside them, or an export
+    the client declares without saying where to (then nothing shows it stays inside)."""
+    sending = exp.countries("origin") or exp.countries(*(f"party:{r}" for r in SENDING))
+    abroad = exp.receiving - sending
+    if not abroad:
+        return bool(tx.export)
+    return bool(abroad - set(partners))
 
 
 def exposure(tx: Transaction, ref: Reference) -> Exposure:

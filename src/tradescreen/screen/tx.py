@@ -26,7 +26,13 @@ from tradescreen.screen.ownership import RelationsFn, ownership_reasons
 from tradescreen.screen.party import PartyResult, Screener
 from tradescreen.screen.policy import Decision, Policy, Reason
 from tradescreen.screen.redflags import red_flag_reasons
-from tradescreen.screen.routes import RUSSIA_BELARUS, exposure, is_export, route_reasons
+from tradescreen.screen.routes import (
+    RUSSIA_BELARUS,
+    exposure,
+    is_export,
+    leaves_partners,
+    route_reasons,
+)
 from tradescreen.screen.tx_model import Party, Transaction, TxInputError, parse_transaction
 from tradescreen.sources.fetch import TARGETS
 
@@ -126,9 +132,11 @@ class TxScreener:
         receiving = exp.receiving
         risky = bool(receiving & (set(self.reference.jurisdictions) | RUSSIA_BELARUS
                                   | set(self.reference.transshipment)))
+        export = is_export(tx, exp)
+        leaves = leaves_partners(tx, exp, self.policy.params.partner_countries)
         reasons += red_flag_reasons(tx, self.reference, self.policy,
-                                    context=controlled or risky, today=self.today,
-                                    export=is_export(tx, exp))
+                                    context=risky or (controlled and leaves), today=self.today,
+                                    export=export)
         decision = self.policy.decide(reasons)
         reasons.sort(key=lambda r: (-_RANK[self.policy.outcome(r)], r.check, r.code))
         result = TxResult(tx.id, decision, tuple(reasons), tuple(party_rows), self.snapshot)
