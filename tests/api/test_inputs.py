@@ -54,6 +54,18 @@ def test_names_over_the_limit_are_refused_not_cut(app):
     assert r.status_code == 422 and "properties.alias" in r.json()["detail"]
 
 
+def test_batch_over_the_limit_is_a_422_not_cut(app):
+    limit = ApiConfig().max_batch
+    queries = {f"q{i}": {"schema": "Company", "properties": {"name": [f"Partner {i}"]}}
+               for i in range(limit + 1)}
+    r = call(app, "POST", "/match/default", json={"queries": queries})
+    assert r.status_code == 422, r.text
+    assert f"the limit is {limit}" in r.json()["detail"]
+    del queries[f"q{limit}"]
+    r = call(app, "POST", "/match/default", json={"queries": queries})
+    assert r.status_code == 200 and len(r.json()["responses"]) == limit
+
+
 @pytest.mark.parametrize(
     ("properties", "field"),
     [

@@ -96,7 +96,11 @@ async def match(
     for key in body.config:
         raise ApiError(400, f"Invalid configuration parameter: {key} for algorithm {algo}")
     if len(body.queries) > state.config.max_batch:
-        raise ApiError(400, f"Too many queries in one batch (limit: {state.config.max_batch})")
+        # 422 like every other over-the-limit request (issue 14): refused whole, never cut.
+        raise ApiError(
+            422, f"Too many queries in one batch: {len(body.queries)}; the limit is "
+            f"{state.config.max_batch}"
+        )
     if not body.queries:
         raise ApiError(400, "No queries provided.")
     threshold = state.settings.match_threshold if threshold is None else threshold
