@@ -303,6 +303,14 @@ def test_folder_of_different_datasets_is_refused(yente: Path, tmp_path: Path) ->
     )
     with pytest.raises(SourceError, match=r"2 different FtM datasets.*eu\.ftm\.json.*eu_fsf"):
         read(folder)
+    # An export of one dataset beside a collection that also holds it: two lists, not one
+    # (t1 is an eu_fsf export, zala a collection with eu_fsf records among others).
+    both = tmp_path / "both"
+    both.mkdir()
+    for name in ("t1_entities.ftm.json", "zala_entities.ftm.json"):
+        (both / name).write_bytes((yente / name).read_bytes())
+    with pytest.raises(SourceError, match=r"2 different FtM datasets.*t1_entities.*zala_entities"):
+        read(both)
     # An export and a delta that share datasets are one list.
     together = tmp_path / "together"
     together.mkdir()

@@ -15,6 +15,7 @@ refused: each dataset is its own list.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import re
 from collections.abc import Collection, Iterator, Sequence
@@ -94,30 +95,55 @@ def _source_name(paths: Sequence[Path], graph: Graph) -> str:
     return f"os_{only}" if only else _stem_source(paths[0])
 
 
+def _is_delta(path: Path) -> bool:
+    """Whether the file holds delta operations (its first line is an `op`)."""
+    for raw in _open(path):
+        if raw.strip():
+            with contextlib.suppress(orjson.JSONDecodeError):
+                obj = orjson.loads(raw)
+                return isinstance(obj, dict) and "op" in obj
+            return False
+    return False
+
+
+def _belongs(
+    group: set[str], group_export: frozenset[str] | None, datasets: set[str],
+    export: frozenset[str] | None,
+) -> bool:
+    if export is not None and group_export is not None:
+        return group_export == export  # two exports: one dataset only if they name the same
+    return bool(group & datasets)
+
+
 def _check_one_dataset(paths: Sequence[Path], graph: Graph) -> None:
     """Refuse a folder whose files come from unrelated datasets: each is a list of its own.
 
-    Files belong together when their records share a dataset (an export and its deltas do; a
-    collection and one of its member datasets do); a file naming no dataset stands for itself.
+    Two exports belong together only when their records name the same datasets: an export of
+    one dataset (all records `eu_fsf`) and a collection that also holds it are two lists, not
+    one. A delta file joins the export whose datasets it shares; a file naming no dataset
+    stands for itself.
     """
     if len(paths) < 2:
         return
     by_file = graph.file_datasets()
-    groups: list[tuple[set[str], list[str]]] = []
+    # (datasets, file names, the dataset set of its exports if it has any)
+    groups: list[tuple[set[str], list[str], frozenset[str] | None]] = []
     for index, path in enumerate(paths):
         datasets = by_file.get(index) or {_stem_source(path)}
-        joined = [g for g in groups if g[0] & datasets]
-        merged: tuple[set[str], list[str]] = (set(datasets), [path.name])
+        export = None if _is_delta(path) else frozenset(datasets)
+        joined = [g for g in groups if _belongs(g[0], g[2], datasets, export)]
+        merged = (set(datasets), [path.name], export)
         for group in joined:
             merged[0].update(group[0])
             merged[1].extend(group[1])
+            merged = (merged[0], merged[1], merged[2] or group[2])
             groups.remove(group)
         groups.append(merged)
     if len(groups) > 1:
         parts = "; ".join(
             f"{', '.join(sorted(names))} ({', '.join(sorted(datasets)[:3])}"
             f"{', ...' if len(datasets) > 3 else ''})"
-            for datasets, names in groups
+            for datasets, names, _ in groups
         )
         raise SourceError(
             f"{paths[0].parent.name}: holds {len(groups)} different FtM datasets: {parts}; "
