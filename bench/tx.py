@@ -364,8 +364,10 @@ def alert_volume(screener, n: int, seed: int) -> None:  # type: ignore[no-untype
                     score = ev.get("score")
                     hits.setdefault(ev.get("name") or "?",
                                     f"{r['code']} {listed!r} {score if score is not None else ''}")
+    screened = {p["name"] for plain in sets.values() for t in plain for p in t["parties"]}
     if hits:
-        print(f"ordinary party names alerted ({len(hits)} distinct):")
+        print(f"ordinary party names alerted: {len(hits)} of {len(screened)} distinct names "
+              f"({len(hits) / max(len(screened), 1):.1%}):")
         for name, what in sorted(hits.items())[:40]:
             print(f"  {name!r} -> {what}")
     missed = [t["id"] for t in danger if t["decision"] == "clear"]

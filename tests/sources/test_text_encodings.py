@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import gzip
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from tradescreen.sources import canada, csl, un_xml
+from tradescreen.sources import canada, csl, ofac_enhanced, ofac_xml, un_xml
 from tradescreen.sources.base import ListRead, SourceError
 
 
@@ -112,3 +113,50 @@ def test_xml_lists_read_in_their_real_encoding(
     assert bool(encoding_warnings) == warned
     if warned:
         assert f"read as {codec}" in encoding_warnings[0]
+
+
+def _plain_xml(data_dir: Path, rel: str, tmp_path: Path) -> Path:
+    src = data_dir / rel
+    if src.suffix.lower() != ".zip":
+        return src
+    with zipfile.ZipFile(src) as zf:
+        [inner] = [n for n in zf.namelist() if n.lower().endswith(".xml")]
+        out = tmp_path / "original" / Path(inner).name
+        out.parent.mkdir()
+        out.write_bytes(zf.read(inner))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("module", "rel"),
+    [(ofac_xml, "ofac/consolidated_nonsdn_xml/consolidated.xml"),
+     (ofac_enhanced, "ofac/consolidated_nonsdn_enhanced_xml/CONS_ENHANCED.ZIP")],
+)
+def test_streamed_ofac_xml_read_in_its_real_encoding(
+    data_dir: Path, tmp_path: Path, module, rel: str
+) -> None:
+    src = _plain_xml(data_dir, rel, tmp_path)
+    text = src.read_text(encoding="utf-8")
+    if not any(c.encode("cp1252", "ignore") for c in text if not c.isascii()):
+        # Give the list one accented name Windows-1252 can write, so the encoding matters.
+        tag = "<lastName>" if "<lastName>" in text else "<value>HANIYA"
+        text = text.replace(tag, tag.replace(">", ">Mu\u00f1oz ", 1), 1)
+        src = tmp_path / "accented" / src.name
+        src.parent.mkdir()
+        src.write_text(text, encoding="utf-8")
+    original = module.read([src])
+    assert not all(n.isascii() for names in _names(original).values() for n in names)
+    assert original.stats["encoding"] == {src.name: "utf-8"}
+    # Re-saved as Windows-1252 by a tool that kept (or added) a UTF-8 declaration.
+    copy = _xml_copy(src, tmp_path / src.name, declaration="UTF-8", codec="cp1252")
+    read = module.read([copy])
+    assert _names(read) == _names(original)
+    assert read.stats["encoding"] == {src.name: "cp1252"}
+    assert any("declares encoding utf-8" in w and "read as cp1252" in w for w in read.warnings)
+    if module is ofac_enhanced:  # the same inside the zip OFAC publishes
+        zipped = tmp_path / "CONS_ENHANCED.ZIP"
+        with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.write(copy, copy.name)
+        read = module.read([zipped])
+        assert _names(read) == _names(original)
+        assert read.stats["encoding"] == {zipped.name: "cp1252"}

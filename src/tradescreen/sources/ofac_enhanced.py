@@ -26,6 +26,7 @@ from tradescreen.sources.ofac_remarks import (
     parse_remarks,
     to_country,
 )
+from tradescreen.sources.xml_text import XmlEncodingError, is_encoding_error, stream_xml
 
 # OFAC script names -> ISO 15924 codes, stored as the name's `lang` hint.
 _SCRIPTS = {
@@ -56,11 +57,13 @@ def read(paths: Sequence[Path]) -> ListRead:
         )
     path = paths[0]
     if path.suffix.lower() == ".zip":
-        published, entities, inner = _read_zip(path)
+        published, entities, inner, codec, warnings = _read_zip(path)
     else:
         inner = path.name
-        with path.open("rb") as fh:
-            published, entities = parse(fh, path.name, source_for(path.name))
+        (published, entities), codec, warnings = stream_xml(
+            lambda: path.open("rb"), path.name,
+            lambda fh, encoding: parse(fh, path.name, source_for(path.name), encoding),
+        )
     source = source_for(inner)
     title = "OFAC SDN List" if source == "us_ofac_sdn" else "OFAC Consolidated (non-SDN) List"
     return ListRead(
@@ -70,6 +73,8 @@ def read(paths: Sequence[Path]) -> ListRead:
         files={path.name: sha256_file(path)},
         entities=entities,
         title=f"{title} (Enhanced XML)",
+        warnings=warnings,
+        stats={"encoding": {path.name: codec}},
     )
 
 
@@ -77,7 +82,7 @@ def source_for(name: str) -> str:
     return "us_ofac_cons" if name.upper().startswith("CONS") else "us_ofac_sdn"
 
 
-def _read_zip(path: Path) -> tuple[str | None, list[Entity], str]:
+def _read_zip(path: Path) -> tuple[str | None, list[Entity], str, str, list[str]]:
     try:
         with zipfile.ZipFile(path) as zf:
             members = [n for n in zf.namelist() if n.lower().endswith(".xml")]
@@ -89,20 +94,25 @@ def _read_zip(path: Path) -> tuple[str | None, list[Entity], str]:
             inner = members[0]
             label = f"{path.name}:{inner}"
             check_zip(zf, path.name, [inner])
-            with zf.open(inner) as fh:
-                published, entities = parse(fh, label, source_for(Path(inner).name))
+            source = source_for(Path(inner).name)
+            (published, entities), codec, warnings = stream_xml(
+                lambda: zf.open(inner), label,
+                lambda fh, encoding: parse(fh, label, source, encoding),
+            )
     except (zipfile.BadZipFile, EOFError) as exc:
         raise SourceError(f"{path.name}: not a readable zip file ({exc})") from exc
     except zipfile.LargeZipFile as exc:  # pragma: no cover - zip64 is supported by default
         raise SourceError(f"{path.name}: {exc}") from exc
-    return published, entities, Path(inner).name
+    return published, entities, Path(inner).name, codec, warnings
 
 
-def parse(fh: IO[bytes], name: str, source: str) -> tuple[str | None, list[Entity]]:
+def parse(
+    fh: IO[bytes], name: str, source: str, encoding: str | None = None
+) -> tuple[str | None, list[Entity]]:
     published: str | None = None
     entities: list[Entity] = []
     try:
-        for elem in _iter_elements(fh):
+        for elem in _iter_elements(fh, encoding):
             tag = etree.QName(elem).localname
             if tag == "dataAsOf" and elem.text:
                 published = elem.text.strip()[:10]
@@ -112,15 +122,18 @@ def parse(fh: IO[bytes], name: str, source: str) -> tuple[str | None, list[Entit
             elif tag == "referenceValue":
                 elem.clear(keep_tail=True)
     except etree.XMLSyntaxError as exc:
-        raise SourceError(f"{name}: malformed XML ({exc})") from exc
+        error = XmlEncodingError if is_encoding_error(exc) and encoding is None else SourceError
+        raise error(f"{name}: malformed XML ({exc})") from exc
     except (zipfile.BadZipFile, EOFError, OSError) as exc:  # a damaged zip member's stream
         raise SourceError(f"{name}: cannot read ({exc})") from exc
     return published, entities
 
 
-def _iter_elements(fh: IO[bytes]) -> Iterator[etree._Element]:
+def _iter_elements(fh: IO[bytes], encoding: str | None = None) -> Iterator[etree._Element]:
     root_seen = False
-    for event, elem in etree.iterparse(fh, events=("start", "end"), huge_tree=True):
+    for event, elem in etree.iterparse(
+        fh, events=("start", "end"), huge_tree=True, encoding=encoding
+    ):
         if event == "start":
             if not root_seen:
                 root_seen = True

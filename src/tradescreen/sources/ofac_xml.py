@@ -24,6 +24,7 @@ from tradescreen.sources.ofac_remarks import (
     parse_remarks,
     to_country,
 )
+from tradescreen.sources.xml_text import XmlEncodingError, is_encoding_error, stream_xml
 from tradescreen.values import parse_date
 
 
@@ -34,8 +35,10 @@ def read(paths: Sequence[Path]) -> ListRead:
         )
     path = paths[0]
     source = source_for(path.name)
-    with path.open("rb") as fh:
-        published, entities = parse(fh, path.name, source)
+    (published, entities), codec, warnings = stream_xml(
+        lambda: path.open("rb"), path.name,
+        lambda fh, encoding: parse(fh, path.name, source, encoding),
+    )
     title = "OFAC SDN List" if source == "us_ofac_sdn" else "OFAC Consolidated (non-SDN) List"
     return ListRead(
         source=source,
@@ -44,6 +47,8 @@ def read(paths: Sequence[Path]) -> ListRead:
         files={path.name: sha256_file(path)},
         entities=entities,
         title=f"{title} (XML)",
+        warnings=warnings,
+        stats={"encoding": {path.name: codec}},
     )
 
 
@@ -51,12 +56,14 @@ def source_for(name: str) -> str:
     return "us_ofac_cons" if "cons" in name.lower() else "us_ofac_sdn"
 
 
-def parse(fh: IO[bytes], name: str, source: str) -> tuple[str | None, list[Entity]]:
+def parse(
+    fh: IO[bytes], name: str, source: str, encoding: str | None = None
+) -> tuple[str | None, list[Entity]]:
     published: str | None = None
     record_count: int | None = None
     entities: list[Entity] = []
     try:
-        for elem in _iter_elements(fh):
+        for elem in _iter_elements(fh, encoding):
             tag = etree.QName(elem).localname
             if tag == "Publish_Date":
                 published = _us_date(elem.text, name)
@@ -66,7 +73,8 @@ def parse(fh: IO[bytes], name: str, source: str) -> tuple[str | None, list[Entit
                 entities.append(_entry(elem, source, name))
                 elem.clear(keep_tail=True)
     except etree.XMLSyntaxError as exc:
-        raise SourceError(f"{name}: malformed XML ({exc})") from exc
+        error = XmlEncodingError if is_encoding_error(exc) and encoding is None else SourceError
+        raise error(f"{name}: malformed XML ({exc})") from exc
     if record_count is not None and record_count != len(entities):
         raise SourceError(
             f"{name}: file says Record_Count {record_count} but holds {len(entities)} entries"
@@ -75,9 +83,11 @@ def parse(fh: IO[bytes], name: str, source: str) -> tuple[str | None, list[Entit
     return published, entities
 
 
-def _iter_elements(fh: IO[bytes]) -> Iterator[etree._Element]:
+def _iter_elements(fh: IO[bytes], encoding: str | None = None) -> Iterator[etree._Element]:
     root_seen = False
-    for event, elem in etree.iterparse(fh, events=("start", "end"), huge_tree=True):
+    for event, elem in etree.iterparse(
+        fh, events=("start", "end"), huge_tree=True, encoding=encoding
+    ):
         if event == "start":
             if not root_seen:
                 root_seen = True

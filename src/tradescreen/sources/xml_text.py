@@ -9,8 +9,11 @@ the import says so, instead of refusing a readable list or guessing silently.
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO, TypeVar
 
 from lxml import etree
 
@@ -70,3 +73,45 @@ def parse_xml(path: Path, bad_xml: str = "malformed or truncated XML") -> tuple[
         "declares no encoding, so XML reads it as UTF-8, but its bytes are not"
     )
     return tree.getroot(), codec, [f"{path.name}: {said}: read as {codec}"]
+
+
+T = TypeVar("T")
+
+
+class XmlEncodingError(SourceError):
+    """A streamed XML file whose bytes are not valid in the encoding it declares (or UTF-8)."""
+
+
+def is_encoding_error(exc: etree.XMLSyntaxError) -> bool:
+    return exc.code == _INVALID_ENCODING
+
+
+def stream_xml(
+    open_bytes: Callable[[], IO[bytes]], label: str,
+    parse: Callable[[IO[bytes], str | None], T],
+) -> tuple[T, str, list[str]]:
+    """`parse(stream, encoding)` of a large XML file read as a stream: as declared first; when
+    the bytes do not fit the declaration (`parse` raises XmlEncodingError), once more in the
+    detected encoding, with a warning. Returns (what parse returned, encoding, warnings)."""
+    with open_bytes() as fh:
+        head = fh.read(200)
+    try:
+        with open_bytes() as fh:
+            result = parse(fh, None)
+    except XmlEncodingError as first:
+        with open_bytes() as fh:
+            raw = fh.read()
+        try:
+            codec = detect(raw)
+        except EncodingError:
+            raise SourceError(str(first)) from None
+        result = parse(io.BytesIO(raw), codec)
+        declared = _declared(raw)
+        said = f"declares encoding {declared}, but its bytes are not" if declared else (
+            "declares no encoding, so XML reads it as UTF-8, but its bytes are not"
+        )
+        return result, codec, [f"{label}: {said}: read as {codec}"]
+    for bom, codec in BOMS:
+        if head.startswith(bom):
+            return result, codec, []
+    return result, _declared(head) or "utf-8", []
