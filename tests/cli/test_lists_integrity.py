@@ -145,25 +145,6 @@ def test_older_publication_imported_later_is_kept_but_not_activated(
     assert audited[feb["snapshot"]]["warnings"] == feb["warnings"]
 
 
-def test_older_publication_after_an_undated_import_is_kept_but_not_activated(
-    home: Path, data_dir: Path
-) -> None:
-    # May's CSV imported without a date is dated by its import day (today) for --as-of; a
-    # February file given its date afterwards is older by that measure and must not displace
-    # it, else plain screening and screening "as of today" would use different lists.
-    may = run_json("lists", "import", str(data_dir / "ofac" / "sdn_2024-05-03"))
-    assert may["published"] is None
-    feb = run_json("lists", "import", str(data_dir / "ofac" / "sdn_2024-02-20"),
-                   "--published", "2024-02-20")
-    assert feb["status"] == "imported" and feb["active"] is False
-    assert any("dated by its import day" in w for w in feb["warnings"])
-    assert _active("us_ofac_sdn")["snapshot"] == may["snapshot"]
-    # As of a day between the two, the February file is the one in force.
-    code, out, err = run("screen", "Qods Aviation Industries", "--as-of", "2024-06-01", "--json")
-    assert code == 0, err
-    assert json.loads(out)["snapshots"] == [feb["snapshot"]]
-
-
 def test_import_raced_by_another_import_of_the_same_list_is_refused(
     home: Path, data_dir: Path
 ) -> None:

@@ -75,17 +75,7 @@ def decide(
                 f"{source}: published {published[:10]}, before the active snapshot {active.id} "
                 f"(published {active.published[:10]}): kept for --as-of, not activated"
             ))
-    elif published and published[:10] < active.imported_at[:10]:
-        # The active snapshot states no date, so --as-of dates it by its import day; activating
-        # an older publication would make "now" and "as of today" screen different lists.
-        return Activation(False, (
-            f"{source}: published {published[:10]}, before the active snapshot {active.id}, "
-            f"which states no publication date and is dated by its import day "
-            f"{active.imported_at[:10]}: kept for --as-of, not activated"
-        ))
-    elif started_seq is not None and active.seq > started_seq and not (
-        published and active.published
-    ):
+    elif started_seq is not None and active.seq > started_seq:
         raise ImportRefused(
             f"{source}: another import activated {active.id} while this one ran, and without "
             "publication dates on both the newer of the two cannot be told; nothing was "
