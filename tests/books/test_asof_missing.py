@@ -95,3 +95,18 @@ def test_older_publication_imported_later_does_not_displace_the_newer() -> None:
     assert in_force(history, date(2024, 3, 1)).id == "feb"
     assert missing_lists({"l": history}, date(2024, 1, 1))[0].first_day == "2024-02-20"
     assert missing_lists({"l": history}, date(2024, 3, 1)) == []
+
+
+def test_as_of_before_every_snapshot_is_refused_naming_each_list(
+    home: Path, data_dir: Path
+) -> None:
+    # Only the undated SDN CSV (dated by its import day): no list at all was in force in 2024.
+    # The refusal says which list and why, and how to date it, instead of a bare "later".
+    cli_json("lists", "import", str(data_dir / "ofac" / "sdn_2024-05-03"))
+    result = runner.invoke(app, ["screen", "Qods Aviation Industries", "--as-of", "2024-06-01",
+                                 "--json"])
+    assert result.exit_code == 1 and result.stdout == ""
+    message = " ".join(result.stderr.split())
+    assert "no list snapshot was in force on 2024-06-01" in message
+    assert "us_ofac_sdn: no snapshot in force on 2024-06-01" in message
+    assert "--published" in message
