@@ -98,7 +98,7 @@ def test_older_publication_imported_later_does_not_displace_the_newer() -> None:
 
 
 def test_as_of_before_every_snapshot_is_refused_naming_each_list(
-    home: Path, data_dir: Path
+    home: Path, data_dir: Path, tmp_path: Path
 ) -> None:
     # Only the undated SDN CSV (dated by its import day): no list at all was in force in 2024.
     # The refusal says which list and why, and how to date it, instead of a bare "later".
@@ -108,5 +108,14 @@ def test_as_of_before_every_snapshot_is_refused_naming_each_list(
     assert result.exit_code == 1 and result.stdout == ""
     message = " ".join(result.stderr.split())
     assert "no list snapshot was in force on 2024-06-01" in message
+    assert "us_ofac_sdn: no snapshot in force on 2024-06-01" in message
+    assert "--published" in message
+    # The same for a book look-back.
+    book = tmp_path / "book.csv"
+    book.write_text("id,name\nc1,Qods Aviation Industries\n", encoding="utf-8")
+    cli_json("book", "import", "shop", str(book))
+    result = runner.invoke(app, ["book", "rescreen", "shop", "--as-of", "2024-06-01"])
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
     assert "us_ofac_sdn: no snapshot in force on 2024-06-01" in message
     assert "--published" in message

@@ -22,7 +22,7 @@ import numpy as np
 
 from tradescreen.books import blocking
 from tradescreen.books.alerts import Alert, AlertChanges, carry_over, compare
-from tradescreen.books.asof import in_force_at
+from tradescreen.books.asof import in_force_at, missing_at
 from tradescreen.books.batch import Item, screen_parallel
 from tradescreen.books.blocking import BookIndex, prepare
 from tradescreen.books.storage import BookError, BookStore, StoredRow
@@ -95,6 +95,10 @@ def params(thresholds: Thresholds) -> dict[str, Any]:
 def target_snapshots(store: SQLiteStore, as_of: Any = None) -> list[Snapshot]:
     """The active snapshots, or those in force on `as_of` (a date)."""
     snaps = store.active_snapshots() if as_of is None else in_force_at(store, as_of)
+    if not snaps and as_of is not None and store.active_snapshots():
+        # Lists exist but none was in force then: say which and why (undated OFAC CSV).
+        reasons = "; ".join(m.message(as_of) for m in missing_at(store, as_of))
+        raise BookError(f"no list snapshot in force on {as_of}: {reasons}")
     if not snaps:
         when = f" on {as_of}" if as_of is not None else ""
         raise BookError(f"no list snapshot in force{when}: run `tradescreen lists import` first")
