@@ -113,7 +113,7 @@ def test_rate_limit_429_with_retry_after(server: str, keys):
         (b'{"queries": {"q": {"schema": "Company", "properties": {"name": "x"}}},'
          b' "config": {"nm_number_mismatch": 0.4}}', {}, 400),
         (json.dumps({"queries": {f"q{i}": {"schema": "Company", "properties": {"name": "x"}}
-                                 for i in range(101)}}).encode(), {}, 400),
+                                 for i in range(101)}}).encode(), {}, 422),
     ],
 )
 def test_hostile_payloads_are_4xx(http: httpx.Client, body: bytes, headers: dict, status: int):
