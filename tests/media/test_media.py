@@ -15,7 +15,7 @@ from tradescreen.cli import app
 from tradescreen.config import load_settings
 from tradescreen.media.documents import Document, DocumentError, documents_from_bytes
 from tradescreen.media.run import build_scanner
-from tradescreen.media.scan import Scanner
+from tradescreen.media.scan import Scanner, read_text
 
 runner = CliRunner()
 LISTS = ("ofac/sdn_2024-05-03", "un/consolidated.xml", "canada/sema-lmes.xml")
@@ -142,6 +142,36 @@ def test_domain_terms_carry_their_citation(scanner: Scanner) -> None:
     assert {m["hs6"] for m in by_kind["item"] if "hs6" in m} >= {"854231"}
     for m in by_kind["port"] + by_kind["programme"]:
         assert m["citation"]["url"].startswith("https://")
+
+
+# -- the gazetteer kept beside the index ----------------------------------------------------
+
+def test_gazetteer_built_once_per_index_then_loaded(scanner: Scanner) -> None:
+    import pickle
+
+    from tradescreen.media.cache import cache_file
+    from tradescreen.media.parties import PartyFinder
+
+    screener = scanner.parties.screener
+    path = cache_file(screener.index)
+    assert path is not None and path.is_file() and path.parent == screener.index.folder
+    text = "Rosoboronexport and Qods Aviation Industries signed; Mahan Air flew."
+    want = [m.to_dict() for m in scanner.parties.find(read_text(text))]
+    assert {m["text"] for m in want} >= {"Rosoboronexport", "Qods Aviation Industries"}
+    loaded = PartyFinder(screener)
+    assert loaded.tables_from == "loaded"
+    assert [m.to_dict() for m in loaded.find(read_text(text))] == want
+    # A damaged file, or one written for another index, is rebuilt (and rewritten).
+    path.write_bytes(b"\x80\x05 not a pickle")
+    assert PartyFinder(screener).tables_from == "built"
+    assert PartyFinder(screener).tables_from == "loaded"
+    with path.open("rb") as fh:
+        _identity, tables = pickle.load(fh)
+    with path.open("wb") as fh:
+        pickle.dump((("index-other", 0, ("x",)), tables), fh)
+    rebuilt = PartyFinder(screener)
+    assert rebuilt.tables_from == "built"
+    assert [m.to_dict() for m in rebuilt.find(read_text(text))] == want
 
 
 # -- CLI, customers and alerts ---------------------------------------------------------------

@@ -9,6 +9,7 @@ also looked up by its transliteration skeleton (Quds / Qods / Ghods).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ MAX_TRIGGER_RECORDS = 60  # a token on more records than this is not what makes 
 COMMON_ZIPF = 4.3  # wordfreq's Zipf scale: 4.3 is about 20 per million words ("aviation" 4.2)
 OTHER_SCRIPT_ZIPF = 5.0  # only the most frequent words of Russian, Persian, Arabic news
 OTHER_SCRIPT_EVERYDAY = 4.5  # everyday words of Arabic and Persian (هم, القرار, صنعت)
+_DIGIT = re.compile(r"\d")
 _LANGS = {"Cyrillic": ("ru", "uk"), "Arabic": ("fa", "ar")}
 
 
@@ -100,7 +102,11 @@ class Gazetteer:
     Hizballah).
     """
 
-    def __init__(self, names: Iterable[tuple[int, str, str, str]]) -> None:
+    def __init__(self, names: Iterable[tuple[int, str, str, str, tuple[str, ...] | None]]
+                 ) -> None:
+        """`names`: (record position, name, strength, schema, core tokens): the core is the
+        name's tokens without its legal form, as the index keeps its normalised form (None:
+        computed here)."""
         automaton = ahocorasick.Automaton()
         by_pattern: dict[str, set[int]] = defaultdict(set)
         token_records: dict[str, set[int]] = defaultdict(set)
@@ -110,11 +116,12 @@ class Gazetteer:
         abjad_words: dict[str, set[int]] = defaultdict(set)
         persons_seen: set[int] = set()
         written: set[str] = set()  # one-word names as lists write them, no legal form dropped
-        for pos, value, strength, schema in names:
+        for pos, value, strength, schema, core in names:
             toks = tokens(value)
             if not toks:
                 continue
-            core = name_form(value, schema).tokens  # legal forms aside: "Belaruskali OAO"
+            if core is None:
+                core = name_form(value, schema).tokens  # legal forms aside: "Belaruskali OAO"
             if len(core) == 1 and strength != "weak" and not core[0].isdigit():
                 singles[core[0]].add(pos)
                 if (key := phonetic_key(core[0])) and len(key) >= 3:
@@ -142,11 +149,16 @@ class Gazetteer:
                 if len(tok) >= MIN_TRIGGER_LEN and not tok.isdigit():
                     token_records[tok].add(pos)
             for i, tok in enumerate(toks):
-                for joined in (tok, tok + toks[i + 1] if i + 1 < len(toks) else ""):
-                    if len(joined) >= MIN_TRIGGER_LEN and not any(c.isdigit() for c in joined):
-                        abjad[abjad_skeleton(joined)].add(pos)
+                digits = _DIGIT.search(tok) is not None
                 if len(tok) >= MIN_TRIGGER_LEN and not tok.isdigit():
-                    abjad_words[abjad_skeleton(tok)].add(pos)
+                    skel = abjad_skeleton(tok)
+                    abjad_words[skel].add(pos)
+                    if not digits:
+                        abjad[skel].add(pos)
+                if not digits and i + 1 < len(toks) and not _DIGIT.search(toks[i + 1]):
+                    joined = tok + toks[i + 1]
+                    if len(joined) >= MIN_TRIGGER_LEN:
+                        abjad[abjad_skeleton(joined)].add(pos)
         for pattern, records in by_pattern.items():
             automaton.add_word(pattern, (pattern.count(" ") - 1, tuple(sorted(records))))
         self.patterns = len(by_pattern)

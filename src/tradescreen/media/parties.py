@@ -157,6 +157,32 @@ def _starts_name(word: Word) -> bool:
     return word.capitalised or word.script not in _CASED
 
 
+def build_party_tables(index: Any) -> tuple[Gazetteer, dict[int, frozenset[str]]]:
+    """The gazetteer of every usable listed name of `index`, and per record the names that are
+    not usable (a city in brackets)."""
+    rejected: dict[int, frozenset[str]] = {}
+    names = []
+    for pos in range(len(index.records)):
+        rec, forms = index.records[pos], index.forms[pos]
+        usable, dropped = usable_names(rec.names)
+        if dropped:
+            rejected[pos] = dropped
+        # The index keeps each name's normalised form: its tokens without the legal form.
+        cores = {v: () if f is None else f.tokens
+                 for (v, _k, _s), f in zip(rec.names, forms, strict=True)}
+        names.extend((pos, value, strength, rec.schema, cores[value])
+                     for value, strength in usable)
+    return Gazetteer(names), rejected
+
+
+def party_tables(index: Any) -> tuple[tuple[Gazetteer, dict[int, frozenset[str]]], str]:
+    """`build_party_tables`, from the cache beside the index's files when it is there; and
+    "loaded" or "built"."""
+    from tradescreen.media.cache import load_or_build
+
+    return load_or_build(index, lambda: build_party_tables(index))
+
+
 class PartyFinder:
     """Mentions of the records of one screener's index: `kind` listed_party or customer."""
 
@@ -165,15 +191,8 @@ class PartyFinder:
         self.screener = screener
         self.kind = kind
         self.places = places  # tokens of known place names: a one-word place is not a party
+        (self.gazetteer, self._rejected), self.tables_from = party_tables(screener.index)
         records = screener.index.records
-        self._rejected: dict[int, frozenset[str]] = {}
-        names = []
-        for pos, rec in enumerate(records):
-            usable, rejected = usable_names(rec.names)
-            if rejected:
-                self._rejected[pos] = rejected
-            names.extend((pos, value, strength, rec.schema) for value, strength in usable)
-        self.gazetteer = Gazetteer(names)
         self._rejected_by_key = {(records[p].source, records[p].source_id): names
                                  for p, names in self._rejected.items()}
         self._vocab: dict[int, frozenset[str]] = {}
