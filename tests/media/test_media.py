@@ -144,6 +144,25 @@ def test_domain_terms_carry_their_citation(scanner: Scanner) -> None:
         assert m["citation"]["url"].startswith("https://")
 
 
+def test_span_scores_are_the_screening_answer(scanner: Scanner) -> None:
+    """The span scorer skips what cannot reach review; what it shows is `screen`'s answer."""
+    from tradescreen.match.entity import Query
+
+    screener = scanner.parties.screener
+    memo: dict = {}
+    for text in ("Islamic Revolutionary Guard Corps", "Yevgeny Prigozhin", "Putin",
+                 "Qods aviation company", "Kalashnikov Concern", "Iranian missile",
+                 "Bank Melli Iran", "Владимир Путин"):
+        shown = [(r.score.record.source_id, round(r.score.score, 6), r.decision,
+                  r.score.matched_name)
+                 for r in scanner.parties.scorer.score(text, None, memo)]
+        want = [(r.score.record.source_id, round(r.score.score, 6), r.decision,
+                 r.score.matched_name)
+                for r in screener.screen(Query(name=text), limit=10)
+                if r.decision != "no_match"]
+        assert [x for x in shown if x[2] != "no_match"] == want, text
+
+
 # -- the gazetteer kept beside the index ----------------------------------------------------
 
 def test_gazetteer_built_once_per_index_then_loaded(scanner: Scanner) -> None:

@@ -18,20 +18,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from tradescreen.index.lookup import candidates
-from tradescreen.match.entity import Query, score_record
 from tradescreen.media.gazetteer import (
     OTHER_SCRIPT_EVERYDAY,
     Gazetteer,
     common_word,
     known_word,
 )
+from tradescreen.media.spanscore import Memo, SpanScorer
 from tradescreen.media.words import Word
 from tradescreen.normalize.names import NameForm, name_form
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 from tradescreen.screen.party import PartyResult, Screener
 
-MAX_DIRECT = 40  # up to this many records are scored directly instead of retrieved
 ABJAD_MIN_SCORE = 0.8
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
 _JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.]*$")
@@ -196,6 +194,7 @@ class PartyFinder:
         self._rejected_by_key = {(records[p].source, records[p].source_id): names
                                  for p, names in self._rejected.items()}
         self._vocab: dict[int, frozenset[str]] = {}
+        self.scorer = SpanScorer(screener.index, screener.thresholds)
 
     def _record_vocab(self, records: Sequence[int]) -> set[str]:
         out: set[str] = set()
@@ -330,6 +329,7 @@ class PartyFinder:
     def find(self, doc: DocText) -> list[Mention]:
         found: list[Mention] = []
         cache: dict[tuple[str, frozenset[int] | None], list[PartyResult]] = {}
+        memo: Memo = {}
         spans, family = self.spans(doc)
         for (first, last), allowed in spans.items():
             words = doc.words[first:last + 1]
@@ -349,41 +349,24 @@ class PartyFinder:
             key = (text, None if allowed is None else frozenset(allowed))
             results = cache.get(key)
             if results is None:
-                results = cache[key] = self._screen(text, allowed)
+                results = cache[key] = self.scorer.score(text, allowed, memo, self._reach)
             mention = self._mention(doc, first, last, text, results, (first, last) in family)
             if mention is not None:
                 found.append(mention)
         return _no_overlaps(found)
 
-    def _screen(self, text: str, allowed: set[int] | None) -> list[PartyResult]:
-        """`Screener.screen` restricted to the records the span may name: the same candidates,
-        scores and explanations, without scoring the rest of the list."""
-        if allowed is None:
-            return self.screener.screen(Query(name=text), limit=10)
-        index = self.screener.index
-        query = Query(name=text)
-        form = name_form(text, query.schema)
-        if len(allowed) <= MAX_DIRECT:
-            # Few records: score their names that share a key with the span, no retrieval;
-            # across scripts keys differ more than the scorer does, so every name.
-            keys = _form_keys(form)
-            reached = []
-            for pos in sorted(allowed):
-                slots = tuple(i for i, f in enumerate(index.forms[pos])
-                              if f is not None and not keys.isdisjoint(_form_keys(f)))
-                if slots or form.script != "Latin":
-                    reached.append((pos, slots or None))
-        else:
-            found = candidates(index, form)
-            reached = [(c.record, c.name_slots or None) for c in found if c.record in allowed]
-        scored = []
-        for pos, slots in reached:
-            result = score_record(query, index.records[pos], slots, index.forms[pos])
-            if result.score >= 0.2:
-                scored.append(result)
-        scored.sort(key=lambda s: (-s.score, s.record.source, s.record.source_id))
-        decide = self.screener.thresholds.decide
-        return [PartyResult(s, decide(s.score)) for s in scored[:10]]
+    def _reach(self, form: NameForm, allowed: set[int]) -> list[tuple[int, tuple[int, ...] | None]]:
+        """A few records, no retrieval: their names that share a key with the span; across
+        scripts keys differ more than the scorer does, so every name."""
+        keys = _form_keys(form)
+        forms = self.screener.index.forms
+        reached = []
+        for pos in sorted(allowed):
+            slots = tuple(i for i, f in enumerate(forms[pos])
+                          if f is not None and not keys.isdisjoint(_form_keys(f)))
+            if slots or form.script != "Latin":
+                reached.append((pos, slots or None))
+        return reached
 
     def _rejected_names(self, result: PartyResult) -> frozenset[str]:
         rec = result.score.record
