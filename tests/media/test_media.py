@@ -127,6 +127,19 @@ def test_other_scripts(scanner: Scanner) -> None:
     assert "李方伟" in parties(scanner, "检方称，李方伟通过多家空壳公司向伊朗供应石墨。")
 
 
+def test_russian_declensions_and_romanisations_are_read_as_the_lists_spell_them(
+        scanner: Scanner) -> None:
+    """A declined name (Лавровым, Газпрома) or one Russian romanises its own way (й as y or i,
+    о for a) is found as the listed word, reading recorded; never a thing that sounds alike."""
+    found = parties(scanner, "Переговоры с Лавровым прошли. Акции Газпрома упали.")
+    assert found["Лавровым"]["decision"] == "review" and found["Лавровым"]["read_as"] == "lavrov"
+    assert "LAVROV" in found["Лавровым"]["caption"].upper()
+    assert found["Газпрома"]["decision"] == "match" and found["Газпрома"]["read_as"] == "gazprom"
+    found = parties(scanner, "Министр обороны Шойгу выступил. Встреча с Путиным.")
+    assert "SHOIGU" in found["Шойгу"]["caption"].upper()
+    assert "PUTIN" in found["Путиным"]["caption"].upper()
+
+
 def test_domain_terms_carry_their_citation(scanner: Scanner) -> None:
     text = ("Shahed-136 drones were shipped across the Caspian Sea from Amirabad to "
             "Makhachkala in breach of UN Security Council resolution 2231 and Council "

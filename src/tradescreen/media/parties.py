@@ -275,7 +275,8 @@ class PartyFinder:
             else:
                 out.setdefault((first, last), set()).update(records)  # type: ignore[union-attr]
 
-        for hit in self.gazetteer.whole_names(doc.stream, list(doc.starts)):
+        stream_text, starts = self._read_stream(doc)
+        for hit in self.gazetteer.whole_names(stream_text, starts):
             first, last = doc.token_word[hit.first], doc.token_word[hit.last]
             if not _starts_name(doc.words[first]):
                 continue
@@ -350,10 +351,51 @@ class PartyFinder:
             results = cache.get(key)
             if results is None:
                 results = cache[key] = self.scorer.score(text, allowed, memo, self._reach)
+            read_as = self._reading(words)
+            if read_as is not None:
+                # Russian declines names (Путиным) and romanises them its own way (Шойгу):
+                # the words as the lists spell them are scored too, and the closer reading kept.
+                alt_key = (read_as, key[1])
+                alt = cache.get(alt_key)
+                if alt is None:
+                    alt = cache[alt_key] = self.scorer.score(read_as, allowed, memo, self._reach)
+                if _best(alt) > _best(results):
+                    results = alt
+                else:
+                    read_as = None
             mention = self._mention(doc, first, last, text, results, (first, last) in family)
             if mention is not None:
+                if read_as is not None:
+                    mention.details["read_as"] = read_as
                 found.append(mention)
         return _no_overlaps(found)
+
+    def _read_stream(self, doc: DocText) -> tuple[str, list[int]]:
+        """The document's token stream with declined Cyrillic words as the lists spell them
+        ("акции Газпрома" -> "akcii gazprom"), so whole listed names are found in any case."""
+        if not any(w.script == "Cyrillic" for w in doc.words):
+            return doc.stream, list(doc.starts)
+        parts: list[str] = []
+        starts: list[int] = []
+        at = 1
+        for w in doc.words:
+            read = (self.gazetteer.reading(w.tokens[0], w.script, w.text)
+                    if w.script == "Cyrillic" and len(w.tokens) == 1 else None)
+            for tok in ((read,) if read else w.tokens):
+                parts.append(tok)
+                starts.append(at)
+                at += len(tok) + 1
+        return " " + " ".join(parts) + " ", starts
+
+    def _reading(self, words: Sequence[Word]) -> str | None:
+        """The span with each Cyrillic word as the lists spell it, when one needs a reading."""
+        parts, changed = [], False
+        for w in words:
+            form = (self.gazetteer.reading(w.tokens[0], w.script, w.text)
+                    if len(w.tokens) == 1 else None)
+            changed |= form is not None
+            parts.append(form if form is not None else w.text)
+        return " ".join(parts) if changed else None
 
     def _reach(self, form: NameForm, allowed: set[int]) -> list[tuple[int, tuple[int, ...] | None]]:
         """A few records, no retrieval: their names that share a key with the span; across
@@ -481,6 +523,10 @@ def _form_keys(form: NameForm) -> frozenset[str]:
     keys.update(k for t in form.tokens if (k := phonetic_key(t)))
     keys.update("a:" + abjad_skeleton(t) for t in form.tokens if len(t) >= 2)
     return frozenset(keys)
+
+
+def _best(results: list[PartyResult]) -> float:
+    return results[0].score.score if results else 0.0
 
 
 def _has_country(tokens: Sequence[str]) -> bool:
