@@ -94,6 +94,21 @@ def test_bad_documents_are_errors_one_by_one() -> None:
     assert items[0].text == "Mahan Air flights\n\nMahan Air flew to Caracas."
 
 
+def test_oversized_stdin_says_over_the_limit_not_a_size_it_did_not_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from tradescreen.media.documents import iter_documents
+
+    class Stdin:
+        buffer = io.BytesIO(b"<html><body><p>" + b"a " * (3 * 2**20))
+
+    monkeypatch.setattr("sys.stdin", Stdin)
+    (err,) = iter_documents(["-"], max_bytes=2**20)
+    assert isinstance(err, DocumentError)
+    assert err.error == "document is over the 1 MB limit"
+
+
 # -- mentions --------------------------------------------------------------------------------
 
 def test_listed_parties_where_they_are_with_the_screening_explanation(scanner: Scanner) -> None:
@@ -216,11 +231,25 @@ def test_cli_batch_goes_on_past_bad_documents(media_home: Path, tmp_path: Path,
     (folder / "a.txt").write_text("Rosoboronexport signed a contract.", encoding="utf-8")
     (folder / "b.bin").write_bytes(bytes(range(256)) * 20)
     (folder / "c.html").write_bytes((CORPUS / "en_14.html").read_bytes())
+    with (folder / "d.html").open("wb") as fh:  # 50 MB of page (sparse: nothing to write)
+        fh.write(b"<html><body>")
+        fh.truncate(50 * 2**20)
+    (folder / "e.xml").write_bytes(b'<?xml version="1.0"?><rss version="2.0"><channel>'
+                                   b"<title>t</title></channel></rss>")
+    (folder / "f.txt").write_bytes("Алабуга и Рособоронэкспорт ".encode()[:30] + b"\xff\xfe"
+                                   + "Рособоронэкспорт подписал контракт.".encode())
+    (folder / "g.txt").write_text("Mahan Air flew again.", encoding="utf-8")
     result = runner.invoke(app, ["media", "scan", str(folder), "--json"])
     assert result.exit_code == 0, result.output
     lines = [orjson.loads(line) for line in result.stdout.splitlines()]
-    assert [Path(x["document"]["name"]).name for x in lines] == ["a.txt", "b.bin", "c.html"]
+    assert [Path(x["document"]["name"]).name for x in lines] == [
+        "a.txt", "b.bin", "c.html", "d.html", "e.xml", "f.txt", "g.txt"]
     assert "binary" in lines[1]["error"]
+    assert "over the 20 MB limit" in lines[3]["error"]
+    assert "empty feed" in lines[4]["error"]
+    assert "broken encoding" in lines[5]["error"]
+    assert [m["text"] for m in lines[6]["mentions"] if m["kind"] == "listed_party"] == [
+        "Mahan Air"]
     assert lines[0]["snapshots"] and lines[0]["mentions"][0]["source_id"]
     ports = {m["text"] for m in lines[2]["mentions"] if m["kind"] == "port"}
     assert {"Astrakhan", "Amirabad", "Makhachkala"} <= ports
