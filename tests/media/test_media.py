@@ -155,6 +155,20 @@ def test_russian_declensions_and_romanisations_are_read_as_the_lists_spell_them(
     assert "PUTIN" in found["Путиным"]["caption"].upper()
 
 
+def test_person_names_in_chinese_and_arabic_script_read_through_name_symbols(
+        scanner: Scanner) -> None:
+    """Chinese writes a foreign name by sound (拉夫罗夫 is not "la fu luo fu"), Persian leaves
+    out vowels: rigour's name symbols read them as the lists spell them, and only listed
+    people can be named so ("伊斯兰" reads "islam", which is no one)."""
+    found = parties(scanner, "俄罗斯外长拉夫罗夫和梅德韦杰夫表示，伊斯兰国家反对。")
+    assert set(found) == {"拉夫罗夫", "梅德韦杰夫"}
+    assert found["拉夫罗夫"]["read_as"] == "lavrov" and found["拉夫罗夫"]["decision"] == "review"
+    assert "LAVROV" in found["拉夫罗夫"]["caption"].upper()
+    found = parties(scanner, "حسن نصرالله دبیرکل حزب الله گفت")
+    assert found["حسن نصرالله"]["decision"] == "match"
+    assert "NASRALLAH" in found["حسن نصرالله"]["caption"].upper()
+
+
 def test_domain_terms_carry_their_citation(scanner: Scanner) -> None:
     text = ("Shahed-136 drones were shipped across the Caspian Sea from Amirabad to "
             "Makhachkala in breach of UN Security Council resolution 2231 and Council "

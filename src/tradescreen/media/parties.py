@@ -31,6 +31,8 @@ from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 from tradescreen.screen.party import PartyResult, Screener
 
 ABJAD_MIN_SCORE = 0.8
+MAX_HAN_NAME = 6  # characters of a foreign name written in Chinese (梅德韦杰夫 is five)
+MAX_ABJAD_NAME = 4  # words of a person's name in Arabic script
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
 _JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.]*$")
 _QUOTED = re.compile(r"[\"«„“‹](?P<inner>[^\"«»„“”‹›\n]{2,80})[\"»“”›]")
@@ -332,12 +334,15 @@ class PartyFinder:
         cache: dict[tuple[str, frozenset[int] | None], list[PartyResult]] = {}
         memo: Memo = {}
         spans, family = self.spans(doc)
+        named = self._named_runs(doc)
+        for span in named:
+            spans.setdefault(span, None)
         for (first, last), allowed in spans.items():
             words = doc.words[first:last + 1]
             span_tokens = [t for w in words for t in w.tokens]
             if len(span_tokens) == 1 and span_tokens[0] in self.places:
                 continue  # a port or a country named alone is a place mention, not a party
-            if len(words) == 1 and words[0].script in _SYLLABIC:
+            if len(words) == 1 and words[0].script in _SYLLABIC and (first, last) not in named:
                 continue  # one Chinese character is a syllable, not a name
             if len(words) == 1 and words[0].script in _ABJAD and not self._abjad_name(words):
                 continue  # "هم" ("also"): an everyday Arabic or Persian word, not a name
@@ -351,24 +356,68 @@ class PartyFinder:
             results = cache.get(key)
             if results is None:
                 results = cache[key] = self.scorer.score(text, allowed, memo, self._reach)
-            read_as = self._reading(words)
+            read_as, read_allowed = self._reading(words), key[1]
+            if read_as is None:
+                # A person's name in Chinese, Arabic or Persian script, read through rigour's
+                # name symbols as the lists spell it (普京 = Putin, ابراهیم رئیسی = Ebrahim
+                # Raisi); the records its transliteration reached are not the ones it names.
+                read_as, read_allowed = named.get((first, last)), None
+                if read_as is None and all(w.script in _ABJAD for w in words):
+                    read_as = _symbol_reading(text)
+            by_symbol = read_as is not None and read_allowed is None
             if read_as is not None:
                 # Russian declines names (Путиным) and romanises them its own way (Шойгу):
                 # the words as the lists spell them are scored too, and the closer reading kept.
-                alt_key = (read_as, key[1])
+                alt_key = (read_as, read_allowed)
                 alt = cache.get(alt_key)
                 if alt is None:
-                    alt = cache[alt_key] = self.scorer.score(read_as, allowed, memo, self._reach)
+                    alt = cache[alt_key] = self.scorer.score(
+                        read_as, None if read_allowed is None else set(read_allowed), memo,
+                        self._reach)
+                if by_symbol:
+                    # rigour read it as a person's name: it names a listed person or nothing
+                    # ("伊斯兰" reads "islam", which is no one).
+                    alt = [r for r in alt if r.score.record.schema == "Person"]
                 if _best(alt) > _best(results):
                     results = alt
                 else:
-                    read_as = None
-            mention = self._mention(doc, first, last, text, results, (first, last) in family)
+                    read_as, by_symbol = None, False
+            mention = self._mention(doc, first, last, text, results, (first, last) in family,
+                                    by_symbol)
             if mention is not None:
                 if read_as is not None:
                     mention.details["read_as"] = read_as
                 found.append(mention)
         return _no_overlaps(found)
+
+    @staticmethod
+    def _named_runs(doc: DocText) -> dict[tuple[int, int], str]:
+        """Runs of Chinese characters, or of two or more Arabic-script words, that rigour
+        knows as a person's name in every part, each with its Latin spelling on the lists
+        (普京 -> "putin", ابراهیم رئیسی -> "ibrahim raisi"): Chinese writes foreign names by
+        sound in characters whose pinyin is nothing like the name, and Arabic script leaves
+        out the vowels that tell one name from another."""
+        out: dict[tuple[int, int], str] = {}
+        words = doc.words
+        i = 0
+        while i < len(words):
+            script = words[i].script
+            longest = MAX_HAN_NAME if script in _SYLLABIC else MAX_ABJAD_NAME
+            if script not in _SYLLABIC and script not in _ABJAD:
+                i += 1
+                continue
+            end = i
+            while (end + 1 < len(words) and end + 1 - i < longest
+                   and words[end + 1].script == script and doc.joined(end, end + 1)):
+                end += 1
+            for j in range(end, i, -1):  # the longest name first; at least two parts
+                reading = _symbol_reading(doc.text[words[i].start:words[j].end])
+                if reading is not None:
+                    out[(i, j)] = reading
+                    i = j
+                    break
+            i += 1
+        return out
 
     def _read_stream(self, doc: DocText) -> tuple[str, list[int]]:
         """The document's token stream with declined Cyrillic words as the lists spell them
@@ -440,7 +489,8 @@ class PartyFinder:
         return all(t in _EDGE_WORDS or common_word(t) for w in words for t in w.tokens)
 
     def _mention(self, doc: DocText, first: int, last: int, text: str,
-                 results: list[PartyResult], family_only: bool) -> Mention | None:
+                 results: list[PartyResult], family_only: bool, by_symbol: bool = False
+                 ) -> Mention | None:
         words = doc.words[first:last + 1]
         span_tokens = [t for w in words for t in w.tokens]
         everyday = self._everyday(words)
@@ -471,7 +521,7 @@ class PartyFinder:
                 or family_only):
                 decision = "review"
             if (all(w.script in _SYLLABIC for w in words) and len(words) < 3
-                    and result.score.score < 0.9):
+                    and result.score.score < 0.9 and not by_symbol):
                 continue  # two characters are two syllables: only an exact name counts
             if all(w.script in _ABJAD or w.text.isdigit() for w in words) and (
                     result.score.score < ABJAD_MIN_SCORE):
@@ -523,6 +573,17 @@ def _form_keys(form: NameForm) -> frozenset[str]:
     keys.update(k for t in form.tokens if (k := phonetic_key(t)))
     keys.update("a:" + abjad_skeleton(t) for t in form.tokens if len(t) >= 2)
     return frozenset(keys)
+
+
+@lru_cache(maxsize=50_000)
+def _symbol_reading(text: str) -> str | None:
+    """The Latin spelling of a person's name in another script when rigour's name symbols
+    know every part of it and the lists spell those symbols (`normalize.phonetic_scripts`);
+    rigour's person tagger loads on the first such document."""
+    from tradescreen.normalize.phonetic_scripts import latin_reading
+
+    parts = latin_reading(text.strip())
+    return " ".join(parts) if parts else None
 
 
 def _best(results: list[PartyResult]) -> float:
