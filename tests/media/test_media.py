@@ -164,9 +164,23 @@ def test_person_names_in_chinese_and_arabic_script_read_through_name_symbols(
     assert set(found) == {"拉夫罗夫", "梅德韦杰夫"}
     assert found["拉夫罗夫"]["read_as"] == "lavrov" and found["拉夫罗夫"]["decision"] == "review"
     assert "LAVROV" in found["拉夫罗夫"]["caption"].upper()
+    found = parties(scanner, "علی خامنه‌ای رهبر جمهوری اسلامی")  # a zero-width non-joiner
+    assert "KHAMENEI" in found["علی خامنه‌ای"]["caption"].upper()
+    found = parties(scanner, "قالت مصادر إن وإسماعيل هنية عقد اجتماعا.")  # "and" written on
+    assert "HANIYEH" in found["وإسماعيل هنية"]["caption"].upper()
     found = parties(scanner, "حسن نصرالله دبیرکل حزب الله گفت")
     assert found["حسن نصرالله"]["decision"] == "match"
     assert "NASRALLAH" in found["حسن نصرالله"]["caption"].upper()
+
+
+def test_russian_generic_phrases_and_acronyms_are_no_party(scanner: Scanner) -> None:
+    """Russian capitalises only the first word of an institution; a Cyrillic acronym
+    abbreviates Russian words (СМИ, "mass media"), not a listed English acronym."""
+    found = parties(scanner, "Министерство финансов США заявило. По данным СМИ, ВТБ и ФСБ.")
+    assert "Министерство финансов" not in found and "Министерство финансов США" not in found
+    assert "СМИ" not in found
+    assert found["ВТБ"]["decision"] == "match"
+    assert "Владимир Путин" in parties(scanner, "Владимир Путин и Сергей Лавров.")
 
 
 def test_domain_terms_carry_their_citation(scanner: Scanner) -> None:

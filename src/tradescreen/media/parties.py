@@ -34,7 +34,7 @@ ABJAD_MIN_SCORE = 0.8
 MAX_HAN_NAME = 6  # characters of a foreign name written in Chinese (梅德韦杰夫 is five)
 MAX_ABJAD_NAME = 4  # words of a person's name in Arabic script
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
-_JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.]*$")
+_JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.·・]*$")  # · joins a foreign name in Chinese
 _QUOTED = re.compile(r"[\"«„“‹](?P<inner>[^\"«»„“”‹›\n]{2,80})[\"»“”›]")
 _ABJAD = frozenset({"Arabic", "Hebrew", "Syriac"})
 _SYLLABIC = frozenset({"Cjk", "Hiragana", "Katakana"})
@@ -346,7 +346,11 @@ class PartyFinder:
                 continue  # one Chinese character is a syllable, not a name
             if len(words) == 1 and words[0].script in _ABJAD and not self._abjad_name(words):
                 continue  # "هم" ("also"): an everyday Arabic or Persian word, not a name
-            if self._everyday(words) and not (
+            if len(words) == 1 and _foreign_acronym(words[0]):
+                allowed = self._cyrillic_records(allowed)
+                if not allowed:
+                    continue  # СМИ ("mass media") is not SMI, a listed English acronym
+            if (self._everyday(words) or _russian_phrase(words)) and not (
                     _has_country(span_tokens) and len(span_tokens) > 1
                     or self._proper_name(words, allowed)):
                 continue
@@ -390,6 +394,20 @@ class PartyFinder:
                 found.append(mention)
         return _no_overlaps(found)
 
+    def _cyrillic_records(self, allowed: set[int] | None) -> set[int]:
+        """The records a Cyrillic acronym can name: those written in Cyrillic or of a country
+        that writes it (ВТБ is VTB; СМИ, "mass media", is not Syrian Military Intelligence)."""
+        if allowed is None:
+            return set()
+        out = set()
+        for pos in allowed:
+            rec = self.screener.index.records[pos]
+            if set(rec.countries) & _CYRILLIC_COUNTRIES or any(
+                    f is not None and f.script == "Cyrillic"
+                    for f in self.screener.index.forms[pos]):
+                out.add(pos)
+        return out
+
     @staticmethod
     def _named_runs(doc: DocText) -> dict[tuple[int, int], str]:
         """Runs of Chinese characters, or of two or more Arabic-script words, that rigour
@@ -411,7 +429,11 @@ class PartyFinder:
                    and words[end + 1].script == script and doc.joined(end, end + 1)):
                 end += 1
             for j in range(end, i, -1):  # the longest name first; at least two parts
-                reading = _symbol_reading(doc.text[words[i].start:words[j].end])
+                text = doc.text[words[i].start:words[j].end]
+                reading = _symbol_reading(text)
+                if reading is None and script in _ABJAD and text[:1] in _ARABIC_CLITICS:
+                    # "وإسماعيل هنية": "and" is written onto the name that follows it.
+                    reading = _symbol_reading(text[1:])
                 if reading is not None:
                     out[(i, j)] = reading
                     i = j
@@ -524,7 +546,7 @@ class PartyFinder:
                     and result.score.score < 0.9 and not by_symbol):
                 continue  # two characters are two syllables: only an exact name counts
             if all(w.script in _ABJAD or w.text.isdigit() for w in words) and (
-                    result.score.score < ABJAD_MIN_SCORE):
+                    result.score.score < ABJAD_MIN_SCORE) and not by_symbol:
                 # Arabic and Persian names of bodies are everyday words ("Guards of the
                 # Islamic Revolution"): only a close reading of a listed name counts.
                 continue
@@ -573,6 +595,27 @@ def _form_keys(form: NameForm) -> frozenset[str]:
     keys.update(k for t in form.tokens if (k := phonetic_key(t)))
     keys.update("a:" + abjad_skeleton(t) for t in form.tokens if len(t) >= 2)
     return frozenset(keys)
+
+
+_ARABIC_CLITICS = frozenset("وف")
+# Countries that write Cyrillic: an acronym written in it abbreviates their words.
+_CYRILLIC_COUNTRIES = frozenset({"ru", "by", "ua", "kz", "kg", "tj", "bg", "rs", "mk", "mn",
+                                 "me", "ba", "md", "ge", "am", "az", "uz", "tm"})
+
+
+def _foreign_acronym(word: Word) -> bool:
+    return (word.script == "Cyrillic" and 2 <= len(word.text) <= 5 and word.text.isupper()
+            and word.text.isalpha())
+
+
+def _russian_phrase(words: Sequence[Word]) -> bool:
+    """"Министерство финансов": Russian capitalises only the first word of an institution's
+    name, and writes it in everyday words (Russian word frequencies); a person's name is
+    capitalised throughout (an acronym after it is a place: Министерство финансов США)."""
+    return (len(words) > 1 and all(w.script == "Cyrillic" for w in words)
+            and not any(w.capitalised and not _foreign_acronym(w) for w in words[1:])
+            and all(common_word("", "Cyrillic", w.text, OTHER_SCRIPT_EVERYDAY - 0.5)
+                    for w in words))
 
 
 @lru_cache(maxsize=50_000)
