@@ -150,6 +150,8 @@ def test_russian_declensions_and_romanisations_are_read_as_the_lists_spell_them(
     assert found["Лавровым"]["decision"] == "review" and found["Лавровым"]["read_as"] == "lavrov"
     assert "LAVROV" in found["Лавровым"]["caption"].upper()
     assert found["Газпрома"]["decision"] == "match" and found["Газпрома"]["read_as"] == "gazprom"
+    quoted = parties(scanner, "Акции «Газпрома» упали.")  # a quoted name reads the same
+    assert quoted["Газпрома"]["decision"] == "match"
     found = parties(scanner, "Министр обороны Шойгу выступил. Встреча с Путиным.")
     assert "SHOIGU" in found["Шойгу"]["caption"].upper()
     assert "PUTIN" in found["Путиным"]["caption"].upper()

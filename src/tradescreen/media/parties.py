@@ -360,7 +360,7 @@ class PartyFinder:
             results = cache.get(key)
             if results is None:
                 results = cache[key] = self.scorer.score(text, allowed, memo, self._reach)
-            read_as, read_allowed = self._reading(words), key[1]
+            read_as, read_allowed, by_symbol = self._reading(words), key[1], False
             if read_as is None:
                 # A person's name in Chinese, Arabic or Persian script, read through rigour's
                 # name symbols as the lists spell it (普京 = Putin, ابراهیم رئیسی = Ebrahim
@@ -368,7 +368,7 @@ class PartyFinder:
                 read_as, read_allowed = named.get((first, last)), None
                 if read_as is None and all(w.script in _ABJAD for w in words):
                     read_as = _symbol_reading(text)
-            by_symbol = read_as is not None and read_allowed is None
+                by_symbol = read_as is not None
             if read_as is not None:
                 # Russian declines names (Путиным) and romanises them its own way (Шойгу):
                 # the words as the lists spell them are scored too, and the closer reading kept.
