@@ -15,7 +15,7 @@ from tradescreen.cli import app
 from tradescreen.config import load_settings
 from tradescreen.media.documents import Document, DocumentError, documents_from_bytes
 from tradescreen.media.run import build_scanner
-from tradescreen.media.scan import Scanner
+from tradescreen.media.scan import Scanner, read_text
 
 runner = CliRunner()
 LISTS = ("ofac/sdn_2024-05-03", "un/consolidated.xml", "canada/sema-lmes.xml")
@@ -94,6 +94,21 @@ def test_bad_documents_are_errors_one_by_one() -> None:
     assert items[0].text == "Mahan Air flights\n\nMahan Air flew to Caracas."
 
 
+def test_oversized_stdin_says_over_the_limit_not_a_size_it_did_not_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from tradescreen.media.documents import iter_documents
+
+    class Stdin:
+        buffer = io.BytesIO(b"<html><body><p>" + b"a " * (3 * 2**20))
+
+    monkeypatch.setattr("sys.stdin", Stdin)
+    (err,) = iter_documents(["-"], max_bytes=2**20)
+    assert isinstance(err, DocumentError)
+    assert err.error == "document is over the 1 MB limit"
+
+
 # -- mentions --------------------------------------------------------------------------------
 
 def test_listed_parties_where_they_are_with_the_screening_explanation(scanner: Scanner) -> None:
@@ -127,6 +142,49 @@ def test_other_scripts(scanner: Scanner) -> None:
     assert "李方伟" in parties(scanner, "检方称，李方伟通过多家空壳公司向伊朗供应石墨。")
 
 
+def test_russian_declensions_and_romanisations_are_read_as_the_lists_spell_them(
+        scanner: Scanner) -> None:
+    """A declined name (Лавровым, Газпрома) or one Russian romanises its own way (й as y or i,
+    о for a) is found as the listed word, reading recorded; never a thing that sounds alike."""
+    found = parties(scanner, "Переговоры с Лавровым прошли. Акции Газпрома упали.")
+    assert found["Лавровым"]["decision"] == "review" and found["Лавровым"]["read_as"] == "lavrov"
+    assert "LAVROV" in found["Лавровым"]["caption"].upper()
+    assert found["Газпрома"]["decision"] == "match" and found["Газпрома"]["read_as"] == "gazprom"
+    quoted = parties(scanner, "Акции «Газпрома» упали.")  # a quoted name reads the same
+    assert quoted["Газпрома"]["decision"] == "match"
+    found = parties(scanner, "Министр обороны Шойгу выступил. Встреча с Путиным.")
+    assert "SHOIGU" in found["Шойгу"]["caption"].upper()
+    assert "PUTIN" in found["Путиным"]["caption"].upper()
+
+
+def test_person_names_in_chinese_and_arabic_script_read_through_name_symbols(
+        scanner: Scanner) -> None:
+    """Chinese writes a foreign name by sound (拉夫罗夫 is not "la fu luo fu"), Persian leaves
+    out vowels: rigour's name symbols read them as the lists spell them, and only listed
+    people can be named so ("伊斯兰" reads "islam", which is no one)."""
+    found = parties(scanner, "俄罗斯外长拉夫罗夫和梅德韦杰夫表示，伊斯兰国家反对。")
+    assert set(found) == {"拉夫罗夫", "梅德韦杰夫"}
+    assert found["拉夫罗夫"]["read_as"] == "lavrov" and found["拉夫罗夫"]["decision"] == "review"
+    assert "LAVROV" in found["拉夫罗夫"]["caption"].upper()
+    found = parties(scanner, "علی خامنه‌ای رهبر جمهوری اسلامی")  # a zero-width non-joiner
+    assert "KHAMENEI" in found["علی خامنه‌ای"]["caption"].upper()
+    found = parties(scanner, "قالت مصادر إن وإسماعيل هنية عقد اجتماعا.")  # "and" written on
+    assert "HANIYEH" in found["وإسماعيل هنية"]["caption"].upper()
+    found = parties(scanner, "حسن نصرالله دبیرکل حزب الله گفت")
+    assert found["حسن نصرالله"]["decision"] == "match"
+    assert "NASRALLAH" in found["حسن نصرالله"]["caption"].upper()
+
+
+def test_russian_generic_phrases_and_acronyms_are_no_party(scanner: Scanner) -> None:
+    """Russian capitalises only the first word of an institution; a Cyrillic acronym
+    abbreviates Russian words (СМИ, "mass media"), not a listed English acronym."""
+    found = parties(scanner, "Министерство финансов США заявило. По данным СМИ, ВТБ и ФСБ.")
+    assert "Министерство финансов" not in found and "Министерство финансов США" not in found
+    assert "СМИ" not in found
+    assert found["ВТБ"]["decision"] == "match"
+    assert "Владимир Путин" in parties(scanner, "Владимир Путин и Сергей Лавров.")
+
+
 def test_domain_terms_carry_their_citation(scanner: Scanner) -> None:
     text = ("Shahed-136 drones were shipped across the Caspian Sea from Amirabad to "
             "Makhachkala in breach of UN Security Council resolution 2231 and Council "
@@ -144,6 +202,55 @@ def test_domain_terms_carry_their_citation(scanner: Scanner) -> None:
         assert m["citation"]["url"].startswith("https://")
 
 
+def test_span_scores_are_the_screening_answer(scanner: Scanner) -> None:
+    """The span scorer skips what cannot reach review; what it shows is `screen`'s answer."""
+    from tradescreen.match.entity import Query
+
+    screener = scanner.parties.screener
+    memo: dict = {}
+    for text in ("Islamic Revolutionary Guard Corps", "Yevgeny Prigozhin", "Putin",
+                 "Qods aviation company", "Kalashnikov Concern", "Iranian missile",
+                 "Bank Melli Iran", "Владимир Путин"):
+        shown = [(r.score.record.source_id, round(r.score.score, 6), r.decision,
+                  r.score.matched_name)
+                 for r in scanner.parties.scorer.score(text, None, memo)]
+        want = [(r.score.record.source_id, round(r.score.score, 6), r.decision,
+                 r.score.matched_name)
+                for r in screener.screen(Query(name=text), limit=10)
+                if r.decision != "no_match"]
+        assert [x for x in shown if x[2] != "no_match"] == want, text
+
+
+# -- the gazetteer kept beside the index ----------------------------------------------------
+
+def test_gazetteer_built_once_per_index_then_loaded(scanner: Scanner) -> None:
+    import pickle
+
+    from tradescreen.media.cache import cache_file
+    from tradescreen.media.parties import PartyFinder
+
+    screener = scanner.parties.screener
+    path = cache_file(screener.index)
+    assert path is not None and path.is_file() and path.parent == screener.index.folder
+    text = "Rosoboronexport and Qods Aviation Industries signed; Mahan Air flew."
+    want = [m.to_dict() for m in scanner.parties.find(read_text(text))]
+    assert {m["text"] for m in want} >= {"Rosoboronexport", "Qods Aviation Industries"}
+    loaded = PartyFinder(screener)
+    assert loaded.tables_from == "loaded"
+    assert [m.to_dict() for m in loaded.find(read_text(text))] == want
+    # A damaged file, or one written for another index, is rebuilt (and rewritten).
+    path.write_bytes(b"\x80\x05 not a pickle")
+    assert PartyFinder(screener).tables_from == "built"
+    assert PartyFinder(screener).tables_from == "loaded"
+    with path.open("rb") as fh:
+        _identity, tables = pickle.load(fh)
+    with path.open("wb") as fh:
+        pickle.dump((("index-other", 0, ("x",)), tables), fh)
+    rebuilt = PartyFinder(screener)
+    assert rebuilt.tables_from == "built"
+    assert [m.to_dict() for m in rebuilt.find(read_text(text))] == want
+
+
 # -- CLI, customers and alerts ---------------------------------------------------------------
 
 def test_cli_batch_goes_on_past_bad_documents(media_home: Path, tmp_path: Path,
@@ -154,11 +261,25 @@ def test_cli_batch_goes_on_past_bad_documents(media_home: Path, tmp_path: Path,
     (folder / "a.txt").write_text("Rosoboronexport signed a contract.", encoding="utf-8")
     (folder / "b.bin").write_bytes(bytes(range(256)) * 20)
     (folder / "c.html").write_bytes((CORPUS / "en_14.html").read_bytes())
+    with (folder / "d.html").open("wb") as fh:  # 50 MB of page (sparse: nothing to write)
+        fh.write(b"<html><body>")
+        fh.truncate(50 * 2**20)
+    (folder / "e.xml").write_bytes(b'<?xml version="1.0"?><rss version="2.0"><channel>'
+                                   b"<title>t</title></channel></rss>")
+    (folder / "f.txt").write_bytes("Алабуга и Рособоронэкспорт ".encode()[:30] + b"\xff\xfe"
+                                   + "Рособоронэкспорт подписал контракт.".encode())
+    (folder / "g.txt").write_text("Mahan Air flew again.", encoding="utf-8")
     result = runner.invoke(app, ["media", "scan", str(folder), "--json"])
     assert result.exit_code == 0, result.output
     lines = [orjson.loads(line) for line in result.stdout.splitlines()]
-    assert [Path(x["document"]["name"]).name for x in lines] == ["a.txt", "b.bin", "c.html"]
+    assert [Path(x["document"]["name"]).name for x in lines] == [
+        "a.txt", "b.bin", "c.html", "d.html", "e.xml", "f.txt", "g.txt"]
     assert "binary" in lines[1]["error"]
+    assert "over the 20 MB limit" in lines[3]["error"]
+    assert "empty feed" in lines[4]["error"]
+    assert "broken encoding" in lines[5]["error"]
+    assert [m["text"] for m in lines[6]["mentions"] if m["kind"] == "listed_party"] == [
+        "Mahan Air"]
     assert lines[0]["snapshots"] and lines[0]["mentions"][0]["source_id"]
     ports = {m["text"] for m in lines[2]["mentions"] if m["kind"] == "port"}
     assert {"Astrakhan", "Amirabad", "Makhachkala"} <= ports

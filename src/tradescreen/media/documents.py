@@ -59,6 +59,11 @@ def iter_documents(inputs: list[str], *, max_bytes: int = MAX_BYTES
     for item in inputs:
         if item == "-":
             raw = sys.stdin.buffer.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                # Only the limit was read: how much more there is is unknown.
+                yield DocumentError("-", f"document is over the {max_bytes / 2**20:.0f} MB "
+                                         "limit")
+                continue
             yield from documents_from_bytes("-", raw, max_bytes=max_bytes)
             continue
         path = Path(item)

@@ -9,6 +9,7 @@ also looked up by its transliteration skeleton (Quds / Qods / Ghods).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ MAX_TRIGGER_RECORDS = 60  # a token on more records than this is not what makes 
 COMMON_ZIPF = 4.3  # wordfreq's Zipf scale: 4.3 is about 20 per million words ("aviation" 4.2)
 OTHER_SCRIPT_ZIPF = 5.0  # only the most frequent words of Russian, Persian, Arabic news
 OTHER_SCRIPT_EVERYDAY = 4.5  # everyday words of Arabic and Persian (هم, القرار, صنعت)
+_DIGIT = re.compile(r"\d")
 _LANGS = {"Cyrillic": ("ru", "uk"), "Arabic": ("fa", "ar")}
 
 
@@ -100,7 +102,11 @@ class Gazetteer:
     Hizballah).
     """
 
-    def __init__(self, names: Iterable[tuple[int, str, str, str]]) -> None:
+    def __init__(self, names: Iterable[tuple[int, str, str, str, tuple[str, ...] | None]]
+                 ) -> None:
+        """`names`: (record position, name, strength, schema, core tokens): the core is the
+        name's tokens without its legal form, as the index keeps its normalised form (None:
+        computed here)."""
         automaton = ahocorasick.Automaton()
         by_pattern: dict[str, set[int]] = defaultdict(set)
         token_records: dict[str, set[int]] = defaultdict(set)
@@ -110,11 +116,12 @@ class Gazetteer:
         abjad_words: dict[str, set[int]] = defaultdict(set)
         persons_seen: set[int] = set()
         written: set[str] = set()  # one-word names as lists write them, no legal form dropped
-        for pos, value, strength, schema in names:
+        for pos, value, strength, schema, core in names:
             toks = tokens(value)
             if not toks:
                 continue
-            core = name_form(value, schema).tokens  # legal forms aside: "Belaruskali OAO"
+            if core is None:
+                core = name_form(value, schema).tokens  # legal forms aside: "Belaruskali OAO"
             if len(core) == 1 and strength != "weak" and not core[0].isdigit():
                 singles[core[0]].add(pos)
                 if (key := phonetic_key(core[0])) and len(key) >= 3:
@@ -142,11 +149,16 @@ class Gazetteer:
                 if len(tok) >= MIN_TRIGGER_LEN and not tok.isdigit():
                     token_records[tok].add(pos)
             for i, tok in enumerate(toks):
-                for joined in (tok, tok + toks[i + 1] if i + 1 < len(toks) else ""):
-                    if len(joined) >= MIN_TRIGGER_LEN and not any(c.isdigit() for c in joined):
-                        abjad[abjad_skeleton(joined)].add(pos)
+                digits = _DIGIT.search(tok) is not None
                 if len(tok) >= MIN_TRIGGER_LEN and not tok.isdigit():
-                    abjad_words[abjad_skeleton(tok)].add(pos)
+                    skel = abjad_skeleton(tok)
+                    abjad_words[skel].add(pos)
+                    if not digits:
+                        abjad[skel].add(pos)
+                if not digits and i + 1 < len(toks) and not _DIGIT.search(toks[i + 1]):
+                    joined = tok + toks[i + 1]
+                    if len(joined) >= MIN_TRIGGER_LEN:
+                        abjad[abjad_skeleton(joined)].add(pos)
         for pattern, records in by_pattern.items():
             automaton.add_word(pattern, (pattern.count(" ") - 1, tuple(sorted(records))))
         self.patterns = len(by_pattern)
@@ -205,17 +217,48 @@ class Gazetteer:
         "Maritime Joint Stock Bank"), "family" for a listed person's family name."""
         if len(token) < 3:
             return (), ""  # two letters are an abbreviation of anything
-        for form in _inflections(token, script, original):
+        forms = _inflections(token, script, original)
+        for form in forms:
             found = self.singles.get(form)
-            if (found is None and script == "Latin" and len(form) >= MIN_TRIGGER_LEN
-                    and (key := phonetic_key(form))):
-                found = self.singles.get("~" + key)  # Hisbollah, Hizballah
+            if found is None and script == "Latin":
+                found = self._sounds_single(form)  # Hisbollah, Hizballah
             if found:
                 return found, "name" if form in self.written else "core"
-        for form in _inflections(token, script, original):
+        for form in forms:
             if found := self.surnames.get(form):
                 return found, "family"
+        if script == "Cyrillic":
+            # Russian spells listed words its own way (Белоруськалий, Belaruskali); after the
+            # family names, so that Путиным is Putin and not a vessel that sounds alike.
+            for form in forms:
+                if found := self._sounds_single(form):
+                    return found, "core"
         return (), ""
+
+    def _sounds_single(self, form: str) -> tuple[int, ...] | None:
+        if len(form) < MIN_TRIGGER_LEN or not (key := phonetic_key(form)):
+            return None
+        return self.singles.get("~" + key)
+
+    def reading(self, token: str, script: str, original: str) -> str | None:
+        """A declined or differently romanised Cyrillic word as the lists spell it ("Путиным"
+        -> "putin", "Шойгу" -> "shoygu"), when that form and not the word as ICU writes it is
+        a listed word; None when the word needs no reading."""
+        if script != "Cyrillic":
+            return None
+        forms = _inflections(token, script, original)
+        for known in (self._listed, self._sounds_listed):
+            for form in forms:
+                if known(form):
+                    return None if form == token else form
+        return None
+
+    def _listed(self, form: str) -> bool:
+        return form in self.triggers or form in self.singles or form in self.surnames
+
+    def _sounds_listed(self, form: str) -> bool:
+        key = phonetic_key(form) if len(form) >= MIN_TRIGGER_LEN else None
+        return bool(key) and (key in self.phonetic or "~" + key in self.singles)
 
     def abjad_trigger(self, token: str, joined_with_next: str | None = None) -> tuple[int, ...]:
         keys = [abjad_skeleton(token)]
@@ -230,6 +273,7 @@ class Gazetteer:
 # Russian and Ukrainian decline names: "глава Рособоронэкспорта", "в Сбербанке".
 _CASE_ENDINGS = ("ogo", "ego", "omu", "emu", "ykh", "ikh", "ami", "ym", "im", "ov", "om", "oi",
                  "ei", "ii", "ia", "iu", "e", "a", "u", "y", "i", "j")
+_A_ENDINGS = ("oi", "oj", "oy", "ei", "ej", "ey", "oiu", "oyu", "e", "u", "y", "i")
 # Lists romanise Russian names the English way (Lukashenko, Shoigu); ICU's scientific
 # transliteration writes Lukasenko, Sojgu. Both are tried.
 _ENGLISH_CYRILLIC = str.maketrans({
@@ -241,17 +285,25 @@ _ENGLISH_CYRILLIC = str.maketrans({
 })
 
 
+# й is written y or i (Shoygu / Shoigu, Yevgeniy / Yevgenii): both are tried.
+_ENGLISH_CYRILLIC_I = {**_ENGLISH_CYRILLIC, ord("й"): "i"}
+
+
 def _inflections(token: str, script: str, original: str | None = None) -> list[str]:
     bases = [token]
     if script == "Cyrillic" and original:
-        english = "".join(c for c in original.lower().translate(_ENGLISH_CYRILLIC) if c.isalnum())
-        if english and english != token:
-            bases.append(english)
+        low = original.lower()
+        for table in (_ENGLISH_CYRILLIC, _ENGLISH_CYRILLIC_I):
+            english = "".join(c for c in low.translate(table) if c.isalnum())
+            if english and english not in bases:
+                bases.append(english)
     forms = list(bases)
     if script == "Cyrillic":
         for base in bases:
             if len(base) > 5:
                 forms += [base[: -len(e)] for e in _CASE_ENDINGS if base.endswith(e)]
+                # Names in -a decline on the stem: Дерипаской, Дерипаске -> Deripaska.
+                forms += [base[: -len(e)] + "a" for e in _A_ENDINGS if base.endswith(e)]
     return list(dict.fromkeys(forms))
 
 

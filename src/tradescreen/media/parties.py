@@ -18,23 +18,23 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from tradescreen.index.lookup import candidates
-from tradescreen.match.entity import Query, score_record
 from tradescreen.media.gazetteer import (
     OTHER_SCRIPT_EVERYDAY,
     Gazetteer,
     common_word,
     known_word,
 )
+from tradescreen.media.spanscore import Memo, SpanScorer
 from tradescreen.media.words import Word
 from tradescreen.normalize.names import NameForm, name_form
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 from tradescreen.screen.party import PartyResult, Screener
 
-MAX_DIRECT = 40  # up to this many records are scored directly instead of retrieved
 ABJAD_MIN_SCORE = 0.8
+MAX_HAN_NAME = 6  # characters of a foreign name written in Chinese (梅德韦杰夫 is five)
+MAX_ABJAD_NAME = 4  # words of a person's name in Arabic script
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
-_JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.]*$")
+_JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.·・]*$")  # · joins a foreign name in Chinese
 _QUOTED = re.compile(r"[\"«„“‹](?P<inner>[^\"«»„“”‹›\n]{2,80})[\"»“”›]")
 _ABJAD = frozenset({"Arabic", "Hebrew", "Syriac"})
 _SYLLABIC = frozenset({"Cjk", "Hiragana", "Katakana"})
@@ -157,6 +157,32 @@ def _starts_name(word: Word) -> bool:
     return word.capitalised or word.script not in _CASED
 
 
+def build_party_tables(index: Any) -> tuple[Gazetteer, dict[int, frozenset[str]]]:
+    """The gazetteer of every usable listed name of `index`, and per record the names that are
+    not usable (a city in brackets)."""
+    rejected: dict[int, frozenset[str]] = {}
+    names = []
+    for pos in range(len(index.records)):
+        rec, forms = index.records[pos], index.forms[pos]
+        usable, dropped = usable_names(rec.names)
+        if dropped:
+            rejected[pos] = dropped
+        # The index keeps each name's normalised form: its tokens without the legal form.
+        cores = {v: () if f is None else f.tokens
+                 for (v, _k, _s), f in zip(rec.names, forms, strict=True)}
+        names.extend((pos, value, strength, rec.schema, cores[value])
+                     for value, strength in usable)
+    return Gazetteer(names), rejected
+
+
+def party_tables(index: Any) -> tuple[tuple[Gazetteer, dict[int, frozenset[str]]], str]:
+    """`build_party_tables`, from the cache beside the index's files when it is there; and
+    "loaded" or "built"."""
+    from tradescreen.media.cache import load_or_build
+
+    return load_or_build(index, lambda: build_party_tables(index))
+
+
 class PartyFinder:
     """Mentions of the records of one screener's index: `kind` listed_party or customer."""
 
@@ -165,18 +191,12 @@ class PartyFinder:
         self.screener = screener
         self.kind = kind
         self.places = places  # tokens of known place names: a one-word place is not a party
+        (self.gazetteer, self._rejected), self.tables_from = party_tables(screener.index)
         records = screener.index.records
-        self._rejected: dict[int, frozenset[str]] = {}
-        names = []
-        for pos, rec in enumerate(records):
-            usable, rejected = usable_names(rec.names)
-            if rejected:
-                self._rejected[pos] = rejected
-            names.extend((pos, value, strength, rec.schema) for value, strength in usable)
-        self.gazetteer = Gazetteer(names)
         self._rejected_by_key = {(records[p].source, records[p].source_id): names
                                  for p, names in self._rejected.items()}
         self._vocab: dict[int, frozenset[str]] = {}
+        self.scorer = SpanScorer(screener.index, screener.thresholds)
 
     def _record_vocab(self, records: Sequence[int]) -> set[str]:
         out: set[str] = set()
@@ -257,7 +277,8 @@ class PartyFinder:
             else:
                 out.setdefault((first, last), set()).update(records)  # type: ignore[union-attr]
 
-        for hit in self.gazetteer.whole_names(doc.stream, list(doc.starts)):
+        stream_text, starts = self._read_stream(doc)
+        for hit in self.gazetteer.whole_names(stream_text, starts):
             first, last = doc.token_word[hit.first], doc.token_word[hit.last]
             if not _starts_name(doc.words[first]):
                 continue
@@ -311,17 +332,25 @@ class PartyFinder:
     def find(self, doc: DocText) -> list[Mention]:
         found: list[Mention] = []
         cache: dict[tuple[str, frozenset[int] | None], list[PartyResult]] = {}
+        memo: Memo = {}
         spans, family = self.spans(doc)
+        named = self._named_runs(doc)
+        for span in named:
+            spans.setdefault(span, None)
         for (first, last), allowed in spans.items():
             words = doc.words[first:last + 1]
             span_tokens = [t for w in words for t in w.tokens]
             if len(span_tokens) == 1 and span_tokens[0] in self.places:
                 continue  # a port or a country named alone is a place mention, not a party
-            if len(words) == 1 and words[0].script in _SYLLABIC:
+            if len(words) == 1 and words[0].script in _SYLLABIC and (first, last) not in named:
                 continue  # one Chinese character is a syllable, not a name
             if len(words) == 1 and words[0].script in _ABJAD and not self._abjad_name(words):
                 continue  # "هم" ("also"): an everyday Arabic or Persian word, not a name
-            if self._everyday(words) and not (
+            if len(words) == 1 and _foreign_acronym(words[0]):
+                allowed = self._cyrillic_records(allowed)
+                if not allowed:
+                    continue  # СМИ ("mass media") is not SMI, a listed English acronym
+            if (self._everyday(words) or _russian_phrase(words)) and not (
                     _has_country(span_tokens) and len(span_tokens) > 1
                     or self._proper_name(words, allowed)):
                 continue
@@ -330,41 +359,127 @@ class PartyFinder:
             key = (text, None if allowed is None else frozenset(allowed))
             results = cache.get(key)
             if results is None:
-                results = cache[key] = self._screen(text, allowed)
-            mention = self._mention(doc, first, last, text, results, (first, last) in family)
+                results = cache[key] = self.scorer.score(text, allowed, memo, self._reach)
+            read_as, read_allowed, by_symbol = self._reading(words), key[1], False
+            if read_as is None:
+                # A person's name in Chinese, Arabic or Persian script, read through rigour's
+                # name symbols as the lists spell it (普京 = Putin, ابراهیم رئیسی = Ebrahim
+                # Raisi); the records its transliteration reached are not the ones it names.
+                read_as, read_allowed = named.get((first, last)), None
+                if read_as is None and all(w.script in _ABJAD for w in words):
+                    read_as = _symbol_reading(text)
+                by_symbol = read_as is not None
+            if read_as is not None:
+                # Russian declines names (Путиным) and romanises them its own way (Шойгу):
+                # the words as the lists spell them are scored too, and the closer reading kept.
+                alt_key = (read_as, read_allowed)
+                alt = cache.get(alt_key)
+                if alt is None:
+                    alt = cache[alt_key] = self.scorer.score(
+                        read_as, None if read_allowed is None else set(read_allowed), memo,
+                        self._reach)
+                if by_symbol:
+                    # rigour read it as a person's name: it names a listed person or nothing
+                    # ("伊斯兰" reads "islam", which is no one).
+                    alt = [r for r in alt if r.score.record.schema == "Person"]
+                if _best(alt) > _best(results):
+                    results = alt
+                else:
+                    read_as, by_symbol = None, False
+            mention = self._mention(doc, first, last, text, results, (first, last) in family,
+                                    by_symbol)
             if mention is not None:
+                if read_as is not None:
+                    mention.details["read_as"] = read_as
                 found.append(mention)
         return _no_overlaps(found)
 
-    def _screen(self, text: str, allowed: set[int] | None) -> list[PartyResult]:
-        """`Screener.screen` restricted to the records the span may name: the same candidates,
-        scores and explanations, without scoring the rest of the list."""
+    def _cyrillic_records(self, allowed: set[int] | None) -> set[int]:
+        """The records a Cyrillic acronym can name: those written in Cyrillic or of a country
+        that writes it (ВТБ is VTB; СМИ, "mass media", is not Syrian Military Intelligence)."""
         if allowed is None:
-            return self.screener.screen(Query(name=text), limit=10)
-        index = self.screener.index
-        query = Query(name=text)
-        form = name_form(text, query.schema)
-        if len(allowed) <= MAX_DIRECT:
-            # Few records: score their names that share a key with the span, no retrieval;
-            # across scripts keys differ more than the scorer does, so every name.
-            keys = _form_keys(form)
-            reached = []
-            for pos in sorted(allowed):
-                slots = tuple(i for i, f in enumerate(index.forms[pos])
-                              if f is not None and not keys.isdisjoint(_form_keys(f)))
-                if slots or form.script != "Latin":
-                    reached.append((pos, slots or None))
-        else:
-            found = candidates(index, form)
-            reached = [(c.record, c.name_slots or None) for c in found if c.record in allowed]
-        scored = []
-        for pos, slots in reached:
-            result = score_record(query, index.records[pos], slots, index.forms[pos])
-            if result.score >= 0.2:
-                scored.append(result)
-        scored.sort(key=lambda s: (-s.score, s.record.source, s.record.source_id))
-        decide = self.screener.thresholds.decide
-        return [PartyResult(s, decide(s.score)) for s in scored[:10]]
+            return set()
+        out = set()
+        for pos in allowed:
+            rec = self.screener.index.records[pos]
+            if set(rec.countries) & _CYRILLIC_COUNTRIES or any(
+                    f is not None and f.script == "Cyrillic"
+                    for f in self.screener.index.forms[pos]):
+                out.add(pos)
+        return out
+
+    @staticmethod
+    def _named_runs(doc: DocText) -> dict[tuple[int, int], str]:
+        """Runs of Chinese characters, or of two or more Arabic-script words, that rigour
+        knows as a person's name in every part, each with its Latin spelling on the lists
+        (普京 -> "putin", ابراهیم رئیسی -> "ibrahim raisi"): Chinese writes foreign names by
+        sound in characters whose pinyin is nothing like the name, and Arabic script leaves
+        out the vowels that tell one name from another."""
+        out: dict[tuple[int, int], str] = {}
+        words = doc.words
+        i = 0
+        while i < len(words):
+            script = words[i].script
+            longest = MAX_HAN_NAME if script in _SYLLABIC else MAX_ABJAD_NAME
+            if script not in _SYLLABIC and script not in _ABJAD:
+                i += 1
+                continue
+            end = i
+            while (end + 1 < len(words) and end + 1 - i < longest
+                   and words[end + 1].script == script and doc.joined(end, end + 1)):
+                end += 1
+            for j in range(end, i, -1):  # the longest name first; at least two parts
+                text = doc.text[words[i].start:words[j].end]
+                reading = _symbol_reading(text)
+                if reading is None and script in _ABJAD and text[:1] in _ARABIC_CLITICS:
+                    # "وإسماعيل هنية": "and" is written onto the name that follows it.
+                    reading = _symbol_reading(text[1:])
+                if reading is not None:
+                    out[(i, j)] = reading
+                    i = j
+                    break
+            i += 1
+        return out
+
+    def _read_stream(self, doc: DocText) -> tuple[str, list[int]]:
+        """The document's token stream with declined Cyrillic words as the lists spell them
+        ("акции Газпрома" -> "akcii gazprom"), so whole listed names are found in any case."""
+        if not any(w.script == "Cyrillic" for w in doc.words):
+            return doc.stream, list(doc.starts)
+        parts: list[str] = []
+        starts: list[int] = []
+        at = 1
+        for w in doc.words:
+            read = (self.gazetteer.reading(w.tokens[0], w.script, w.text)
+                    if w.script == "Cyrillic" and len(w.tokens) == 1 else None)
+            for tok in ((read,) if read else w.tokens):
+                parts.append(tok)
+                starts.append(at)
+                at += len(tok) + 1
+        return " " + " ".join(parts) + " ", starts
+
+    def _reading(self, words: Sequence[Word]) -> str | None:
+        """The span with each Cyrillic word as the lists spell it, when one needs a reading."""
+        parts, changed = [], False
+        for w in words:
+            form = (self.gazetteer.reading(w.tokens[0], w.script, w.text)
+                    if len(w.tokens) == 1 else None)
+            changed |= form is not None
+            parts.append(form if form is not None else w.text)
+        return " ".join(parts) if changed else None
+
+    def _reach(self, form: NameForm, allowed: set[int]) -> list[tuple[int, tuple[int, ...] | None]]:
+        """A few records, no retrieval: their names that share a key with the span; across
+        scripts keys differ more than the scorer does, so every name."""
+        keys = _form_keys(form)
+        forms = self.screener.index.forms
+        reached = []
+        for pos in sorted(allowed):
+            slots = tuple(i for i, f in enumerate(forms[pos])
+                          if f is not None and not keys.isdisjoint(_form_keys(f)))
+            if slots or form.script != "Latin":
+                reached.append((pos, slots or None))
+        return reached
 
     def _rejected_names(self, result: PartyResult) -> frozenset[str]:
         rec = result.score.record
@@ -396,7 +511,8 @@ class PartyFinder:
         return all(t in _EDGE_WORDS or common_word(t) for w in words for t in w.tokens)
 
     def _mention(self, doc: DocText, first: int, last: int, text: str,
-                 results: list[PartyResult], family_only: bool) -> Mention | None:
+                 results: list[PartyResult], family_only: bool, by_symbol: bool = False
+                 ) -> Mention | None:
         words = doc.words[first:last + 1]
         span_tokens = [t for w in words for t in w.tokens]
         everyday = self._everyday(words)
@@ -427,10 +543,10 @@ class PartyFinder:
                 or family_only):
                 decision = "review"
             if (all(w.script in _SYLLABIC for w in words) and len(words) < 3
-                    and result.score.score < 0.9):
+                    and result.score.score < 0.9 and not by_symbol):
                 continue  # two characters are two syllables: only an exact name counts
             if all(w.script in _ABJAD or w.text.isdigit() for w in words) and (
-                    result.score.score < ABJAD_MIN_SCORE):
+                    result.score.score < ABJAD_MIN_SCORE) and not by_symbol:
                 # Arabic and Persian names of bodies are everyday words ("Guards of the
                 # Islamic Revolution"): only a close reading of a listed name counts.
                 continue
@@ -479,6 +595,42 @@ def _form_keys(form: NameForm) -> frozenset[str]:
     keys.update(k for t in form.tokens if (k := phonetic_key(t)))
     keys.update("a:" + abjad_skeleton(t) for t in form.tokens if len(t) >= 2)
     return frozenset(keys)
+
+
+_ARABIC_CLITICS = frozenset("وف")
+# Countries that write Cyrillic: an acronym written in it abbreviates their words.
+_CYRILLIC_COUNTRIES = frozenset({"ru", "by", "ua", "kz", "kg", "tj", "bg", "rs", "mk", "mn",
+                                 "me", "ba", "md", "ge", "am", "az", "uz", "tm"})
+
+
+def _foreign_acronym(word: Word) -> bool:
+    return (word.script == "Cyrillic" and 2 <= len(word.text) <= 5 and word.text.isupper()
+            and word.text.isalpha())
+
+
+def _russian_phrase(words: Sequence[Word]) -> bool:
+    """"Министерство финансов": Russian capitalises only the first word of an institution's
+    name, and writes it in everyday words (Russian word frequencies); a person's name is
+    capitalised throughout (an acronym after it is a place: Министерство финансов США)."""
+    return (len(words) > 1 and all(w.script == "Cyrillic" for w in words)
+            and not any(w.capitalised and not _foreign_acronym(w) for w in words[1:])
+            and all(common_word("", "Cyrillic", w.text, OTHER_SCRIPT_EVERYDAY - 0.5)
+                    for w in words))
+
+
+@lru_cache(maxsize=50_000)
+def _symbol_reading(text: str) -> str | None:
+    """The Latin spelling of a person's name in another script when rigour's name symbols
+    know every part of it and the lists spell those symbols (`normalize.phonetic_scripts`);
+    rigour's person tagger loads on the first such document."""
+    from tradescreen.normalize.phonetic_scripts import latin_reading
+
+    parts = latin_reading(text.strip())
+    return " ".join(parts) if parts else None
+
+
+def _best(results: list[PartyResult]) -> float:
+    return results[0].score.score if results else 0.0
 
 
 def _has_country(tokens: Sequence[str]) -> bool:

@@ -15,7 +15,8 @@ from functools import lru_cache
 
 from tradescreen.normalize.text import tokens
 
-_WORD = re.compile(r"\w+(?:['’\-.&]\w+)*\.?", re.UNICODE)
+# Persian joins the parts of one word with a zero-width non-joiner (خامنه‌ای, می‌شود).
+_WORD = re.compile(r"\w+(?:['’\-.&\u200c]\w+)*\.?", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？؟])\s+(?=\S)|\n\s*\n|\n(?=\s*[-•*\u2022])")
 
 

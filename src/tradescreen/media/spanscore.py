@@ -1,0 +1,110 @@
+"""Score a span of text against the listed records it may name: `screen`'s answer, cheaply.
+
+A span is compared with the names of a few dozen records, and the same names recur: seven lists
+carry one party under the same names, and a document repeats its names. So each distinct pair of
+(span form, listed name form) is compared once per document, the record's best name is chosen as
+the scorer chooses it, and a record is scored in full (`score_record`, which gives the
+explanation) only when its best name could reach `review`: nothing but the name speaks for a
+span (no date, country or identifier), and the name's log-odds bound what the other evidence can
+make of it. The results that can be shown are therefore exactly `Screener.screen`'s.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tradescreen.index.lookup import candidates
+from tradescreen.match.entity import Query, score_record
+from tradescreen.match.names import score_forms
+from tradescreen.normalize.names import NameForm, name_form
+from tradescreen.screen.party import PartyResult, Thresholds
+
+MAX_DIRECT = 40  # up to this many records are scored directly instead of retrieved
+LIMIT = 10  # results per span, as `screen` gives them
+_SYLLABIC = frozenset({"Han", "Hiragana", "Katakana", "Hangul", "Cjk"})
+
+FormKey = tuple[Any, ...]
+Memo = dict[tuple[NameForm, FormKey], float]
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def _compared_as(form: NameForm) -> FormKey:
+    """What the name comparison reads of a form: all but how the name was written, which only
+    Chinese and Japanese characters are compared by."""
+    raw = form.raw if form.script in _SYLLABIC else None
+    return (form.tokens, form.legal_forms, form.legal_words, form.dropped, form.script,
+            form.kind, raw)
+
+
+class SpanScorer:
+    def __init__(self, index: Any, thresholds: Thresholds) -> None:
+        self.index = index
+        self.thresholds = thresholds
+        # Below review a result is never shown; a name whose log-odds cannot reach it is not
+        # worth an explanation.
+        self._floor = _logit(min(max(thresholds.review, 1e-6), 1 - 1e-6)) - 1e-9
+
+    def score(self, text: str, allowed: set[int] | None, memo: Memo,
+              reach: Any = None) -> list[PartyResult]:
+        """The screening results (best first, at most `LIMIT`) of `text` among the records
+        `allowed` (None: any record the index retrieves). `reach(form, allowed)` gives the
+        (record, name slots) pairs to compare; by default the index's candidates."""
+        query = Query(name=text)
+        form = name_form(text, query.schema)
+        if allowed is None or len(allowed) > MAX_DIRECT or reach is None:
+            found = candidates(self.index, form)
+            pairs: Iterable[tuple[int, tuple[int, ...] | None]] = [
+                (c.record, c.name_slots or None) for c in found
+                if allowed is None or c.record in allowed]
+        else:
+            pairs = reach(form, allowed)
+        scored = []
+        for pos, slots in pairs:
+            record = self.index.records[pos]
+            forms = self.index.forms[pos]
+            slot = self._best_slot(query, record, slots, forms, memo)
+            if slot is None:
+                continue
+            result = score_record(query, record, (slot,), forms)
+            if result.score >= 0.2:
+                scored.append(result)
+        scored.sort(key=lambda s: (-s.score, s.record.source, s.record.source_id))
+        decide = self.thresholds.decide
+        return [PartyResult(s, decide(s.score)) for s in scored[:LIMIT]]
+
+    def _best_slot(self, query: Query, record: Any, slots: Sequence[int] | None,
+                   forms: Sequence[NameForm | None], memo: Memo) -> int | None:
+        """The slot `score_record` would pick (`match.entity._best_name`: highest log-odds,
+        weak aliases counted down, first of equals), or None when even the best name cannot
+        reach review."""
+        from tradescreen.match import evidence
+
+        qform = name_form(query.name, record.schema, query=True)
+        if not qform.tokens:
+            return None
+        weak = evidence.WEIGHTS["weak_alias"]
+        best_slot, best_logit, bound = None, float("-inf"), float("-inf")
+        for slot in (slots if slots else range(len(record.names))):
+            cform = forms[slot]
+            if cform is None or not cform.tokens:
+                continue
+            key = (qform, _compared_as(cform))
+            logit = memo.get(key)
+            if logit is None:
+                logit = memo[key] = score_forms(qform, cform).logit
+            bound = max(bound, logit)
+            chosen = logit + (weak if record.names[slot][2] == "weak" else 0.0)
+            if chosen > best_logit:
+                best_slot, best_logit = slot, chosen
+        if best_slot is None:
+            return None
+        # Besides the name only penalties apply, except that one word for a listed person may
+        # be lifted to `review` as a distinctive surname.
+        if record.schema == "Person" and len(qform.tokens) == 1:
+            bound = max(bound, evidence.SINGLE_SURNAME_LOGIT)
+        return best_slot if bound >= self._floor else None
