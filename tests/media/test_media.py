@@ -285,6 +285,34 @@ def test_cli_batch_goes_on_past_bad_documents(media_home: Path, tmp_path: Path,
     assert {"Astrakhan", "Amirabad", "Makhachkala"} <= ports
 
 
+def test_every_scanned_article_is_in_the_audit_trail(media_home: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADESCREEN_HOME", str(media_home))
+    article = tmp_path / "audited.txt"
+    article.write_text("Mahan Air flew again, the ministry said.", encoding="utf-8")
+    quiet = tmp_path / "quiet.txt"
+    quiet.write_text("The harvest was good this year.", encoding="utf-8")
+    result = runner.invoke(app, ["media", "scan", str(article), str(quiet), "--json"])
+    assert result.exit_code == 0, result.output
+    sha = {orjson.loads(line)["document"]["name"]: orjson.loads(line)["document"]["sha256"]
+           for line in result.stdout.splitlines()}
+    exported = runner.invoke(app, ["audit", "export"])
+    records = [orjson.loads(line) for line in exported.stdout.splitlines() if line.startswith("{")]
+    scans = {}
+    for record in records:
+        if record["kind"] == "media_scan":
+            data = record["data"] if isinstance(record["data"], dict) else orjson.loads(
+                record["data"])
+            scans[data["article"]["sha256"]] = (record, data)
+    record, data = scans[sha[str(article)]]
+    assert record["actor"].startswith("cli:") and record["snapshots"]
+    assert [p["caption"] for p in data["parties"]] and data["parties"][0]["decision"] in (
+        "match", "review")
+    assert "MAHAN AIR" in data["parties"][0]["caption"].upper()
+    _, quiet_data = scans[sha[str(quiet)]]  # a scan that found nothing is recorded too
+    assert quiet_data["parties"] == []
+
+
 def test_customer_named_in_an_article_opens_one_media_alert(
         media_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRADESCREEN_HOME", str(media_home))

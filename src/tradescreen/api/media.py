@@ -71,7 +71,7 @@ def _scanner(state: ApiState, screener: Screener, book: str | None) -> Any:
 
 def _scan(state: ApiState, screener: Screener, body: MediaScanRequest, actor: str
           ) -> dict[str, Any]:
-    from tradescreen.media.alerts import customer_event
+    from tradescreen.media.alerts import customer_event, scan_event
     from tradescreen.media.documents import DocumentError, documents_from_bytes
 
     raw = (body.html if body.html is not None else body.text or "").encode("utf-8")
@@ -86,6 +86,7 @@ def _scan(state: ApiState, screener: Screener, body: MediaScanRequest, actor: st
         doc = replace(doc, title=body.title)
     scanner = _scanner(state, screener, body.book)
     result = scanner.scan(doc)
+    state.emit(scan_event(doc, result, actor=actor))
     if body.book is not None:
         event = customer_event(doc, result, actor=actor, book=body.book)
         if event is not None:

@@ -30,35 +30,53 @@ def scan(
 ) -> None:
     """Scan documents for listed parties, customers, programme terms, places, ports, items and
     regulations: where in the text, how sure, and why."""
-    from tradescreen.media.documents import DocumentError, iter_documents
-    from tradescreen.media.run import open_scanner, record_customer_alerts
+    from tradescreen.cases.audit import open_sink
+    from tradescreen.media.documents import iter_documents
+    from tradescreen.media.run import open_scanner
 
     if min_decision not in ("review", "match"):
         raise fail("--min-decision takes review or match")
     scanner, settings = open_scanner(book)
     failed = 0
-    for doc in iter_documents(inputs):
-        if isinstance(doc, DocumentError):
-            failed += 1
-            result: dict[str, Any] = {"document": doc.to_dict(), "error": doc.error}
-            if not json_output:
-                err().print(f"[bold red]error:[/] {doc.name}: {doc.error}", markup=True,
-                            highlight=False)
-                continue
-        else:
-            result = scanner.scan(doc)
-            if min_decision == "match":
-                result["mentions"] = [m for m in result["mentions"]
-                                      if m.get("decision") in (None, "match")]
-            if book is not None:
-                result["alerts"] = record_customer_alerts(settings, doc, result)
-        if json_output:
-            sys.stdout.write(orjson.dumps(result).decode() + "\n")
-            sys.stdout.flush()
-        else:
-            _report(result)
+    with open_sink(settings) as sink:
+        for doc in iter_documents(inputs):
+            failed += _scan_one(doc, scanner, settings, sink, book, json_output, min_decision)
     if failed:
         err().print(f"{failed} document(s) could not be read", highlight=False)
+
+
+def _scan_one(doc: Any, scanner: Any, settings: Any, sink: Any, book: str | None,
+              json_output: bool, min_decision: str) -> int:
+    """Scan, record and print one document; 1 if it could not be read."""
+    from tradescreen.media.alerts import scan_event
+    from tradescreen.media.documents import DocumentError
+    from tradescreen.media.run import cli_actor, record_customer_alerts
+
+    if isinstance(doc, DocumentError):
+        result: dict[str, Any] = {"document": doc.to_dict(), "error": doc.error}
+        if json_output:
+            _write(result)
+        else:
+            err().print(f"[bold red]error:[/] {doc.name}: {doc.error}", markup=True,
+                        highlight=False)
+        return 1
+    result = scanner.scan(doc)
+    if min_decision == "match":
+        result["mentions"] = [m for m in result["mentions"]
+                              if m.get("decision") in (None, "match")]
+    sink.emit(scan_event(doc, result, actor=cli_actor()))
+    if book is not None:
+        result["alerts"] = record_customer_alerts(settings, doc, result)
+    if json_output:
+        _write(result)
+    else:
+        _report(result)
+    return 0
+
+
+def _write(result: dict[str, Any]) -> None:
+    sys.stdout.write(orjson.dumps(result).decode() + "\n")
+    sys.stdout.flush()
 
 
 def _report(result: dict[str, Any]) -> None:

@@ -46,3 +46,25 @@ def customer_event(document: Document, result: dict[str, Any], *, actor: str,
             "article": {"name": document.name, "title": document.title,
                         "sha256": document.sha256, "format": document.format}}
     return Event("media", actor, f"media:{document.sha256[:16]}", data, ())
+
+
+def scan_event(document: Document, result: dict[str, Any], *, actor: str) -> Event:
+    """The record of one scanned article (every scan, whatever it found): a screening path
+    that leaves no trace could not be shown to an auditor. Party and customer mentions at
+    review or above are kept in full; terms are counted by kind."""
+    parties = [
+        {key: m.get(key) for key in ("kind", "text", "start", "end", "source", "source_id",
+                                     "caption", "score", "decision", "row_id")
+         if m.get(key) is not None}
+        for m in result["mentions"]
+        if m["kind"] in ("listed_party", "customer") and m.get("decision") in ("match", "review")
+    ]
+    counts: dict[str, int] = {}
+    for m in result["mentions"]:
+        counts[m["kind"]] = counts.get(m["kind"], 0) + 1
+    snapshots = tuple(str(s.get("id", s)) if isinstance(s, dict) else str(s)
+                      for s in result.get("snapshots") or ())
+    data = {"article": {"name": document.name, "title": document.title,
+                        "sha256": document.sha256, "format": document.format},
+            "book": result.get("book"), "mentions": counts, "parties": parties}
+    return Event("media_scan", actor, f"media:{document.sha256[:16]}", data, snapshots)

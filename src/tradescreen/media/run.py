@@ -49,14 +49,14 @@ def record_customer_alerts(settings: Settings, document: Document, result: dict[
     from tradescreen.cases.alerts import record_screening
     from tradescreen.cases.audit import open_sink
 
-    event = customer_event(document, result, actor=actor or _actor(), book=result["book"])
+    event = customer_event(document, result, actor=actor or cli_actor(), book=result["book"])
     if event is None:
         return []
     with open_sink(settings) as sink:
         return record_screening(sink.log(), event)
 
 
-def _actor() -> str:
+def cli_actor() -> str:
     import getpass
 
     try:
