@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import pickle
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from tradescreen import sources
+from tradescreen.api.listing import Filters, filter_records, list_all
 from tradescreen.books.blocking import pair_candidates, prepare
 from tradescreen.books.rescreen import book_index
 from tradescreen.config import Settings
+from tradescreen.ftm import ftm_id
 from tradescreen.index.build import INDEX_VERSION, build_index
 from tradescreen.index.cache import build_into, index_path, load_index
 from tradescreen.index.lookup import candidates, common_bound, query_parts
@@ -174,3 +177,45 @@ def test_book_index_ships_as_paths(tmp_path: Path, data_dir: Path) -> None:
     for name in ("Eric Badege", "Al-Qaida", "Taliban", "Mohammed Omar"):
         form = name_form(name, "LegalEntity")
         assert pair_candidates(shipped, form) == pair_candidates(bidx, form)
+
+
+def test_ids_map_to_the_record_the_api_serves(pair) -> None:
+    """`record_position` (a file written at build) answers as the dict the API built before."""
+    memory, mapped = pair
+    table: dict[str, int] = {}
+    for pos, rec in enumerate(memory.records):
+        table[ftm_id(rec.source, rec.source_id)] = pos
+        table[rec.id] = pos
+    for key in list(table)[::37]:
+        assert mapped.record_position(key) == table[key], key
+    assert mapped.record_position("no-such-entity") is None
+    assert mapped.record_position("") is None
+
+
+def test_listing_from_columns_is_the_record_walk(pair) -> None:
+    """/search without a query: numpy over the record columns, decoding only the page, gives
+    the total, page and facets of filtering every decoded record."""
+    memory, mapped = pair
+    sources_seen = sorted({r.source for r in memory.records})
+    countries = Counter(c for r in memory.records for c in r.countries)
+    assert len(sources_seen) >= 2 and len(countries) > 20
+    top = countries.most_common(1)[0][0]
+    none = frozenset()
+    cases = [
+        Filters(None, none, None, none, none, none, none),
+        Filters(frozenset(sources_seen[:1]), none, None, none, none, none, none),
+        Filters(None, frozenset(sources_seen[:1]), frozenset({"Person"}), none, none, none, none),
+        Filters(None, none, frozenset({"LegalEntity", "Person", "Company", "Organization"}),
+                frozenset({"Person"}), frozenset({top, "zz"}), frozenset({"sanction"}), none),
+        Filters(None, none, None, none, none, frozenset({"crime"}), none),
+        Filters(None, none, None, frozenset({"Airplane"}), none, none,
+                frozenset(sources_seen[-1:])),
+    ]
+    for filters in cases:
+        for offset, limit in ((0, 10), (25, 7), (10**6, 10)):
+            walk = filter_records(memory.records, filters, offset, limit)
+            cols = list_all(mapped, filters, offset, limit)
+            assert cols.total == walk.total, filters
+            assert [r.id for r in cols.page] == [r.id for r in walk.page]
+            assert cols.facets == walk.facets
+    assert list_all(mapped, cases[0], 0, 5).total == len(memory.records)

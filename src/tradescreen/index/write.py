@@ -11,6 +11,9 @@ collection of millions of entities builds in bounded memory. The files (see `map
   vocab.str / vocab.off           every listed token, interned (delete-map values point here)
   deletes.*                       one-deletion variant -> token ids
   identifiers.*                   normalised identifier -> record positions
+  ids.*                           entity id (FtM's and ours) -> record position (the last wins)
+  columns.json / record_*.npy     each record's source, schema and countries as small integers
+                                  (`columns`), so listings filter and count without decoding
 """
 
 from __future__ import annotations
@@ -22,13 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
+from tradescreen.ftm import ftm_id
 from tradescreen.index import codec
+from tradescreen.index.columns import ColumnWriter
 from tradescreen.index.keyed import save_array, write_keyed
 from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
 from tradescreen.index.records import Record
 from tradescreen.normalize.names import NameForm, name_form
 
-FORMAT = 1  # bump when the file layout changes
+FORMAT = 2  # bump when the file layout changes (2: ids, listing columns)
 
 
 def record_forms(record: Record) -> tuple[NameForm | None, ...]:
@@ -67,6 +72,8 @@ def write_index(
     """Build the index files into `folder` (which must exist and be empty); returns the meta."""
     keys = _Interner()
     idents = _Interner()
+    entity_ids = _Interner()
+    columns = ColumnWriter()
     vocab: dict[str, int] = {}
     name_record = array("i")
     name_slot = array("i")
@@ -89,6 +96,9 @@ def write_index(
                     vocab.setdefault(token, len(vocab))
             for norm in dict.fromkeys(norm for _scheme, norm, _raw in record.identifiers):
                 idents.add(norm, pos)
+            entity_ids.add(ftm_id(record.source, record.source_id), pos)
+            entity_ids.add(record.id, pos)
+            columns.add(record)
             count = pos + 1
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))
     save_array(folder / "name_record.npy", np.frombuffer(name_record, dtype=np.int32))
@@ -100,6 +110,10 @@ def write_index(
     del keys
     idents.write(folder / "identifiers")
     del idents
+    entity_ids.write(folder / "ids")
+    del entity_ids
+    columns.write(folder)
+    del columns
     tokens = list(vocab)
     del vocab
     encoded = [t.encode() for t in tokens]
