@@ -20,6 +20,7 @@ from tradescreen.index.cache import build_into, index_path, load_index
 from tradescreen.index.lookup import candidates, common_bound, query_parts
 from tradescreen.index.mapped import IndexFormatError, MappedIndex
 from tradescreen.index.records import to_record
+from tradescreen.index.write import CHUNK, write_index
 from tradescreen.match.entity import Query
 from tradescreen.normalize.names import name_form
 from tradescreen.screen.party import Screener
@@ -131,6 +132,26 @@ def test_pickles_as_its_folder(pair, queries) -> None:
     for q in queries[:40]:
         assert [r.to_dict() for r in Screener(again).screen(q)] == [
             r.to_dict() for r in Screener(mapped).screen(q)]
+
+
+def test_worker_processes_write_the_same_files(records, tmp_path: Path) -> None:
+    """A large build normalises names in worker processes: the same index. Record blobs may
+    differ in pickle's sharing of equal strings, so records compare decoded; every other file
+    compares byte for byte."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    write_index(iter(records), ("a", "b"), one, INDEX_VERSION, workers=1)
+    write_index(iter(records), ("a", "b"), two, INDEX_VERSION, workers=2, serial=3000)
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir()) and len(names) > 15
+    assert len(records) > 3000 + 5 * CHUNK  # several chunks went through the workers
+    for name in names:
+        if not name.startswith("records."):
+            assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    a, b = MappedIndex(one), MappedIndex(two)
+    assert list(a.records) == list(b.records) == records
+    assert list(a.forms) == list(b.forms)
 
 
 def test_crash_mid_build_leaves_no_index(records, tmp_path: Path) -> None:
