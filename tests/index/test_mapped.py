@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
 import sys
 from collections import Counter
@@ -152,6 +153,21 @@ def test_worker_processes_write_the_same_files(records, tmp_path: Path) -> None:
     a, b = MappedIndex(one), MappedIndex(two)
     assert list(a.records) == list(b.records) == records
     assert list(a.forms) == list(b.forms)
+
+
+def _build_in(folder: Path, records: list) -> None:
+    write_index(iter(records), ("a",), folder, INDEX_VERSION, workers=2, serial=100)
+
+
+def test_a_daemonic_process_builds_in_process(records, tmp_path: Path) -> None:
+    """A pool or Dask worker (daemonic) may not start worker processes of its own: its build
+    runs in-process instead of failing."""
+    proc = multiprocessing.get_context("fork").Process(
+        target=_build_in, args=(tmp_path, records[:3000]), daemon=True)
+    proc.start()
+    proc.join(600)
+    assert proc.exitcode == 0
+    assert len(MappedIndex(tmp_path).records) == 3000
 
 
 def test_crash_mid_build_leaves_no_index(records, tmp_path: Path) -> None:

@@ -102,7 +102,9 @@ def _prepared(
     # Forked (workers start at once and need no importable __main__), so only from a process
     # without other threads: a fork copies locks another thread may hold. A threaded caller
     # (the API server's first load) builds in-process, as before.
-    if len(head) < serial or workers < 2 or threading.active_count() > 1:
+    # A daemonic process (a pool or Dask worker) may not have children: it builds in-process.
+    if (len(head) < serial or workers < 2 or threading.active_count() > 1
+            or multiprocessing.current_process().daemon):
         for record in it:
             yield (record, *_prepare(record))
         return
