@@ -47,6 +47,12 @@ def _single_keys(token: str, abjad: bool) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def forget_token_keys() -> None:
+    """Drop the per-token cache once a build is done: a server that built its index keeps no
+    vocabulary's worth of keys in memory."""
+    _single_keys.cache_clear()
+
+
 def token_keys(tokens: tuple[str, ...], abjad: bool = False) -> set[str]:
     keys: set[str] = set()
     for t in tokens:

@@ -35,7 +35,12 @@ from tradescreen.ftm import ftm_id
 from tradescreen.index import codec
 from tradescreen.index.columns import ColumnWriter
 from tradescreen.index.keyed import save_array, write_keyed
-from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
+from tradescreen.index.keys import (
+    MIN_INDEXED_DELETE_LEN,
+    deletes,
+    forget_token_keys,
+    token_keys,
+)
 from tradescreen.index.records import Record
 from tradescreen.normalize.names import NameForm, name_form
 
@@ -165,6 +170,7 @@ def write_index(
             entity_ids.add(record.id, pos)
             columns.add(record)
             count = pos + 1
+    forget_token_keys()
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))
     save_array(folder / "name_record.npy", np.frombuffer(name_record, dtype=np.int32))
     save_array(folder / "name_slot.npy", np.frombuffer(name_slot, dtype=np.int32))
