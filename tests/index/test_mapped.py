@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from tradescreen import sources
+from tradescreen.api.listing import Filters, filter_records, list_all
 from tradescreen.books.blocking import pair_candidates, prepare
 from tradescreen.books.rescreen import book_index
 from tradescreen.config import Settings
+from tradescreen.ftm import ftm_id
 from tradescreen.index.build import INDEX_VERSION, build_index
 from tradescreen.index.cache import build_into, index_path, load_index
-from tradescreen.index.lookup import candidates
+from tradescreen.index.lookup import candidates, common_bound, query_parts
 from tradescreen.index.mapped import IndexFormatError, MappedIndex
 from tradescreen.index.records import to_record
+from tradescreen.index.write import CHUNK, write_index
 from tradescreen.match.entity import Query
 from tradescreen.normalize.names import name_form
 from tradescreen.screen.party import Screener
@@ -95,6 +100,23 @@ def test_same_screening_results(pair, queries) -> None:
     assert hits > len(queries) // 2  # the comparison is not between two empty lists
 
 
+def test_common_keys_read_last_give_the_same_candidates(pair, queries) -> None:
+    """Gathering names through rare keys and only testing the common ones on them (the cut for
+    collections where one key reaches 100,000 names) finds exactly the candidates, shares and
+    order of reading every key. On these lists the cut is forced down to 30 postings."""
+    _, mapped = pair
+    rare_path = 0
+    for q in queries:
+        form = name_form(q.name, q.schema)
+        full = candidates(mapped, form, q.identifiers, common_postings=10**9)
+        cut = candidates(mapped, form, q.identifiers, common_postings=30, common_fraction=0.0)
+        assert cut == full, q
+        if form.tokens:
+            parts, total = query_parts(mapped, form)
+            rare_path += 0 < common_bound(parts, 30) < 0.3 * total
+    assert rare_path > 20  # the comparison exercised the cut, not only the fallback
+
+
 def test_same_book_candidates(pair, queries) -> None:
     memory, mapped = pair
     a, b = prepare(memory), prepare(mapped)
@@ -111,6 +133,41 @@ def test_pickles_as_its_folder(pair, queries) -> None:
     for q in queries[:40]:
         assert [r.to_dict() for r in Screener(again).screen(q)] == [
             r.to_dict() for r in Screener(mapped).screen(q)]
+
+
+def test_worker_processes_write_the_same_files(records, tmp_path: Path) -> None:
+    """A large build normalises names in worker processes: the same index. Record blobs may
+    differ in pickle's sharing of equal strings, so records compare decoded; every other file
+    compares byte for byte."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    write_index(iter(records), ("a", "b"), one, INDEX_VERSION, workers=1)
+    write_index(iter(records), ("a", "b"), two, INDEX_VERSION, workers=2, serial=3000)
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir()) and len(names) > 15
+    assert len(records) > 3000 + 5 * CHUNK  # several chunks went through the workers
+    for name in names:
+        if not name.startswith("records."):
+            assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    a, b = MappedIndex(one), MappedIndex(two)
+    assert list(a.records) == list(b.records) == records
+    assert list(a.forms) == list(b.forms)
+
+
+def _build_in(folder: Path, records: list) -> None:
+    write_index(iter(records), ("a",), folder, INDEX_VERSION, workers=2, serial=100)
+
+
+def test_a_daemonic_process_builds_in_process(records, tmp_path: Path) -> None:
+    """A pool or Dask worker (daemonic) may not start worker processes of its own: its build
+    runs in-process instead of failing."""
+    proc = multiprocessing.get_context("fork").Process(
+        target=_build_in, args=(tmp_path, records[:3000]), daemon=True)
+    proc.start()
+    proc.join(600)
+    assert proc.exitcode == 0
+    assert len(MappedIndex(tmp_path).records) == 3000
 
 
 def test_crash_mid_build_leaves_no_index(records, tmp_path: Path) -> None:
@@ -157,3 +214,45 @@ def test_book_index_ships_as_paths(tmp_path: Path, data_dir: Path) -> None:
     for name in ("Eric Badege", "Al-Qaida", "Taliban", "Mohammed Omar"):
         form = name_form(name, "LegalEntity")
         assert pair_candidates(shipped, form) == pair_candidates(bidx, form)
+
+
+def test_ids_map_to_the_record_the_api_serves(pair) -> None:
+    """`record_position` (a file written at build) answers as the dict the API built before."""
+    memory, mapped = pair
+    table: dict[str, int] = {}
+    for pos, rec in enumerate(memory.records):
+        table[ftm_id(rec.source, rec.source_id)] = pos
+        table[rec.id] = pos
+    for key in list(table)[::37]:
+        assert mapped.record_position(key) == table[key], key
+    assert mapped.record_position("no-such-entity") is None
+    assert mapped.record_position("") is None
+
+
+def test_listing_from_columns_is_the_record_walk(pair) -> None:
+    """/search without a query: numpy over the record columns, decoding only the page, gives
+    the total, page and facets of filtering every decoded record."""
+    memory, mapped = pair
+    sources_seen = sorted({r.source for r in memory.records})
+    countries = Counter(c for r in memory.records for c in r.countries)
+    assert len(sources_seen) >= 2 and len(countries) > 20
+    top = countries.most_common(1)[0][0]
+    none = frozenset()
+    cases = [
+        Filters(None, none, None, none, none, none, none),
+        Filters(frozenset(sources_seen[:1]), none, None, none, none, none, none),
+        Filters(None, frozenset(sources_seen[:1]), frozenset({"Person"}), none, none, none, none),
+        Filters(None, none, frozenset({"LegalEntity", "Person", "Company", "Organization"}),
+                frozenset({"Person"}), frozenset({top, "zz"}), frozenset({"sanction"}), none),
+        Filters(None, none, None, none, none, frozenset({"crime"}), none),
+        Filters(None, none, None, frozenset({"Airplane"}), none, none,
+                frozenset(sources_seen[-1:])),
+    ]
+    for filters in cases:
+        for offset, limit in ((0, 10), (25, 7), (10**6, 10)):
+            walk = filter_records(memory.records, filters, offset, limit)
+            cols = list_all(mapped, filters, offset, limit)
+            assert cols.total == walk.total, filters
+            assert [r.id for r in cols.page] == [r.id for r in walk.page]
+            assert cols.facets == walk.facets
+    assert list_all(mapped, cases[0], 0, 5).total == len(memory.records)

@@ -112,6 +112,14 @@ class ApiState:
         screener = self.screener
         if screener is None:
             return None
+        index = screener.index
+        # An index on disk carries its id map: nothing to build on the first request.
+        find = getattr(index, "record_position", None) or self._id_table(screener).get
+        pos = find(entity_id)
+        return index.records[pos] if pos is not None else None
+
+    def _id_table(self, screener: Screener) -> dict[str, int]:
+        """Id -> position over an in-memory index (small: a book's, a test's)."""
         table = self._by_id
         if table is None or table[0] is not screener:
             ids: dict[str, int] = {}
@@ -119,8 +127,7 @@ class ApiState:
                 ids[ftm_id(record.source, record.source_id)] = pos
                 ids[record.id] = pos
             table = self._by_id = (screener, ids)
-        pos = table[1].get(entity_id)
-        return screener.index.records[pos] if pos is not None else None
+        return table[1]
 
     def ftm(self, record: Record) -> dict[str, Any]:
         """The FtM dict of an indexed record, from the store, cached (hot results repeat)."""

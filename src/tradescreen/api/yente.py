@@ -25,6 +25,7 @@ from tradescreen.api.common import (
 from tradescreen.api.errors import ApiError
 from tradescreen.api.ftm_query import QUERY_SCHEMAS, QueryError, QueryInvalid, parse_example
 from tradescreen.api.inputs import InvalidValue, check_text
+from tradescreen.api.listing import Filters, filter_records, list_all
 from tradescreen.api.matching import (
     ALGORITHM,
     ALGORITHM_NAMES,
@@ -210,26 +211,22 @@ async def search(
     if schema not in _DESCENDANTS:
         raise ApiError(400, "Invalid schema")
     kinds = _DESCENDANTS[schema]
-    wanted_countries = {c.lower() for c in countries}
-    records = screener.index.records
+    filters = Filters(
+        scope=None if scope is None else frozenset(scope),
+        exclude_dataset=frozenset(exclude_dataset),
+        kinds=None if kinds is None else frozenset(kinds),
+        exclude_schema=frozenset(exclude_schema),
+        countries=frozenset(c.lower() for c in countries),
+        topics=frozenset(topics),
+        datasets=frozenset(datasets),
+    )
     if q.strip():
         query_schema = QUERY_SCHEMAS.get(schema, "Thing")
         hits = [r.score.record for r in screener.screen(ScreenQuery(q, query_schema), limit=10**9)]
+        listing = filter_records(hits, filters, offset, limit)
     else:
-        hits = list(records)
-    kept = []
-    for rec in hits:
-        ftm_schema = "Airplane" if rec.schema == "Aircraft" else rec.schema
-        if (scope is not None and rec.source not in scope) or rec.source in exclude_dataset:
-            continue
-        if (kinds is not None and rec.schema not in kinds) or ftm_schema in exclude_schema:
-            continue
-        if wanted_countries and not wanted_countries & set(rec.countries):
-            continue
-        if (topics and "sanction" not in topics) or (datasets and rec.source not in datasets):
-            continue
-        kept.append(rec)
-    page = kept[offset: offset + limit]
+        listing = list_all(screener.index, filters, offset, limit)
+    page = listing.page
     if q.strip():
         # Not a screening (no decisions): recorded, but raises no alerts.
         state.emit(Event(
@@ -242,31 +239,11 @@ async def search(
         ))
     return json_response({
         "results": [entity_json(state, r) for r in page],
-        "facets": _facets(kept),
-        "total": {"value": len(kept), "relation": "eq"},
+        "facets": listing.facets,
+        "total": {"value": listing.total, "relation": "eq"},
         "limit": limit,
         "offset": offset,
     })
-
-
-def _facets(records: list[Any]) -> dict[str, Any]:
-    by_source: dict[str, int] = {}
-    by_country: dict[str, int] = {}
-    for rec in records:
-        by_source[rec.source] = by_source.get(rec.source, 0) + 1
-        for c in rec.countries:
-            by_country[c] = by_country.get(c, 0) + 1
-
-    def values(counts: dict[str, int]) -> list[dict[str, Any]]:
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:50]
-        return [{"name": k, "label": k, "count": n} for k, n in top]
-
-    return {
-        "datasets": {"label": "Data sources", "values": values(by_source)},
-        "countries": {"label": "Countries", "values": values(by_country)},
-        "topics": {"label": "Topics", "values": values({"sanction": len(records)})
-                   if records else []},
-    }
 
 
 @router.get("/entities/{entity_id}", tags=["Data access"], response_model=models.EntityResponse,

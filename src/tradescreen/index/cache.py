@@ -37,9 +37,14 @@ def index_path(index_dir: Path, snapshot_ids: list[str]) -> Path:
 
 
 def iter_records(store: Store, snapshot_ids: list[str]) -> Iterator[Record]:
+    hashed = getattr(store, "iter_entities_hashed", None)
     for sid in snapshot_ids:
-        for entity in store.iter_entities(sid):
-            yield to_record(entity, sid)
+        if hashed is None:
+            for entity in store.iter_entities(sid):
+                yield to_record(entity, sid)
+        else:  # the import hashed every entity already: the same sha256 of the same bytes
+            for entity, digest in hashed(sid):
+                yield to_record(entity, sid, digest)
 
 
 def load_records(store: Store, snapshot_ids: list[str]) -> list[Record]:

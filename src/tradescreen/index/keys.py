@@ -10,6 +10,7 @@ transposition on either side.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 from tradescreen.normalize.text import letter_runs
@@ -34,11 +35,29 @@ def abjad_key(token: str, abjad: bool) -> str | None:
     return f"{'b' if abjad else 'a'}:{key}"
 
 
+@lru_cache(maxsize=1 << 18)
+def _single_keys(token: str, abjad: bool) -> tuple[str, ...]:
+    """The keys of one token alone: listed tokens repeat (a vocabulary of a few hundred
+    thousand over millions of names), so each is keyed once per build."""
+    keys = [f"t:{token}"]
+    if k := phonetic_key(token):
+        keys.append(f"k:{k}")
+    if k := abjad_key(token, abjad):
+        keys.append(k)
+    return tuple(keys)
+
+
+def forget_token_keys() -> None:
+    """Drop the per-token cache once a build is done: a server that built its index keeps no
+    vocabulary's worth of keys in memory."""
+    _single_keys.cache_clear()
+
+
 def token_keys(tokens: tuple[str, ...], abjad: bool = False) -> set[str]:
-    keys = {f"t:{t}" for t in tokens}
+    keys: set[str] = set()
+    for t in tokens:
+        keys.update(_single_keys(t, abjad))
     keys.update(f"t:{''.join(tokens[a:b])}" for a, b in letter_runs(tokens))
-    keys.update(f"k:{k}" for t in tokens if (k := phonetic_key(t)))
-    keys.update(k for t in tokens if (k := abjad_key(t, abjad)))
     for i in range(len(tokens) - 1):
         keys.add(f"t:{tokens[i]}{tokens[i + 1]}")
     return keys

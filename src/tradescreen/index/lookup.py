@@ -22,6 +22,9 @@ from tradescreen.normalize.text import letter_runs
 
 SKELETON_FACTOR = 0.85
 NEIGHBOUR_FACTOR = 0.7
+# A key is common when it reaches more names than both of these (the larger wins).
+COMMON_POSTINGS = 5_000
+COMMON_FRACTION = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,41 +64,114 @@ def _key_weight(postings: int, names: int) -> float:
     return max(0.2, min(1.0, 1.15 * idf))
 
 
-def _token_hits(
+def _token_keys(
     index: Index, token: str, weight: float, abjad: bool = False
-) -> tuple[np.ndarray, np.ndarray] | None:
-    arrays: list[np.ndarray] = []
-    weights: list[float] = []
+) -> list[tuple[np.ndarray, float]]:
+    """Every key of one query token with the postings it reaches and what it is worth."""
+    found: list[tuple[np.ndarray, float]] = []
 
     def add(key: str, w: float) -> None:
-        found = index.postings(key)
-        if found is not None:
-            arrays.append(found)
-            weights.append(w)
+        hit = index.postings(key)
+        if hit is not None:
+            found.append((hit, w))
 
     add(f"t:{token}", weight)
     # The other script's skeleton: "a:" keys hold Latin names for an Arabic-script query,
     # "b:" keys Arabic-script names for a Latin query.
     cross = abjad_skeleton(token) if len(token) >= 2 else ""
     if len(cross) >= 2:
-        found = index.postings(f"{'a' if abjad else 'b'}:{cross}")
-        if found is not None:
-            arrays.append(found)
-            weights.append(min(weight, _key_weight(len(found), index.name_count)) * SKELETON_FACTOR)
+        hit = index.postings(f"{'a' if abjad else 'b'}:{cross}")
+        if hit is not None:
+            found.append(
+                (hit, min(weight, _key_weight(len(hit), index.name_count)) * SKELETON_FACTOR))
     key = phonetic_key(token)
     if key:
         # A fuzzy key is worth no more than what it reaches: an unseen query token ("ahmoud")
         # whose skeleton is that of thousands of Ahmeds must not count as a rare token.
-        found = index.postings(f"k:{key}")
-        if found is not None:
-            arrays.append(found)
-            weights.append(min(weight, _key_weight(len(found), index.name_count)) * SKELETON_FACTOR)
+        hit = index.postings(f"k:{key}")
+        if hit is not None:
+            found.append(
+                (hit, min(weight, _key_weight(len(hit), index.name_count)) * SKELETON_FACTOR))
     for other in neighbour_tokens(index, token):
         add(f"t:{other}", min(weight, corpus_weight(other)) * NEIGHBOUR_FACTOR)
-    if not arrays:
+    return found
+
+
+def _best_hits(keys: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray] | None:
+    if not keys:
         return None
-    ws = np.concatenate([np.full(len(a), w) for a, w in zip(arrays, weights, strict=True)])
-    return best_per_name(np.concatenate(arrays), ws)
+    ws = np.concatenate([np.full(len(a), w) for a, w in keys])
+    return best_per_name(np.concatenate([a for a, _ in keys]), ws)
+
+
+def _token_hits(
+    index: Index, token: str, weight: float, abjad: bool = False
+) -> tuple[np.ndarray, np.ndarray] | None:
+    return _best_hits(_token_keys(index, token, weight, abjad))
+
+
+def _contains(sorted_ids: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Which of `names` a posting list holds (postings are in name order)."""
+    at = np.searchsorted(sorted_ids, names)
+    np.minimum(at, len(sorted_ids) - 1, out=at)
+    return sorted_ids[at] == names
+
+
+def common_bound(parts: list[list[tuple[np.ndarray, float]]], common: int) -> float:
+    """The most a name reached only through keys of more than `common` postings can sum to."""
+    return sum(max((w for a, w in keys if len(a) > common), default=0.0) for keys in parts)
+
+
+def shares(
+    parts: list[list[tuple[np.ndarray, float]]], common: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(name ids, summed weight): every name reached by a key of at most `common` postings
+    (every key when None), with its exact sum over all keys.
+
+    Each part (a query token's keys, a joined letter run, a merged pair) counts once per name
+    with its best key, and parts are summed in order: the sums are bit for bit those of one
+    pass over every key, so candidates are identical whichever way they were found."""
+    small: list[tuple[np.ndarray, np.ndarray] | None] = []
+    big: list[list[tuple[np.ndarray, float]]] = []
+    for keys in parts:
+        rare = keys if common is None else [k for k in keys if len(k[0]) <= common]
+        small.append(_best_hits(rare))
+        big.append([] if common is None else [k for k in keys if len(k[0]) > common])
+    reached = [h[0] for h in small if h is not None]
+    if not reached:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if not any(big):
+        uniq, inverse = np.unique(np.concatenate(reached), return_inverse=True)
+        ws = np.concatenate([h[1] for h in small if h is not None])
+        return uniq, np.bincount(inverse, weights=ws)
+    uniq = np.unique(np.concatenate(reached))
+    total = np.zeros(len(uniq))
+    for hit, wide in zip(small, big, strict=True):
+        best = np.zeros(len(uniq))
+        if hit is not None:
+            best[np.searchsorted(uniq, hit[0])] = hit[1]
+        for ids, w in wide:
+            np.maximum(best, np.where(_contains(ids, uniq), w, 0.0), out=best)
+        total += best  # adding 0.0 where a part is absent leaves the sum unchanged
+    return uniq, total
+
+
+def query_parts(index: Index, form: NameForm) -> tuple[list[list[tuple[np.ndarray, float]]], float]:
+    """The query's parts (each token's keys, joined letter runs, merged neighbours), each a
+    list of (postings, weight), and the query's total token weight."""
+    tokens = form.tokens
+    weights = [corpus_weight(t) for t in tokens]
+    parts = [_token_keys(index, t, w, form.abjad) for t, w in zip(tokens, weights, strict=True)]
+    for a, b in letter_runs(tokens):
+        # "A B C" reaches a listed "ABC" as one word, worth the letters it joins.
+        joined = index.postings(f"t:{''.join(tokens[a:b])}")
+        if joined is not None:
+            parts.append([(joined, float(sum(weights[a:b])))])
+    for i in range(len(tokens) - 1):
+        merged = index.postings(f"t:{tokens[i]}{tokens[i + 1]}")
+        if merged is not None:
+            parts.append([(merged, (weights[i] + weights[i + 1]) * 0.9)])
+    return parts, sum(weights)
 
 
 def candidates(
@@ -107,6 +183,8 @@ def candidates(
     min_share: float = 0.5,
     fallback_share: float = 0.3,
     names_per_record: int = 3,
+    common_postings: int = COMMON_POSTINGS,
+    common_fraction: float = COMMON_FRACTION,
 ) -> list[Candidate]:
     """Records whose names reach `min_share` of the query's token weight, best first.
 
@@ -123,30 +201,23 @@ def candidates(
             found[pos] = Candidate(pos, (), 1.0, via_identifier=True)
     tokens = form.tokens
     if tokens:
-        weights = [corpus_weight(t) for t in tokens]
-        total = sum(weights)
-        id_parts: list[np.ndarray] = []
-        w_parts: list[np.ndarray] = []
-        for token, w in zip(tokens, weights, strict=True):
-            hit = _token_hits(index, token, w, form.abjad)
-            if hit is not None:
-                id_parts.append(hit[0])
-                w_parts.append(hit[1])
-        for a, b in letter_runs(tokens):
-            # "A B C" reaches a listed "ABC" as one word, worth the letters it joins.
-            joined = index.postings(f"t:{''.join(tokens[a:b])}")
-            if joined is not None:
-                id_parts.append(joined)
-                w_parts.append(np.full(len(joined), sum(weights[a:b])))
-        for i in range(len(tokens) - 1):
-            merged = index.postings(f"t:{tokens[i]}{tokens[i + 1]}")
-            if merged is not None:
-                id_parts.append(merged)
-                w_parts.append(np.full(len(merged), (weights[i] + weights[i + 1]) * 0.9))
-        if id_parts:
-            ids = np.concatenate(id_parts)
-            uniq, inverse = np.unique(ids, return_inverse=True)
-            share = np.bincount(inverse, weights=np.concatenate(w_parts)) / total
+        parts, total = query_parts(index, form)
+        # Keys reaching a large part of the collection (the "john", "trading" and "llc" of
+        # millions of names) cost most and decide least: names are gathered through the rarer
+        # keys first, the common ones only tested on those. That is exact as long as a name
+        # reached through common keys alone cannot pass the cut; otherwise all keys are read.
+        common = max(common_postings, int(index.name_count * common_fraction))
+        bound = common_bound(parts, common) / total * (1 + 1e-9)
+        uniq = share = None
+        if bound < min_share:
+            uniq, summed = shares(parts, common)
+            share = summed / total
+            if bound >= fallback_share and not (share >= min_share).any():
+                uniq = None  # the fallback cut could take names only common keys reach
+        if uniq is None:
+            uniq, summed = shares(parts, None)
+            share = summed / total
+        if len(uniq):
             keep = share >= min_share
             if not keep.any():
                 keep = share >= fallback_share

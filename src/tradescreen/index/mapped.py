@@ -23,6 +23,7 @@ from typing import Any, overload
 import numpy as np
 
 from tradescreen.index import codec
+from tradescreen.index.columns import Columns
 from tradescreen.index.keyed import Keyed, map_array, map_bytes
 from tradescreen.index.records import Record
 from tradescreen.index.write import FORMAT
@@ -169,6 +170,13 @@ class MappedIndex:
         self.name_ids = self._keys.values_flat
         self.delete_map = _DeleteMap(Keyed(folder / "deletes"), _Vocab(folder))
         self.identifiers = _Identifiers(Keyed(folder / "identifiers"))
+        self._entity_ids = Keyed(folder / "ids")
+        self.columns = Columns(folder)
+
+    def record_position(self, entity_id: str) -> int | None:
+        """A record's position by its FtM id (`us-ofac-sdn-16418`) or ours (`us_ofac_sdn:16418`)."""
+        found = self._entity_ids.get(entity_id)
+        return None if found is None or not len(found) else int(found[-1])
 
     def postings(self, key: str) -> np.ndarray | None:
         return self._keys.get(key)

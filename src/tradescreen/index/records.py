@@ -63,7 +63,8 @@ def content_hash(entity: Entity) -> str:
     return hashlib.sha256(orjson.dumps(plain, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def to_record(entity: Entity, snapshot: str) -> Record:
+def to_record(entity: Entity, snapshot: str, digest: str | None = None) -> Record:
+    """`digest`: the entity's content hash when known (the store keeps it from the import)."""
     addressed = (a.country for a in entity.addresses if a.country)
     countries = dict.fromkeys([*entity.nationalities, *entity.countries, *addressed])
     identifiers = []
@@ -83,5 +84,5 @@ def to_record(entity: Entity, snapshot: str) -> Record:
         identifiers=tuple(identifiers),
         programs=entity.programs,
         listed_on=entity.listed_on,
-        content_hash=content_hash(entity),
+        content_hash=digest or content_hash(entity),
     )

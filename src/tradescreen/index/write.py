@@ -11,24 +11,40 @@ collection of millions of entities builds in bounded memory. The files (see `map
   vocab.str / vocab.off           every listed token, interned (delete-map values point here)
   deletes.*                       one-deletion variant -> token ids
   identifiers.*                   normalised identifier -> record positions
+  ids.*                           entity id (FtM's and ours) -> record position (the last wins)
+  columns.json / record_*.npy     each record's source, schema and countries as small integers
+                                  (`columns`), so listings filter and count without decoding
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import threading
 from array import array
-from collections.abc import Collection, Iterable
+from collections import deque
+from collections.abc import Collection, Iterable, Iterator
+from itertools import islice
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 import numpy as np
 
+from tradescreen.ftm import ftm_id
 from tradescreen.index import codec
+from tradescreen.index.columns import ColumnWriter
 from tradescreen.index.keyed import save_array, write_keyed
-from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
+from tradescreen.index.keys import (
+    MIN_INDEXED_DELETE_LEN,
+    deletes,
+    forget_token_keys,
+    token_keys,
+)
 from tradescreen.index.records import Record
 from tradescreen.normalize.names import NameForm, name_form
 
-FORMAT = 1  # bump when the file layout changes
+FORMAT = 2  # bump when the file layout changes (2: ids, listing columns)
 
 
 def record_forms(record: Record) -> tuple[NameForm | None, ...]:
@@ -61,35 +77,100 @@ class _Interner:
                     np.frombuffer(self.values, dtype=np.int32))
 
 
+# A name's tokens and script flag: all the build keeps of its form once the record is written.
+Shape = tuple[tuple[str, ...], bool] | None
+SERIAL_RECORDS = 20_000  # smaller collections build in-process: starting workers costs more
+CHUNK = 1_000  # records per task sent to a worker
+
+
+def _prepare(record: Record) -> tuple[bytes, tuple[Shape, ...]]:
+    """The normalising half of the build (nine tenths of its time): a record's blob and the
+    shapes of its names."""
+    forms = record_forms(record)
+    shapes = tuple(None if f is None else (f.tokens, f.abjad) for f in forms)
+    return codec.encode(record, forms), shapes
+
+
+def _prepare_chunk(chunk: list[Record]) -> list[tuple[bytes, tuple[Shape, ...]]]:
+    return [_prepare(r) for r in chunk]
+
+
+def _prepared(
+    records: Iterable[Record], workers: int, serial: int = SERIAL_RECORDS
+) -> Iterator[tuple[Record, bytes, tuple[Shape, ...]]]:
+    """Records in order with their blobs and name shapes; past `SERIAL_RECORDS`, prepared by
+    `workers` processes with a bounded number of chunks in flight (memory stays flat)."""
+    it = iter(records)
+    head = list(islice(it, serial))
+    for record in head:
+        yield (record, *_prepare(record))
+    # Forked (workers start at once and need no importable __main__), so only from a process
+    # without other threads: a fork copies locks another thread may hold. A threaded caller
+    # (the API server's first load) builds in-process, as before.
+    # A daemonic process (a pool or Dask worker) may not have children: it builds in-process.
+    if (len(head) < serial or workers < 2 or threading.active_count() > 1
+            or multiprocessing.current_process().daemon):
+        for record in it:
+            yield (record, *_prepare(record))
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque[tuple[list[Record], AsyncResult]] = deque()
+        while chunk := list(islice(it, CHUNK)):
+            pending.append((chunk, pool.apply_async(_prepare_chunk, (chunk,))))
+            if len(pending) > 2 * workers:
+                done, result = pending.popleft()
+                for record, prepared in zip(done, result.get(), strict=True):
+                    yield (record, *prepared)
+        while pending:
+            done, result = pending.popleft()
+            for record, prepared in zip(done, result.get(), strict=True):
+                yield (record, *prepared)
+
+
+def build_workers() -> int:
+    """Processes preparing records for a large build: the machine's cores, up to four."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def write_index(
-    records: Iterable[Record], snapshots: tuple[str, ...], folder: Path, version: int
+    records: Iterable[Record], snapshots: tuple[str, ...], folder: Path, version: int,
+    workers: int | None = None, serial: int = SERIAL_RECORDS,
 ) -> dict:
-    """Build the index files into `folder` (which must exist and be empty); returns the meta."""
+    """Build the index files into `folder` (which must exist and be empty); returns the meta.
+    `workers`: processes normalising names once the collection is large (default: the cores);
+    the files are the same whatever their number. `serial`: records prepared in-process first
+    (a small collection never starts workers)."""
+    workers = build_workers() if workers is None else workers
     keys = _Interner()
     idents = _Interner()
+    entity_ids = _Interner()
+    columns = ColumnWriter()
     vocab: dict[str, int] = {}
     name_record = array("i")
     name_slot = array("i")
     rec_off = array("q", [0])
     count = 0
     with (folder / "records.bin").open("wb") as out:
-        for pos, record in enumerate(records):
-            forms = record_forms(record)
-            blob = codec.encode(record, forms)
+        for pos, (record, blob, shapes) in enumerate(_prepared(records, workers, serial)):
             out.write(blob)
             rec_off.append(rec_off[-1] + len(blob))
-            for slot, form in enumerate(forms):
-                if form is None:
+            for slot, shape in enumerate(shapes):
+                if shape is None:
                     continue
+                tokens, abjad = shape
                 name_id = len(name_record)
                 name_record.append(pos)
                 name_slot.append(slot)
-                keys.add_all(token_keys(form.tokens, form.abjad), name_id)
-                for token in form.tokens:
+                keys.add_all(token_keys(tokens, abjad), name_id)
+                for token in tokens:
                     vocab.setdefault(token, len(vocab))
             for norm in dict.fromkeys(norm for _scheme, norm, _raw in record.identifiers):
                 idents.add(norm, pos)
+            entity_ids.add(ftm_id(record.source, record.source_id), pos)
+            entity_ids.add(record.id, pos)
+            columns.add(record)
             count = pos + 1
+    forget_token_keys()
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))
     save_array(folder / "name_record.npy", np.frombuffer(name_record, dtype=np.int32))
     save_array(folder / "name_slot.npy", np.frombuffer(name_slot, dtype=np.int32))
@@ -100,6 +181,10 @@ def write_index(
     del keys
     idents.write(folder / "identifiers")
     del idents
+    entity_ids.write(folder / "ids")
+    del entity_ids
+    columns.write(folder)
+    del columns
     tokens = list(vocab)
     del vocab
     encoded = [t.encode() for t in tokens]

@@ -26,15 +26,23 @@ SCRIPTS_LATIN = frozenset({"Latin", "Common", "Inherited"})
 
 def script_of(text: str) -> str:
     """The dominant non-Latin script of a string ("Latin" when there is none)."""
+    if text.isascii():
+        return "Latin"
     counts: dict[str, int] = {}
     for ch in text:
         if ch.isalpha() and ord(ch) > 0x24F:
-            name = unicodedata.name(ch, "")
-            script = name.split(" ", 1)[0].title() if name else "Unknown"
+            script = _char_script(ch)
             counts[script] = counts.get(script, 0) + 1
     if not counts:
         return "Latin"
     return max(counts, key=lambda k: counts[k])
+
+
+@lru_cache(maxsize=65_536)
+def _char_script(ch: str) -> str:
+    # Looking a character's Unicode name up was a tenth of an index build of non-Latin names.
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0].title() if name else "Unknown"
 
 
 @lru_cache(maxsize=200_000)

@@ -274,6 +274,22 @@ class SQLiteStore:
             for (data,) in chunk:
                 yield Entity.from_json(data)
 
+    def iter_entities_hashed(self, snapshot_id: str) -> Iterator[tuple[Entity, str]]:
+        """(entity, its content hash as stored at import): an index build need not rehash."""
+        self._require(snapshot_id)
+        return self._iter_hashed(snapshot_id)
+
+    def _iter_hashed(self, snapshot_id: str) -> Iterator[tuple[Entity, str]]:
+        cursor = self._conn.execute(
+            "SELECT b.data, se.entity_hash FROM snapshot_entities se "
+            "JOIN entity_blobs b ON b.content_hash = se.entity_hash "
+            "WHERE se.snapshot_id = ? ORDER BY se.source_id",
+            (snapshot_id,),
+        )
+        while chunk := cursor.fetchmany(2000):
+            for data, digest in chunk:
+                yield Entity.from_json(data), digest
+
     def entity(self, snapshot_id: str, source_id: str) -> Entity | None:
         row = self._conn.execute(
             "SELECT b.data FROM snapshot_entities se "
