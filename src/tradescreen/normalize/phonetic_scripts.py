@@ -40,3 +40,17 @@ def latin_reading(raw: str) -> tuple[str, ...] | None:
     if not name.parts or any(part.index not in by_part for part in name.parts):
         return None
     return tuple(max(by_part[p.index], key=lambda o: (o[1], o[0]))[0] for p in name.parts)
+
+
+def needs_reading(text: str) -> bool:
+    """Whether a name is written in a script `latin_reading` reads (and so loads the tagger)."""
+    from tradescreen.normalize.text import script_of
+
+    return not text.isascii() and script_of(text) in SCRIPTS
+
+
+def warm() -> None:
+    """Load the tagger now: a parent that forks workers after this shares the tagger's pages
+    with all of them instead of each loading its own (seconds and ~400 MB apiece)."""
+    latin_reading("ウラジーミル・プーチン")
+

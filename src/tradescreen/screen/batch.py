@@ -7,6 +7,7 @@ the parent only writes bytes and the serialisation runs in parallel too.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 from collections.abc import Iterable, Iterator
@@ -56,5 +57,19 @@ def screen_lines(
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
         yield from map(_work, rows)
         return
+    head = list(itertools.islice(rows, _PEEK))
+    _warm_shared_models(head)
     with mp.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_work, rows, chunksize=chunksize)
+        yield from pool.imap(_work, itertools.chain(head, rows), chunksize=chunksize)
+
+
+_PEEK = 5_000
+
+
+def _warm_shared_models(rows: list[Row]) -> None:
+    """Load, before forking, the models a worker would otherwise load for itself on its first
+    name in Japanese or Korean script (the name tagger: seconds and hundreds of MB each)."""
+    from tradescreen.normalize.phonetic_scripts import needs_reading, warm
+
+    if any(row.query is not None and needs_reading(row.query.name) for row in rows):
+        warm()
