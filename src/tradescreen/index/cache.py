@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from tradescreen.index import clusters
 from tradescreen.index.build import INDEX_VERSION
 from tradescreen.index.mapped import IndexFormatError, MappedIndex
 from tradescreen.index.records import Record, to_record
@@ -36,10 +37,16 @@ def index_path(index_dir: Path, snapshot_ids: list[str]) -> Path:
     return index_dir / f"index-{index_key(snapshot_ids)}"
 
 
-def iter_records(store: Store, snapshot_ids: list[str]) -> Iterator[Record]:
+def iter_records(
+    store: Store, snapshot_ids: list[str], collector: clusters.Collector | None = None
+) -> Iterator[Record]:
     for sid in snapshot_ids:
         for entity in store.iter_entities(sid):
             yield to_record(entity, sid)
+            if collector is not None:
+                # After the yield: the writer has normalised the names, whose folded forms
+                # the profile then finds cached.
+                collector.observe(entity)
 
 
 def load_records(store: Store, snapshot_ids: list[str]) -> list[Record]:
@@ -56,21 +63,33 @@ def load_index(
     path = index_path(index_dir, ids)
     if path.is_dir():
         try:
-            return MappedIndex(path, INDEX_VERSION)
+            return _with_parties(MappedIndex(path, INDEX_VERSION), store)
         except IndexFormatError:
             shutil.rmtree(path, ignore_errors=True)  # written by another version: rebuild
-    build_into(index_dir, path, iter_records(store, ids), tuple(ids))
-    return MappedIndex(path, INDEX_VERSION)
+    collector = clusters.Collector()
+    build_into(index_dir, path, iter_records(store, ids, collector), tuple(ids), collector)
+    return _with_parties(MappedIndex(path, INDEX_VERSION), store)
+
+
+def _with_parties(index: MappedIndex, store: Store) -> MappedIndex:
+    """Attach the listed parties, with the analysts' splits from the store applied."""
+    from tradescreen.consolidate.splits import apart_pairs
+
+    db = getattr(store, "db", None)
+    index.parties = clusters.Parties(index.folder, apart_pairs(db) if db is not None else ())
+    return index
 
 
 def build_into(
-    index_dir: Path, path: Path, records: Iterator[Record], ids: tuple[str, ...]
+    index_dir: Path, path: Path, records: Iterator[Record], ids: tuple[str, ...],
+    collector: clusters.Collector | None = None,
 ) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".building-{path.name}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
         write_index(records, ids, tmp, INDEX_VERSION)
+        (collector or clusters.Collector()).write(tmp)
         for f in tmp.iterdir():  # on disk before the rename makes the folder visible
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
