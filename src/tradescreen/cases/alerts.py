@@ -201,7 +201,8 @@ def _raise(
         f"VALUES ({', '.join('?' * len(ALERT_COLUMNS))})",
         (
             new_id, now, status, qkey, orjson.dumps(query).decode(), str(result["source"]),
-            str(result["source_id"]), chash, str(result.get("snapshot") or ""), str(result.get("caption") or ""),
+            str(result["source_id"]), chash, str(result.get("snapshot") or ""),
+            str(result.get("caption") or ""),
             float(result["score"]), str(result["decision"]),
             orjson.dumps(result.get("explanation") or []).decode(), screening_seq, by, None, 1,
             now, *origin, party, orjson.dumps(_listing_summary(listings)).decode(),
