@@ -99,3 +99,46 @@ def _evidence(cluster: dict[str, Any]) -> list[dict[str, Any]]:
     id_of = dict(zip(cluster["members"], cluster["ids"], strict=True))
     return [{"a": id_of[a], "b": id_of[b], "kind": kind, "evidence": text}
             for a, b, kind, text in cluster["links"]]
+
+
+class HitGrouper:
+    """Per-listing hits (book alerts, stored results) grouped into one per listed party.
+
+    Book re-screening keeps one alert per row and listing (so a delta re-screen stays exact);
+    what an analyst sees and decides, the case alerts and `book alerts`, is one per party."""
+
+    def __init__(self, index: Any) -> None:
+        self.index = index
+        parties = getattr(index, "parties", None)
+        self._cluster: dict[str, dict[str, Any]] = {}
+        if parties is not None:
+            for item in parties:
+                if len(item["ids"]) > 1:
+                    self._cluster.update(dict.fromkeys(item["ids"], item))
+
+    def group(self, hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The hits of one query or row: the best of each party, with the party's listings."""
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for hit in hits:
+            item = self._cluster.get(f"{hit['source']}:{hit['source_id']}")
+            key = party_key(item["ids"]) if item else f"{hit['source']}:{hit['source_id']}"
+            groups.setdefault(key, []).append(hit)
+        out: list[dict[str, Any]] = []
+        for key, members in groups.items():
+            members.sort(key=_hit_rank)
+            top = dict(members[0])
+            item = self._cluster.get(f"{top['source']}:{top['source_id']}")
+            if item is not None:
+                scores = {f"{h['source']}:{h['source_id']}": float(h["score"]) for h in members}
+                records = [self.index.records[pos] for pos in item["members"]]
+                records.sort(key=lambda r: (-scores.get(r.id, -1.0), authority(r.source), r.id))
+                top["party"] = key
+                top["party_hash"] = members_hash([(r.id, r.content_hash) for r in records])
+                top["listings"] = [Listing(r, scores.get(r.id)).to_dict() for r in records]
+            out.append(top)
+        out.sort(key=_hit_rank)
+        return out
+
+
+def _hit_rank(hit: dict[str, Any]) -> tuple[float, int, str, str]:
+    return (-float(hit["score"]), authority(hit["source"]), hit["source"], str(hit["source_id"]))
