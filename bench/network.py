@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
@@ -41,8 +41,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import out_dir, print_table, rel, shared_data_dir  # noqa: E402
 
 from tradescreen.config import Settings  # noqa: E402
-from tradescreen.consolidate.link import cluster, find_links  # noqa: E402
+from tradescreen.consolidate.link import (  # noqa: E402
+    SINGLE_VALUED,
+    cluster,
+    find_links,
+    identifiers_conflict,
+)
 from tradescreen.consolidate.profile import Profile, profile  # noqa: E402
+from tradescreen.index.records import to_record  # noqa: E402
 from tradescreen.model import Entity  # noqa: E402
 
 TREASURY = ("us_ofac_sdn", "us_ofac_cons")
@@ -57,11 +63,22 @@ def load_entities(settings: Settings) -> list[Entity]:
 
 
 def ofac_label(p: Profile) -> str | None:
-    """The OFAC entity number a listing is, by its own id or the CSL's copy of it."""
+    """The OFAC entity number a listing is, by its own id or the CSL's copy of it, with its
+    numbering: one party on the SDN list and on a non-SDN list (SSI, CAPTA, ...) has a number
+    on each, so only numbers of one list can disagree."""
     for ref in (*p.own_refs, *p.refs):
         if ref.startswith("ofac:"):
-            return ref
+            sdn = p.source == "us_ofac_sdn" or "(SDN)" in p.list_key
+            return f"{'sdn' if sdn else 'cons'}:{ref}"
     return None
+
+
+def label_conflict(a: str, b: str) -> bool:
+    return a.split(":", 1)[0] == b.split(":", 1)[0] and a != b
+
+
+def id_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    return identifiers_conflict(a, b)
 
 
 def same_cluster_pairs(groups: dict[int, list[int]]) -> set[tuple[int, int]]:
@@ -72,11 +89,12 @@ def run_links(profiles: Sequence[Profile]) -> dict[int, list[int]]:
     return cluster(find_links(profiles), {p.pos: p.list_key for p in profiles})
 
 
-def score(truth: set[tuple[int, int]], merged: Iterable[tuple[int, int]],
+def score(truth: set[tuple[int, int]], merged: set[tuple[int, int]],
           label: dict[int, str]) -> dict[str, Any]:
-    judged = [(a, b) for a, b in merged if a in label and b in label]
-    wrong = [(a, b) for a, b in judged if label[a] != label[b]]
-    found = sum(1 for pair in truth if pair in set(merged))
+    judged = [(a, b) for a, b in merged if a in label and b in label
+              and label[a].split(":", 1)[0] == label[b].split(":", 1)[0]]
+    wrong = [(a, b) for a, b in judged if label_conflict(label[a], label[b])]
+    found = sum(1 for pair in truth if pair in merged)
     return {
         "pairs": len(truth), "recovered": found,
         "recall": found / len(truth) if truth else None,
@@ -129,17 +147,17 @@ def identifier_section(profiles: list[Profile], entities: list[Entity]) -> dict[
     held = [replace(p, refs=frozenset(), own_refs=frozenset(), identifiers=frozenset())
             for p in pool]
     merged = same_cluster_pairs(run_links(held))
-    # A merged pair is judged when both listings carry identifiers of a common class:
-    # right if they share one, wrong if every shared class disagrees.
+    # A merged pair is judged when both listings carry a number of a class a party has one
+    # of (registration, IMO, ...): right if they share it, wrong if they differ.
     idents = {p.pos: p.identifiers for p in pool}
     judged, wrong = 0, []
     for a, b in merged:
-        classes_a = {k.split(":", 1)[0] for k in idents[a]}
+        classes_a = {k.split(":", 1)[0] for k in idents[a]} & set(SINGLE_VALUED)
         classes_b = {k.split(":", 1)[0] for k in idents[b]}
         if not classes_a & classes_b:
             continue
         judged += 1
-        if not idents[a] & idents[b]:
+        if id_conflict(idents[a], idents[b]):
             wrong.append((entities[a].id, entities[b].id))
     found = sum(1 for pair in truth if pair in merged)
     return {
@@ -153,8 +171,8 @@ def identifier_section(profiles: list[Profile], entities: list[Entity]) -> dict[
 
 def hard_negatives(profiles: list[Profile], groups: dict[int, list[int]],
                    entities: list[Entity]) -> dict[str, Any]:
-    """Same name, different party (conflicting identifiers of one class, or different full
-    birth dates): how many the full run merged."""
+    """Same name, different party (different numbers of a class a party has one of, or
+    different full birth dates): how many the full run merged."""
     party = {m: root for root, members in groups.items() for m in members}
     by_name: dict[str, list[int]] = defaultdict(list)
     for p in profiles:
@@ -168,13 +186,13 @@ def hard_negatives(profiles: list[Profile], groups: dict[int, list[int]],
             pa, pb = profiles[a], profiles[b]
             if pa.kind != pb.kind or pa.list_key == pb.list_key:
                 continue
-            classes = {k.split(":")[0] for k in pa.identifiers} & {
-                k.split(":")[0] for k in pb.identifiers}
-            id_conflict = bool(classes) and not pa.identifiers & pb.identifiers
             full_a = {d for d in pa.dates if len(d) == 10}
             full_b = {d for d in pb.dates if len(d) == 10}
             date_conflict = bool(full_a and full_b) and not full_a & full_b
-            if id_conflict or date_conflict:
+            # Not the same party by a shared number or OFAC's numbering (typos in dates).
+            same = pa.identifiers & pb.identifiers or (
+                ofac_label(pa) is not None and ofac_label(pa) == ofac_label(pb))
+            if (id_conflict(pa.identifiers, pb.identifiers) or date_conflict) and not same:
                 negatives.add((a, b))
     merged = [(a, b) for a, b in negatives if a in party and party.get(b) == party[a]]
     return {"pairs": len(negatives), "merged": len(merged),
@@ -183,7 +201,7 @@ def hard_negatives(profiles: list[Profile], groups: dict[int, list[int]],
 
 def consolidation(entities: list[Entity]) -> dict[str, Any]:
     started = time.perf_counter()
-    profiles = [profile(e, i) for i, e in enumerate(entities)]
+    profiles = [profile(e, to_record(e, "s"), i) for i, e in enumerate(entities)]
     links = find_links(profiles)
     groups = cluster(links, {p.pos: p.list_key for p in profiles})
     seconds = time.perf_counter() - started
@@ -246,10 +264,10 @@ def _party_of(parties: Any, index: Any, rq: Any) -> set[str]:
 
 
 def build_times(settings: Settings, repeat: int) -> dict[str, Any]:
+    """`cache.build_into` of the active set, without and with the consolidation collector."""
     from tradescreen.index import clusters
-    from tradescreen.index.build import INDEX_VERSION
-    from tradescreen.index.cache import iter_records
-    from tradescreen.index.write import write_index
+    from tradescreen.index.cache import build_into, iter_records
+    from tradescreen.normalize.names import name_form
     from tradescreen.normalize.text import ascii_fold, tokens
     from tradescreen.store import open_store
 
@@ -257,26 +275,15 @@ def build_times(settings: Settings, repeat: int) -> dict[str, Any]:
     consol: list[float] = []
     with open_store(settings) as store, tempfile.TemporaryDirectory() as tmp:
         ids = sorted(s.id for s in store.active_snapshots())
-        # A first build, not timed, warms every cache of the normaliser; each timed build then
-        # starts without the folds the consolidation profile reuses (conservative for it).
-        warm = Path(tmp) / "warm"
-        warm.mkdir()
-        write_index(iter_records(store, ids), tuple(ids), warm, INDEX_VERSION)
         for i in range(repeat):
             for label, times in (("plain", plain), ("consol", consol)):
-                # Cold caches each time: the folds the profile reuses come from this build.
-                ascii_fold.cache_clear()
-                tokens.cache_clear()
-                folder = Path(tmp) / f"{label}-{i}"
-                folder.mkdir()
+                # Cold normaliser caches each time, as in a fresh process.
+                for cached in (ascii_fold, tokens, name_form):
+                    cached.cache_clear()
+                collector = clusters.Collector() if label == "consol" else None
                 start = time.perf_counter()
-                if label == "plain":
-                    write_index(iter_records(store, ids), tuple(ids), folder, INDEX_VERSION)
-                else:
-                    collector = clusters.Collector()
-                    write_index(iter_records(store, ids, collector), tuple(ids), folder,
-                                INDEX_VERSION)
-                    collector.write(folder)
+                build_into(Path(tmp), Path(tmp) / f"index-{label}-{i}",
+                           iter_records(store, ids, collector), tuple(ids), collector)
                 times.append(time.perf_counter() - start)
     return {"plain_s": min(plain), "consolidated_s": min(consol),
             "growth": min(consol) / min(plain) - 1, "repeat": repeat}

@@ -9,6 +9,7 @@ import pytest
 
 from tradescreen.consolidate.link import MAX_CLUSTER, Link, cluster, find_links
 from tradescreen.consolidate.profile import profile
+from tradescreen.index.records import to_record
 from tradescreen.model import Address, Entity, Identifier
 from tradescreen.sources import read
 
@@ -23,7 +24,7 @@ def entries(data_dir: Path) -> dict[str, Entity]:
 
 
 def links_of(*entities: Entity) -> list[Link]:
-    return find_links([profile(e, i) for i, e in enumerate(entities)])
+    return find_links([profile(e, to_record(e, "s"), i) for i, e in enumerate(entities)])
 
 
 def test_qods_on_canada_and_australia_links_on_name_and_regime_country(entries):

@@ -61,28 +61,77 @@ def _address_agrees(a: Profile, b: Profile) -> bool:
     return False
 
 
-def _name_evidence(a: Profile, b: Profile, name: str) -> str | None:
+# Identifier classes a party has one value of: two different ones are two parties, whatever
+# the names say (people hold several passports, so those do not count here).
+SINGLE_VALUED = ("imo", "mmsi", "reg", "inn", "lei", "duns", "bic", "aircraft")
+
+
+def identifiers_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    for cls in SINGLE_VALUED:
+        prefix = cls + ":"
+        va = {k for k in a if k.startswith(prefix)}
+        vb = {k for k in b if k.startswith(prefix)}
+        if va and vb and not va & vb:
+            return True
+    return False
+
+
+def _name_evidence(a: Profile, b: Profile, name: str, rare: bool = False) -> str | None:
     """The second fact that makes a shared name one party, or None."""
+    if a.identifiers and b.identifiers and identifiers_conflict(a.identifiers, b.identifiers):
+        return None
     if a.kind == "person":
         dates = a.dates & b.dates
         full = sorted(d for d in dates if len(d) == 10)
         if full:
             return f"name '{name}' + birth date {full[0]}"
+        full_a = {d for d in a.dates if len(d) == 10}
+        full_b = {d for d in b.dates if len(d) == 10}
+        if full_a and full_b:
+            return None  # both give the day, and the days differ: two people
         countries = (a.countries | a.programme_countries) & (b.countries | b.programme_countries)
-        # A year is shared by many: only with a fuller name and a country.
-        if dates and countries and len(name.split()) >= 3:
-            return f"name '{name}' + birth year {min(dates)} + country {min(countries)}"
+        years = {d[:4] for d in a.dates} & {d[:4] for d in b.dates}
+        # A year is shared by many: only with a country, and a fuller name or one that no
+        # third listing bears.
+        if years and countries and (len(name.split()) >= 3 or rare):
+            return f"name '{name}' + birth year {min(years)} + country {min(countries)}"
+        programmes = a.programmes & b.programmes
+        if programmes and len(name.split()) >= 3:
+            return f"name '{name}' + programme {min(programmes)}"
         return None
     if a.dates and b.dates and not (a.dates & b.dates):
         return None  # both give a founding date and they differ
+    if programmes := a.programmes & b.programmes:
+        return f"name '{name}' + programme {min(programmes)}"
     if _address_agrees(a, b):
         return f"name '{name}' + address"
     if shared := a.countries & b.countries:
         return f"name '{name}' + country {min(shared)}"
+    if a.kind == "vessel":
+        return None  # vessel names are reused fleet-wide: a regime's country is not enough
     a_all = a.countries | a.programme_countries
     b_all = b.countries | b.programme_countries
     if shared := a_all & b_all:
         return f"name '{name}' + programme country {min(shared)}"
+    return None
+
+
+def _words(p: Profile) -> list[frozenset[str]]:
+    # Articles and patronymic particles ("al", "bn", "de") say little about who it is.
+    return [frozenset(w for w in key.split() if len(w) > 2) for key in p.names]
+
+
+def _dated_names(a: Profile, b: Profile, date: str) -> str | None:
+    if a.countries and b.countries and not a.countries & b.countries:
+        return None
+    if a.identifiers and b.identifiers and identifiers_conflict(a.identifiers, b.identifiers):
+        return None
+    for x in _words(a):
+        for y in _words(b):
+            shared = x & y
+            if len(shared) >= 2 and len(shared) >= 0.66 * min(len(x), len(y)):
+                words = " ".join(sorted(shared))
+                return f"name words '{words}' + birth date {date}"
     return None
 
 
@@ -116,9 +165,19 @@ def find_links(profiles: Sequence[Profile]) -> list[Link]:
     for key, members in _blocks(profiles, "names").items():
         if len(members) < 2 or len(members) > MAX_BLOCK:
             continue
+        rare = len(members) == 2
         for i, j in combinations(members, 2):
             if profiles[i].kind == profiles[j].kind and (
-                    evidence := _name_evidence(profiles[i], profiles[j], key)):
+                    evidence := _name_evidence(profiles[i], profiles[j], key, rare)):
+                add(i, j, "name", evidence)
+    for date, members in _blocks(profiles, "dates").items():
+        # People born on one day whose names are written differently ("IBRAHIM, Dawood" and
+        # "DAWOOD IBRAHIM KASKAR"): most words of the shorter name in the longer one.
+        if len(date) != 10 or len(members) < 2 or len(members) > MAX_BLOCK:
+            continue
+        for i, j in combinations(members, 2):
+            a, b = profiles[i], profiles[j]
+            if a.kind == b.kind == "person" and (evidence := _dated_names(a, b, date)):
                 add(i, j, "name", evidence)
     return sorted(best.values(), key=lambda k: (-k.strength, k.a, k.b))
 

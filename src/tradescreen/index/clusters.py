@@ -28,6 +28,7 @@ import orjson
 from tradescreen.consolidate.link import Link, cluster, find_links
 from tradescreen.consolidate.profile import Profile, profile
 from tradescreen.index.keyed import map_array, save_array
+from tradescreen.index.records import Record
 from tradescreen.model import Entity
 
 CLUSTERS_FILE = "clusters.json"
@@ -65,8 +66,8 @@ class Collector:
     def __init__(self) -> None:
         self.profiles: list[Profile] = []
 
-    def observe(self, entity: Entity) -> None:
-        self.profiles.append(profile(entity, len(self.profiles)))
+    def observe(self, entity: Entity, record: Record) -> None:
+        self.profiles.append(profile(entity, record, len(self.profiles)))
 
     def write(self, folder: Path) -> dict[str, int]:
         links = find_links(self.profiles)
