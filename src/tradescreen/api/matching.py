@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -93,6 +93,20 @@ def _allowed(result: PartyResult, opts: MatchOptions) -> bool:
     return True
 
 
+def _scoped(result: PartyResult, opts: MatchOptions) -> PartyResult:
+    """A listed party seen through the datasets asked for: its listings on other lists are
+    left out (yente scopes a merged entity's datasets the same way)."""
+    party = result.party
+    if party is None or (opts.sources is None and not opts.exclude_sources):
+        return result
+    keep = tuple(li for li in party.listings
+                 if (opts.sources is None or li.record.source in opts.sources)
+                 and li.record.source not in opts.exclude_sources)
+    if keep == party.listings:
+        return result
+    return replace(result, party=replace(party, listings=keep))
+
+
 def best_results(
     screener: Screener, queries: tuple[Query, ...], opts: MatchOptions
 ) -> list[PartyResult]:
@@ -107,7 +121,7 @@ def best_results(
                 continue
             if key not in best or result.score.score > best[key].score.score:
                 best[key] = result
-    kept = [r for r in best.values() if _allowed(r, opts)]
+    kept = [_scoped(r, opts) for r in best.values() if _allowed(r, opts)]
     kept.sort(key=lambda r: (-r.score.score, r.score.record.source, r.score.record.source_id))
     return kept
 
