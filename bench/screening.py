@@ -116,6 +116,9 @@ class Hit:
     matched_name: str
     score: float
     decision: str
+    # Every listing of the listed party the result stands for (consolidation): a query for
+    # one listing is answered by its party, led by whichever of its listings scored best.
+    listings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -324,7 +327,8 @@ def make_fp_set(listed: set[str], n: int, seed: int = 7) -> tuple[list[FPQuery],
 def _hit(result: PartyResult) -> Hit:
     r = result.score.record
     return Hit(r.source, r.source_id, r.caption, result.score.matched_name,
-               float(result.score.score), result.decision)
+               float(result.score.score), result.decision,
+               tuple(li.record.id for li in result.listings))
 
 
 def run_tradescreen(screener: Screener, queries: Sequence[Query], limit: int = TOP_K
@@ -425,6 +429,8 @@ def is_hit(rq: RecallQuery, hit: Hit) -> bool:
     """Same entity: same record, or a record on any list whose caption has the same words
     (lists write one person as 'KIM, Kyong Il' and 'Kim Kyong Il')."""
     if hit.source == rq.source and hit.source_id == rq.source_id:
+        return True
+    if f"{rq.source}:{rq.source_id}" in hit.listings:
         return True
     return caption_key(hit.caption) == caption_key(rq.caption)
 

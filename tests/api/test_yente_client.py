@@ -30,7 +30,11 @@ def test_acceptance_qods_aviation_industry(client: Client):
     assert resp.query["schema"] == "Company"
     assert "name_dice" in top.contributing_explanations
     ofac = [r for r in resp.results if r.id == "us-ofac-sdn-16418"]
-    assert ofac and ofac[0].datasets == ["us_ofac_sdn"]
+    # One listed party (issue 13): Canada's listing of the same company is a referent, each
+    # list a dataset; the strongest listing (OFAC, on an equal score) gives the id.
+    assert ofac and ofac[0].datasets == ["us_ofac_sdn", "ca_sema"]
+    assert ofac[0].referents == ["ca-sema-iran-s1p1-168"]
+    assert not [r for r in resp.results if r.id == "ca-sema-iran-s1p1-168"]
 
 
 def test_match_per_source_dataset_threshold_and_limit(client: Client):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -93,6 +93,20 @@ def _allowed(result: PartyResult, opts: MatchOptions) -> bool:
     return True
 
 
+def _scoped(result: PartyResult, opts: MatchOptions) -> PartyResult:
+    """A listed party seen through the datasets asked for: its listings on other lists are
+    left out (yente scopes a merged entity's datasets the same way)."""
+    party = result.party
+    if party is None or (opts.sources is None and not opts.exclude_sources):
+        return result
+    keep = tuple(li for li in party.listings
+                 if (opts.sources is None or li.record.source in opts.sources)
+                 and li.record.source not in opts.exclude_sources)
+    if keep == party.listings:
+        return result
+    return replace(result, party=replace(party, listings=keep))
+
+
 def best_results(
     screener: Screener, queries: tuple[Query, ...], opts: MatchOptions
 ) -> list[PartyResult]:
@@ -101,12 +115,13 @@ def best_results(
     floor = max(0.0, opts.cutoff)
     for query in queries:
         for result in screener.screen(query, limit=ALL, min_score=floor):
-            key = result.score.record.id
+            # One result per listed party, whichever listing each query name reached best.
+            key = result.party.key if result.party is not None else result.score.record.id
             if result.score.score <= opts.cutoff:
                 continue
             if key not in best or result.score.score > best[key].score.score:
                 best[key] = result
-    kept = [r for r in best.values() if _allowed(r, opts)]
+    kept = [_scoped(r, opts) for r in best.values() if _allowed(r, opts)]
     kept.sort(key=lambda r: (-r.score.score, r.score.record.source, r.score.record.source_id))
     return kept
 
@@ -133,6 +148,13 @@ def entity_json(state: ApiState, result_record: Any) -> dict[str, Any]:
 
 def scored_json(state: ApiState, result: PartyResult, threshold: float) -> dict[str, Any]:
     data = entity_json(state, result.score.record)
+    listings = result.listings
+    if len(listings) > 1:
+        # yente's merged-entity shape: the other lists' ids are referents, every list a dataset.
+        own = data["id"]
+        data["referents"] = sorted({ftm_id(li.record.source, li.record.source_id)
+                                    for li in listings} - {own})
+        data["datasets"] = list(dict.fromkeys(li.record.source for li in listings))
     features: dict[str, float] = {}
     explanations: dict[str, dict[str, Any]] = {}
     # By hand, not Feature.to_dict(): dataclasses.asdict deep-copies and this runs for every
@@ -164,7 +186,10 @@ def scored_json(state: ApiState, result: PartyResult, threshold: float) -> dict[
         "matched_name": result.score.matched_name,
         "matched_name_kind": result.score.matched_kind,
         "explanation": rows,
+        "listings": [li.to_dict() for li in listings],
     }
+    if result.party is not None:
+        data["tradescreen"]["party"] = result.party.key
     return data
 
 
@@ -195,4 +220,7 @@ def audit_result(result: PartyResult) -> dict[str, Any]:
         "matched_name": result.score.matched_name,
         "explanation": [{"feature": f.feature, "label": f.label, "weight": round(f.weight, 3),
                          "detail": f.detail} for f in result.score.features],
+        "listings": [li.to_dict() for li in result.listings],
+        **({"party": result.party.key, "party_hash": result.party.content_hash}
+           if result.party is not None else {}),
     }

@@ -10,7 +10,7 @@ kept as a `suppressed` alert, so suppressed hits stay visible (`cases list --sta
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -26,12 +26,13 @@ from tradescreen.store.db import Database
 # each result as `PartyResult.to_dict()` (content_hash optional: looked up by snapshot).
 ALERTING_KINDS = frozenset({"screening", "transaction", "media"})
 ALERT_BANDS = ("match", "review")
+PARTY_SOURCE = "party"  # the `source` of a suppression key that names a listed party
 STATUSES = ("open", "decided", "final", "suppressed")
 
 ALERT_COLUMNS = (
     "id", "created_at", "status", "query_key", "query", "source", "source_id", "content_hash",
     "snapshot", "caption", "score", "band", "explanation", "screening_seq", "suppressed_by",
-    "decision_id", "hits", "last_seen_at", "book", "row_id", "kind",
+    "decision_id", "hits", "last_seen_at", "book", "row_id", "kind", "party", "listings",
 )
 
 
@@ -60,16 +61,24 @@ class Alert:
     # "screening" (a party matched a listed entry) or "media" (a customer named in an article:
     # source "media", source_id and content_hash the article's sha256)
     kind: str = "screening"
+    # A listed party on several lists: its key (source/source_id are its strongest listing,
+    # content_hash the hash of all its listings) and every listing; "" and [] for one listing.
+    party: str = ""
+    listings: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> Alert:
         values = dict(zip(ALERT_COLUMNS, row, strict=True))
         values["query"] = orjson.loads(values["query"])
         values["explanation"] = orjson.loads(values["explanation"])
+        values["listings"] = orjson.loads(values["listings"] or "[]")
         return cls(**values)
 
     @property
     def key(self) -> SuppressionKey:
+        if self.party:
+            # A decision covers the party, whichever of its listings led the hit.
+            return SuppressionKey(self.query_key, PARTY_SOURCE, self.party, self.content_hash)
         return SuppressionKey(self.query_key, self.source, self.source_id, self.content_hash)
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,7 +91,17 @@ def _screenings(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [data] if "query" in data else []
 
 
+def _party(result: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The listed party of a result on several lists (key, listings), else ("", [])."""
+    listings = list(result.get("listings") or ())
+    if result.get("party") and len(listings) > 1:
+        return str(result["party"]), listings
+    return "", []
+
+
 def _entry_hash(db: Database, result: Mapping[str, Any]) -> str:
+    if _party(result)[0] and result.get("party_hash"):
+        return str(result["party_hash"])
     if result.get("content_hash"):
         return str(result["content_hash"])
     # The store keeps each snapshot's entry hashes: the same hash the index records carry.
@@ -94,11 +113,16 @@ def _entry_hash(db: Database, result: Mapping[str, Any]) -> str:
 
 
 def _summary(result: Mapping[str, Any], chash: str) -> dict[str, Any]:
-    return {
+    summary = {
         "source": result["source"], "source_id": result["source_id"],
         "snapshot": result.get("snapshot"), "score": result["score"],
         "decision": result["decision"], "content_hash": chash,
     }
+    party, listings = _party(result)
+    if party:
+        summary["party"] = party
+        summary["listings"] = [f"{li['source']}:{li['source_id']}" for li in listings]
+    return summary
 
 
 def record_screening(log: AuditLog, event: Event) -> list[dict[str, Any]]:
@@ -150,13 +174,19 @@ def _raise(
     db: Database, query: dict[str, Any], qkey: str, result: Mapping[str, Any], chash: str,
     screening_seq: int, now: str, origin: tuple[str, str, str] = ("", "", "screening"),
 ) -> dict[str, Any]:
-    key = SuppressionKey(qkey, str(result["source"]), str(result["source_id"]), chash)
+    party, listings = _party(result)
+    if party:
+        key = SuppressionKey(qkey, PARTY_SOURCE, party, chash)
+        where = "party = ?"
+    else:
+        key = SuppressionKey(qkey, str(result["source"]), str(result["source_id"]), chash)
+        where = "source = ? AND source_id = ?"
     by = suppressed_by(db, key)
     if by is None:
         existing = db.fetchone(
-            "SELECT id, status FROM alerts WHERE query_key = ? AND source = ? AND source_id = ? "
+            f"SELECT id, status FROM alerts WHERE query_key = ? AND {where} "
             "AND content_hash = ? AND status IN ('open', 'decided') ORDER BY id LIMIT 1",
-            key.as_tuple(),
+            (qkey, party, chash) if party else key.as_tuple(),
         )
         if existing is not None:
             db.execute(
@@ -170,14 +200,21 @@ def _raise(
         f"INSERT INTO alerts ({', '.join(ALERT_COLUMNS)}) "
         f"VALUES ({', '.join('?' * len(ALERT_COLUMNS))})",
         (
-            new_id, now, status, qkey, orjson.dumps(query).decode(), key.source, key.source_id,
-            chash, str(result.get("snapshot") or ""), str(result.get("caption") or ""),
+            new_id, now, status, qkey, orjson.dumps(query).decode(), str(result["source"]),
+            str(result["source_id"]), chash, str(result.get("snapshot") or ""),
+            str(result.get("caption") or ""),
             float(result["score"]), str(result["decision"]),
             orjson.dumps(result.get("explanation") or []).decode(), screening_seq, by, None, 1,
-            now, *origin,
+            now, *origin, party, orjson.dumps(_listing_summary(listings)).decode(),
         ),
     )
     return {"alert": int(new_id), "status": status, "new": True, "suppressed_by": by}
+
+
+def _listing_summary(listings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keep = ("source", "source_id", "caption", "programs", "listed_on", "snapshot",
+            "content_hash", "link", "score")
+    return [{k: li.get(k) for k in keep} for li in listings]
 
 
 def get_alert(db: Database, alert_id: int, *, lock: bool = False) -> Alert | None:

@@ -221,8 +221,10 @@ def audit_rescreen(
         data = dict(event.data)
         by_row.setdefault(data["row_id"], []).append(
             {**data, "content_hash": data.get("entity_hash")})
+    grouper = _book_grouper(settings, list(result.snapshots)) if by_row else None
     screenings = [
-        {"query": query_to_dict(q), "results": hits, "row": row_id, "book": result.book}
+        {"query": query_to_dict(q), "row": row_id, "book": result.book,
+         "results": grouper.group(hits) if grouper is not None else hits}
         for row_id, hits in sorted(by_row.items())
         if (q := queries.get(row_id)) is not None
     ]
@@ -232,6 +234,16 @@ def audit_rescreen(
     if as_of is not None:
         batch["as_of"] = as_of
     audit_screening(settings, screenings, list(result.snapshots), batch=batch)
+
+
+def _book_grouper(settings: Settings, snapshots: list[str]) -> Any:
+    """One case alert per listed party, not per listing (screen.listings.HitGrouper)."""
+    from tradescreen.index.cache import load_index
+    from tradescreen.screen.listings import HitGrouper
+    from tradescreen.store import open_store
+
+    with open_store(settings) as store:
+        return HitGrouper(load_index(store, settings.index_dir, snapshots))
 
 
 def audit_transactions(

@@ -177,15 +177,29 @@ def alerts_(
 ) -> None:
     """The book's current alerts (as of its last rescreen)."""
     from tradescreen.books.storage import BookStore
+    from tradescreen.index.cache import load_index
+    from tradescreen.screen.listings import HitGrouper
     from tradescreen.store import open_store
 
-    with open_store(load_settings()) as store:
+    settings = load_settings()
+    with open_store(settings) as store:
         books = BookStore(store._conn)
         info = books.require(name)
-        alerts = books.alerts(name)
+        stored = books.alerts(name)
+        # One alert per row and listed party, its listings inside (the store keeps them per
+        # listing so that a delta re-screen stays exact).
+        grouper = None
+        if stored and info.snapshots:
+            grouper = HitGrouper(load_index(store, settings.index_dir, list(info.snapshots)))
+    by_row: dict[str, list[dict[str, Any]]] = {}
+    for a in stored:
+        by_row.setdefault(a.row_id, []).append(a.to_dict())
+    alerts = [hit for hits in by_row.values()
+              for hit in (grouper.group(hits) if grouper is not None else hits)]
     if json_output:
-        _json({"book": name, "snapshot": list(info.snapshots or ()),
-               "alerts": [a.to_dict() for a in alerts]})
+        _json({"book": name, "snapshot": list(info.snapshots or ()), "alerts": alerts})
         return
     for a in alerts:
-        print(f"{a.row_id}\t{a.decision}\t{a.score:.4f}\t{a.source}\t{a.source_id}\t{a.caption}")
+        more = f"\t+{len(a['listings']) - 1} listings" if len(a.get("listings", ())) > 1 else ""
+        print(f"{a['row_id']}\t{a['decision']}\t{a['score']:.4f}\t{a['source']}\t"
+              f"{a['source_id']}\t{a['caption']}{more}")

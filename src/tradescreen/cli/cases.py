@@ -155,6 +155,13 @@ def show(
     out.print(f"  query     {q.get('name')} ({q.get('schema')})  key {data['query_key'][:16]}")
     out.print(f"  entry     {data['source']} {data['source_id']} {data['caption']}")
     out.print(f"  snapshot  {data['snapshot']}  entry hash {data['content_hash'][:16]}")
+    if data.get("party"):
+        # One listed party on several lists: the decision covers every listing.
+        out.print(f"  party     {data['party']}  ({len(data['listings'])} listings)",
+                  markup=False)
+        for li in data["listings"]:
+            out.print(f"            {li['source']} {li['source_id']} {li.get('caption') or ''}",
+                      markup=False)
     out.print(f"  raised    {data['created_at']} by screening record {data['screening_seq']}, "
               f"seen {data['hits']}x")
     if data["suppressed_by"]:

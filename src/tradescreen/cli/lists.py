@@ -457,3 +457,7 @@ def _atomic_text(path: Path) -> Iterator[IO[str]]:
             os.unlink(tmp)
         raise
 
+
+
+# `lists clusters` lives in its own module; registered with the rest of `lists`.
+from tradescreen.cli import clusters as _clusters  # noqa: E402,F401

@@ -9,6 +9,7 @@ process that has the old folder mapped keeps reading it even after it is pruned.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
@@ -16,7 +17,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+from tradescreen.index import clusters
 from tradescreen.index.build import INDEX_VERSION
 from tradescreen.index.mapped import IndexFormatError, MappedIndex
 from tradescreen.index.records import Record, to_record
@@ -36,15 +39,23 @@ def index_path(index_dir: Path, snapshot_ids: list[str]) -> Path:
     return index_dir / f"index-{index_key(snapshot_ids)}"
 
 
-def iter_records(store: Store, snapshot_ids: list[str]) -> Iterator[Record]:
+def iter_records(
+    store: Store, snapshot_ids: list[str], collector: clusters.Collector | None = None
+) -> Iterator[Record]:
     hashed = getattr(store, "iter_entities_hashed", None)
     for sid in snapshot_ids:
         if hashed is None:
-            for entity in store.iter_entities(sid):
-                yield to_record(entity, sid)
+            pairs: Iterator[tuple[Any, str | None]] = (
+                (entity, None) for entity in store.iter_entities(sid))
         else:  # the import hashed every entity already: the same sha256 of the same bytes
-            for entity, digest in hashed(sid):
-                yield to_record(entity, sid, digest)
+            pairs = hashed(sid)
+        for entity, digest in pairs:
+            record = to_record(entity, sid) if digest is None else to_record(entity, sid, digest)
+            yield record
+            if collector is not None:
+                # After the yield: the writer has normalised the names, whose forms the
+                # profile then finds cached.
+                collector.observe(entity, record)
 
 
 def load_records(store: Store, snapshot_ids: list[str]) -> list[Record]:
@@ -61,21 +72,38 @@ def load_index(
     path = index_path(index_dir, ids)
     if path.is_dir():
         try:
-            return MappedIndex(path, INDEX_VERSION)
+            return _with_parties(MappedIndex(path, INDEX_VERSION), store)
         except IndexFormatError:
             shutil.rmtree(path, ignore_errors=True)  # written by another version: rebuild
-    build_into(index_dir, path, iter_records(store, ids), tuple(ids))
-    return MappedIndex(path, INDEX_VERSION)
+    collector = clusters.Collector()
+    build_into(index_dir, path, iter_records(store, ids, collector), tuple(ids), collector)
+    return _with_parties(MappedIndex(path, INDEX_VERSION), store)
+
+
+def _with_parties(index: MappedIndex, store: Store) -> MappedIndex:
+    """Attach the listed parties, with the analysts' splits from the store applied."""
+    from tradescreen.consolidate.splits import apart_pairs
+
+    db = getattr(store, "db", None)
+    index.parties = clusters.Parties(index.folder, apart_pairs(db) if db is not None else ())
+    return index
 
 
 def build_into(
-    index_dir: Path, path: Path, records: Iterator[Record], ids: tuple[str, ...]
+    index_dir: Path, path: Path, records: Iterator[Record], ids: tuple[str, ...],
+    collector: clusters.Collector | None = None,
 ) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".building-{path.name}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
+    # A build allocates hundreds of thousands of long-lived objects (name forms, the
+    # consolidation profiles) and no reference cycles: the cyclic collector would only rescan
+    # them again and again (it tripled the profiles' cost). Off for the build, as it was.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         write_index(records, ids, tmp, INDEX_VERSION)
+        (collector or clusters.Collector()).write(tmp)
         for f in tmp.iterdir():  # on disk before the rename makes the folder visible
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
@@ -86,6 +114,8 @@ def build_into(
                 raise
             # Another process built the same snapshot set meanwhile: identical, keep theirs.
     finally:
+        if collecting:
+            gc.enable()
         shutil.rmtree(tmp, ignore_errors=True)
     _prune(index_dir, keep=KEEP_INDEXES)
 

@@ -9,6 +9,7 @@ from tradescreen.index.build import Index
 from tradescreen.index.lookup import candidates
 from tradescreen.match.entity import EntityScore, Query, score_record
 from tradescreen.normalize.names import name_form
+from tradescreen.screen.listings import Listing, PartyInfo, group
 
 Decision = Literal["match", "review", "no_match"]
 
@@ -28,11 +29,24 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class PartyResult:
-    score: EntityScore
+    score: EntityScore  # the party's strongest listing
     decision: Decision
+    party: PartyInfo | None = None  # every listing of the listed party, with the evidence
+
+    @property
+    def listings(self) -> tuple[Listing, ...]:
+        if self.party is None:
+            return (Listing(self.score.record, self.score.score),)
+        return self.party.listings
 
     def to_dict(self) -> dict[str, Any]:
         r = self.score.record
+        extra: dict[str, Any] = {"listings": [li.to_dict() for li in self.listings]}
+        if self.party is not None:
+            extra["party"] = self.party.key
+            extra["party_hash"] = self.party.content_hash
+            if self.party.evidence:
+                extra["consolidation"] = list(self.party.evidence)
         return {
             "id": r.id,
             "source": r.source,
@@ -47,6 +61,7 @@ class PartyResult:
             "listed_on": r.listed_on,
             "snapshot": r.snapshot,
             "explanation": [f.to_dict() for f in self.score.features],
+            **extra,
         }
 
 
@@ -71,6 +86,7 @@ class Screener:
         form = name_form(query.name, query.schema, query=True)
         found = candidates(self.index, form, query.identifiers)
         scored: list[EntityScore] = []
+        positions: list[int] = []
         for cand in found:
             record = self.index.records[cand.record]
             result = score_record(
@@ -78,5 +94,13 @@ class Screener:
             )
             if result.score >= min_score:
                 scored.append(result)
-        scored.sort(key=lambda s: (-s.score, s.record.source, s.record.source_id))
-        return [PartyResult(s, self.thresholds.decide(s.score)) for s in scored[:limit]]
+                positions.append(cand.record)
+        index = self.index
+
+        def score_member(pos: int) -> EntityScore:
+            return score_record(query, index.records[pos], None, index.forms[pos])
+
+        # One result per listed party (index.clusters): its best listing leads.
+        grouped = group(scored, getattr(index, "parties", None), positions, score_member)
+        return [PartyResult(s, self.thresholds.decide(s.score), info)
+                for s, info in grouped[:limit]]

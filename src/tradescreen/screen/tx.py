@@ -274,4 +274,6 @@ def _hit(r: PartyResult) -> dict[str, Any]:
     return {"source": rec.source, "source_id": rec.source_id, "caption": rec.caption,
             "matched_name": r.score.matched_name, "score": round(r.score.score, 4),
             "match_decision": r.decision, "programs": list(rec.programs),
-            "snapshot": rec.snapshot}
+            "snapshot": rec.snapshot, "listings": [li.to_dict() for li in r.listings],
+            **({"party": r.party.key, "party_hash": r.party.content_hash}
+               if r.party is not None else {})}

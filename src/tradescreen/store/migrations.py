@@ -245,6 +245,27 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             "ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'screening'",
         ),
     ),
+    (
+        "consol_cluster_splits",
+        (
+            # An analyst's "these listings are not one party": kept by list ids, so the split
+            # holds on every index built after any list update (consolidate.splits).
+            """CREATE TABLE cluster_splits (
+                id INTEGER NOT NULL PRIMARY KEY,
+                created_at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                party TEXT NOT NULL,
+                moved TEXT NOT NULL,
+                others TEXT NOT NULL
+            )""",
+            # A decision on a listed party covers all its listings: alerts and suppressions
+            # follow the party (its key and the hash of all its listings), not one entry.
+            "ALTER TABLE alerts ADD COLUMN party TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE alerts ADD COLUMN listings TEXT NOT NULL DEFAULT '[]'",
+            "CREATE INDEX alerts_party ON alerts (query_key, party, status)",
+        ),
+    ),
 ]
 
 

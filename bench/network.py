@@ -1,0 +1,371 @@
+"""Network benchmark: cross-list consolidation and what it does to alerts, plus the
+shared-attribute section when `network_attributes` is present.
+
+Sections (one run, every real list imported into a temporary TRADESCREEN_HOME):
+
+1. consolidation: precision and recall on cross-list pairs labelled from the lists themselves,
+   each time with the evidence that labelled them held out of the run:
+   - `reference`: the CSL's copies of Treasury entries carry OFAC's entity number; truth = equal
+     numbers; run with every explicit reference withheld.
+   - `identifier`: listings of independent publishers (UN, OFAC, Canada, Australia, the BIS
+     lists) that share a strong identifier (passport, IMO, registration number, ...) unique on
+     each list; run with references and identifiers withheld, so only names with birth dates,
+     countries and addresses remain.
+   Precision counts every merged pair of two labelled listings (a wrong one: both labelled, and
+   by different numbers). Hard negatives: listings of the same name with conflicting labels;
+   any merged one is an error.
+2. alerts: the all-lists screening bench's recall queries (bench/screening.py): alerting results
+   per true listed party before consolidation (each listing a result) and after, and the
+   bench's recall@5 before and after (unchanged is the target).
+3. build: index build time with and without consolidation (same records, in process).
+4. attributes: `network_attributes.run(args)` (shared-attribute alerts), when importable.
+
+    python bench/network.py [--quick] [--seed 7] [--out bench/out/network.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import out_dir, print_table, rel, shared_data_dir  # noqa: E402
+
+from tradescreen.config import Settings  # noqa: E402
+from tradescreen.consolidate.link import (  # noqa: E402
+    SINGLE_VALUED,
+    cluster,
+    find_links,
+    identifiers_conflict,
+)
+from tradescreen.consolidate.profile import Profile, profile  # noqa: E402
+from tradescreen.index.records import to_record  # noqa: E402
+from tradescreen.model import Entity  # noqa: E402
+
+TREASURY = ("us_ofac_sdn", "us_ofac_cons")
+
+
+def load_entities(settings: Settings) -> list[Entity]:
+    from tradescreen.store import open_store
+
+    with open_store(settings) as store:
+        ids = sorted(s.id for s in store.active_snapshots())
+        return [e for sid in ids for e in store.iter_entities(sid)]
+
+
+def ofac_label(p: Profile) -> str | None:
+    """The OFAC entity number a listing is, by its own id or the CSL's copy of it, with its
+    numbering: one party on the SDN list and on a non-SDN list (SSI, CAPTA, ...) has a number
+    on each, so only numbers of one list can disagree."""
+    for ref in (*p.own_refs, *p.refs):
+        if ref.startswith("ofac:"):
+            sdn = p.source == "us_ofac_sdn" or "(SDN)" in p.list_key
+            return f"{'sdn' if sdn else 'cons'}:{ref}"
+    return None
+
+
+def label_conflict(a: str, b: str) -> bool:
+    return a.split(":", 1)[0] == b.split(":", 1)[0] and a != b
+
+
+def id_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    return identifiers_conflict(a, b)
+
+
+def same_cluster_pairs(groups: dict[int, list[int]]) -> set[tuple[int, int]]:
+    return {(a, b) for members in groups.values() for a, b in combinations(sorted(members), 2)}
+
+
+def run_links(profiles: Sequence[Profile]) -> dict[int, list[int]]:
+    return cluster(find_links(profiles), {p.pos: p.list_key for p in profiles})
+
+
+def score(truth: set[tuple[int, int]], merged: set[tuple[int, int]],
+          label: dict[int, str]) -> dict[str, Any]:
+    judged = [(a, b) for a, b in merged if a in label and b in label
+              and label[a].split(":", 1)[0] == label[b].split(":", 1)[0]]
+    wrong = [(a, b) for a, b in judged if label_conflict(label[a], label[b])]
+    found = sum(1 for pair in truth if pair in merged)
+    return {
+        "pairs": len(truth), "recovered": found,
+        "recall": found / len(truth) if truth else None,
+        "merged_labelled_pairs": len(judged), "wrong": len(wrong),
+        "precision": (len(judged) - len(wrong)) / len(judged) if judged else None,
+        "wrong_examples": wrong[:10],
+    }
+
+
+def reference_section(profiles: list[Profile], entities: list[Entity]) -> dict[str, Any]:
+    label = {p.pos: lab for p in profiles if (lab := ofac_label(p))}
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for pos, lab in label.items():
+        by_label[lab].append(pos)
+    truth = {
+        tuple(sorted((a, b))) for members in by_label.values()
+        for a, b in combinations(members, 2)
+        if profiles[a].list_key != profiles[b].list_key
+        and (profiles[a].source in TREASURY or profiles[b].source in TREASURY)
+    }
+    held = [replace(p, refs=frozenset(), own_refs=frozenset()) for p in profiles]
+    merged = same_cluster_pairs(run_links(held))
+    out = score(truth, merged, label)
+    out["wrong_examples"] = [(entities[a].id, entities[b].id) for a, b in out["wrong_examples"]]
+    return out
+
+
+def _independent(p: Profile) -> bool:
+    """Not a copy of another list: the CSL's Treasury sub-lists reprint OFAC."""
+    return not (p.source == "us_csl" and ofac_label(p))
+
+
+def identifier_section(profiles: list[Profile], entities: list[Entity]) -> dict[str, Any]:
+    pool = [p for p in profiles if _independent(p)]
+    by_ident: dict[str, list[int]] = defaultdict(list)
+    for p in pool:
+        for key in p.identifiers:
+            by_ident[key].append(p.pos)
+    truth: set[tuple[int, int]] = set()
+    label_sets: dict[int, set[str]] = defaultdict(set)
+    for key, members in by_ident.items():
+        lists = [profiles[m].list_key for m in members]
+        if len(members) < 2 or len(set(lists)) != len(lists) or len(members) > 8:
+            continue  # not unique on its list, or generic
+        for m in members:
+            label_sets[m].add(key)
+        for a, b in combinations(sorted(members), 2):
+            if profiles[a].kind == profiles[b].kind:
+                truth.add((a, b))
+    held = [replace(p, refs=frozenset(), own_refs=frozenset(), identifiers=frozenset())
+            for p in pool]
+    merged = same_cluster_pairs(run_links(held))
+    # A merged pair is judged when both listings carry a number of a class a party has one
+    # of (registration, IMO, ...): right if they share it, wrong if they differ.
+    idents = {p.pos: p.identifiers for p in pool}
+    judged, wrong = 0, []
+    for a, b in merged:
+        classes_a = {k.split(":", 1)[0] for k in idents[a]} & set(SINGLE_VALUED)
+        classes_b = {k.split(":", 1)[0] for k in idents[b]}
+        if not classes_a & classes_b:
+            continue
+        judged += 1
+        if id_conflict(idents[a], idents[b]):
+            wrong.append((entities[a].id, entities[b].id))
+    found = sum(1 for pair in truth if pair in merged)
+    return {
+        "pairs": len(truth), "recovered": found,
+        "recall": found / len(truth) if truth else None,
+        "merged_labelled_pairs": judged, "wrong": len(wrong),
+        "precision": (judged - len(wrong)) / judged if judged else None,
+        "wrong_examples": wrong[:10],
+    }
+
+
+def hard_negatives(profiles: list[Profile], groups: dict[int, list[int]],
+                   entities: list[Entity]) -> dict[str, Any]:
+    """Same name, different party (different numbers of a class a party has one of, or
+    different full birth dates): how many the full run merged."""
+    party = {m: root for root, members in groups.items() for m in members}
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for p in profiles:
+        for key in p.names:
+            by_name[key].append(p.pos)
+    negatives: set[tuple[int, int]] = set()
+    for members in by_name.values():
+        if len(members) > 40:
+            continue
+        for a, b in combinations(sorted(set(members)), 2):
+            pa, pb = profiles[a], profiles[b]
+            if pa.kind != pb.kind or pa.list_key == pb.list_key:
+                continue
+            full_a = {d for d in pa.dates if len(d) == 10}
+            full_b = {d for d in pb.dates if len(d) == 10}
+            date_conflict = bool(full_a and full_b) and not full_a & full_b
+            # Not the same party by a shared number or OFAC's numbering (typos in dates).
+            same = pa.identifiers & pb.identifiers or (
+                ofac_label(pa) is not None and ofac_label(pa) == ofac_label(pb))
+            if (id_conflict(pa.identifiers, pb.identifiers) or date_conflict) and not same:
+                negatives.add((a, b))
+    merged = [(a, b) for a, b in negatives if a in party and party.get(b) == party[a]]
+    return {"pairs": len(negatives), "merged": len(merged),
+            "examples": [(entities[a].id, entities[b].id) for a, b in merged[:10]]}
+
+
+def consolidation(entities: list[Entity]) -> dict[str, Any]:
+    started = time.perf_counter()
+    profiles = [profile(e, to_record(e, "s"), i) for i, e in enumerate(entities)]
+    links = find_links(profiles)
+    groups = cluster(links, {p.pos: p.list_key for p in profiles})
+    seconds = time.perf_counter() - started
+    return {
+        "entities": len(entities), "links": dict(Counter(k.kind for k in links)),
+        "parties_on_several_lists": len(groups),
+        "listings_consolidated": sum(len(m) for m in groups.values()),
+        "cluster_sizes": dict(sorted(Counter(len(m) for m in groups.values()).items())),
+        "seconds": seconds,
+        "reference_held_out": reference_section(profiles, entities),
+        "identifier_held_out": identifier_section(profiles, entities),
+        "hard_negatives": hard_negatives(profiles, groups, entities),
+    }
+
+
+def alerts(settings: Settings, n: int, seed: int) -> dict[str, Any]:
+    import screening
+
+    from tradescreen.index.cache import load_index
+    from tradescreen.screen.party import Screener
+    from tradescreen.store import open_store
+
+    with open_store(settings) as store:
+        index = load_index(store, settings.index_dir)
+    recall = screening.make_recall_set(index, n, seed)
+    parties = index.parties
+    out: dict[str, Any] = {"queries": len(recall)}
+    for label, use in (("before", None), ("after", parties)):
+        index.parties = use
+        run = screening.run_tradescreen(Screener(index), [q.query for q in recall])
+        per_party: list[int] = []
+        for rq, hits in zip(recall, run.hits, strict=True):
+            truth = _party_of(parties, index, rq)
+            n_alerts = sum(1 for h in hits if h.decision in screening.HIT_DECISIONS
+                           and ({h.source + ":" + h.source_id, *h.listings} & truth))
+            if n_alerts:
+                per_party.append(n_alerts)
+        metrics = screening.recall_metrics(recall, run.hits)
+        out[label] = {
+            "alerts_per_listed_party": sum(per_party) / len(per_party) if per_party else None,
+            "parties_alerted": len(per_party),
+            "max_alerts_per_party": max(per_party, default=0),
+            "recall@5": metrics["all"]["recall"],
+            "recall@5_match": metrics["all"]["recall_match"],
+            "ms_per_query": 1000 * run.wall / max(1, len(recall)),
+        }
+    index.parties = parties
+    return out
+
+
+_POS_CACHE: dict[int, dict[str, int]] = {}
+
+
+def _party_of(parties: Any, index: Any, rq: Any) -> set[str]:
+    """The listings of the true party of a recall query (its listing's cluster)."""
+    table = _POS_CACHE.setdefault(id(index), {r.id: i for i, r in enumerate(index.records)})
+    pos = table[f"{rq.source}:{rq.source_id}"]
+    item = parties.cluster(pos)
+    return set(item["ids"]) if item else {f"{rq.source}:{rq.source_id}"}
+
+
+def build_times(settings: Settings, repeat: int) -> dict[str, Any]:
+    """`cache.build_into` of the active set, without and with the consolidation collector."""
+    from tradescreen.index import clusters
+    from tradescreen.index.cache import build_into, iter_records
+    from tradescreen.normalize.names import name_form
+    from tradescreen.normalize.text import ascii_fold, tokens
+    from tradescreen.store import open_store
+
+    plain: list[float] = []
+    consol: list[float] = []
+    with open_store(settings) as store, tempfile.TemporaryDirectory() as tmp:
+        ids = sorted(s.id for s in store.active_snapshots())
+        for i in range(repeat):
+            for label, times in (("plain", plain), ("consol", consol)):
+                # Cold normaliser caches each time, as in a fresh process.
+                for cached in (ascii_fold, tokens, name_form):
+                    cached.cache_clear()
+                collector = clusters.Collector() if label == "consol" else None
+                start = time.perf_counter()
+                build_into(Path(tmp), Path(tmp) / f"index-{label}-{i}",
+                           iter_records(store, ids, collector), tuple(ids), collector)
+                times.append(time.perf_counter() - start)
+    return {"plain_s": min(plain), "consolidated_s": min(consol),
+            "growth": min(consol) / min(plain) - 1, "repeat": repeat}
+
+
+def attributes(args: argparse.Namespace) -> dict[str, Any] | None:
+    try:
+        import network_attributes  # written alongside (shared-attribute alerts)
+    except ImportError:
+        return None
+    return network_attributes.run(args)
+
+
+def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    import screening
+
+    home = work / "home"
+    home.mkdir()
+    settings = Settings(home=home)
+    summary: dict[str, Any] = {"mode": "quick" if args.quick else "full", "seed": args.seed}
+    print("importing lists ...", flush=True)
+    summary["lists"] = screening.import_lists(settings, args.data_dir)
+    print("consolidation ...", flush=True)
+    summary["consolidation"] = consolidation(load_entities(settings))
+    print("alerts per listed party ...", flush=True)
+    summary["alerts"] = alerts(settings, 300 if args.quick else 1000, args.seed)
+    print("index build with and without consolidation ...", flush=True)
+    summary["build"] = build_times(settings, 1 if args.quick else 2)
+    print("shared attributes ...", flush=True)
+    summary["attributes"] = attributes(args)
+    return summary
+
+
+def _f(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def report(s: dict[str, Any]) -> None:
+    c = s["consolidation"]
+    print(f"\nconsolidation: {c['entities']:,} listings -> {c['parties_on_several_lists']:,} "
+          f"parties on several lists ({c['listings_consolidated']:,} listings); "
+          f"links {c['links']}; {c['seconds']:.1f} s")
+    rows = []
+    for key in ("reference_held_out", "identifier_held_out"):
+        r = c[key]
+        rows.append([key, f"{r['pairs']:,}", _f(r["recall"]), f"{r['merged_labelled_pairs']:,}",
+                     str(r["wrong"]), _f(r["precision"], 4)])
+    print_table(["labelled by (held out)", "pairs", "recall", "judged merges", "wrong",
+                 "precision"], rows)
+    h = c["hard_negatives"]
+    print(f"hard negatives (same name, conflicting id or birth date): {h['pairs']:,} pairs, "
+          f"{h['merged']} merged")
+    a = s["alerts"]
+    print_table(["alerts", "per listed party", "max", "recall@5", "recall@5 match", "ms/query"],
+                [[k, _f(a[k]["alerts_per_listed_party"]), str(a[k]["max_alerts_per_party"]),
+                  _f(a[k]["recall@5"]), _f(a[k]["recall@5_match"]), _f(a[k]["ms_per_query"], 2)]
+                 for k in ("before", "after")])
+    b = s["build"]
+    print(f"index build: {b['plain_s']:.2f} s plain, {b['consolidated_s']:.2f} s with "
+          f"consolidation (+{100 * b['growth']:.0f} %)")
+    if s.get("attributes") is None:
+        print("shared attributes: bench/network_attributes.py not present")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="300 alert queries, one build")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    args.data_dir = shared_data_dir()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ts-network-bench-") as tmp:
+        summary = run(args, Path(tmp))
+    summary["total_s"] = time.perf_counter() - started
+    report(summary)
+    out = args.out or out_dir() / ("network_quick.json" if args.quick else "network.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=1, ensure_ascii=False, default=str),
+                   encoding="utf-8")
+    print(f"\ntotal {summary['total_s']:.0f} s; summary -> {rel(out)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The listed parties of an index: which list entries are one party, and why.
+
+Written at index build, beside the other files (`write`): the profiles of the entries are
+collected while the records stream to disk, linked once every entry is in (`consolidate.link`),
+and saved as
+
+  clusters.json   per cluster: member positions and ids, each member's list, the links with
+                  their evidence
+  party.npy       int32, record position -> its cluster number (-1: a party of one listing)
+
+Reading maps `party.npy` and parses the JSON on first use. Analysts' splits (`consolidate.
+splits`, kept in the store) are applied when the index is opened: a split cluster is joined
+again from its own links with the split's two sides kept apart, so a split holds on every later
+index whatever the list updates changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from tradescreen.consolidate.link import Link, cluster, find_links
+from tradescreen.consolidate.profile import Profile, profile
+from tradescreen.index.keyed import map_array, save_array
+from tradescreen.index.records import Record
+from tradescreen.model import Entity
+
+CLUSTERS_FILE = "clusters.json"
+PARTY_FILE = "party.npy"
+# Tie-break between equally good listings: the most authoritative list first (the UN binds
+# every member state; OFAC's SDN is what most counterparties screen against).
+AUTHORITY = ("un_sc", "us_ofac_sdn", "us_ofac_cons", "eu_fsf", "gb_fcdo", "us_csl", "ca_sema",
+             "au_dfat")
+
+Apart = tuple[frozenset[str], frozenset[str]]
+
+
+def authority(source: str) -> int:
+    return AUTHORITY.index(source) if source in AUTHORITY else len(AUTHORITY)
+
+
+def party_key(member_ids: Collection[str]) -> str:
+    """A party's stable name: its anchor listing, the most authoritative list's entry.
+
+    It stays the same while that listing stays listed, whatever other lists add or drop."""
+    anchor = min(member_ids, key=lambda i: (authority(i.split(":", 1)[0]), i))
+    return f"party:{anchor}"
+
+
+def members_hash(member_hashes: Collection[tuple[str, str]]) -> str:
+    """The content of a party: every listing's id and content hash. A new listing of the party,
+    a dropped one or a changed one gives a new hash (a cleared party is raised again)."""
+    text = "\n".join(f"{i} {h}" for i, h in sorted(member_hashes))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Collector:
+    """Profiles of the entries as they stream past, then the clusters file."""
+
+    def __init__(self) -> None:
+        self.profiles: list[Profile] = []
+
+    def observe(self, entity: Entity, record: Record) -> None:
+        self.profiles.append(profile(entity, record, len(self.profiles)))
+
+    def write(self, folder: Path) -> dict[str, int]:
+        links = find_links(self.profiles)
+        list_key = {p.pos: p.list_key for p in self.profiles}
+        groups = cluster(links, list_key)
+        party = np.full(len(self.profiles), -1, dtype=np.int32)
+        by_root: dict[int, list[Link]] = {root: [] for root in groups}
+        root_of: dict[int, int] = {}
+        for number, (root, members) in enumerate(groups.items()):
+            party[members] = number
+            root_of.update(dict.fromkeys(members, root))
+        for link in links:
+            root = root_of.get(link.a)
+            if root is not None and root == root_of.get(link.b):
+                by_root[root].append(link)
+        clusters = [
+            {
+                "members": members,
+                "ids": [self.profiles[m].id for m in members],
+                "lists": [list_key[m] for m in members],
+                "links": [k.to_list() for k in by_root[root]],
+            }
+            for root, members in groups.items()
+        ]
+        (folder / CLUSTERS_FILE).write_bytes(orjson.dumps({"version": 1, "clusters": clusters}))
+        save_array(folder / PARTY_FILE, party)
+        return {"clusters": len(clusters), "links": len(links),
+                "clustered": int((party >= 0).sum())}
+
+
+class Parties:
+    """Read side: the party of a record position, its members, its key and its evidence."""
+
+    def __init__(self, folder: Path, apart: Collection[Apart] = ()) -> None:
+        self.folder = folder
+        self.apart = tuple(apart)
+        self._party = map_array(folder / PARTY_FILE)
+
+    @cached_property
+    def _clusters(self) -> list[dict[str, Any]]:
+        raw = orjson.loads((self.folder / CLUSTERS_FILE).read_bytes())["clusters"]
+        return _apply_splits(raw, self.apart) if self.apart else raw
+
+    @cached_property
+    def _numbers(self) -> dict[int, int] | None:
+        if not self.apart:
+            return None  # party.npy says it
+        return {m: n for n, item in enumerate(self._clusters) for m in item["members"]}
+
+    def cluster_number(self, pos: int) -> int:
+        numbers = self._numbers
+        return int(self._party[pos]) if numbers is None else numbers.get(pos, -1)
+
+    def members(self, pos: int) -> tuple[int, ...]:
+        number = self.cluster_number(pos)
+        return (pos,) if number < 0 else tuple(self._clusters[number]["members"])
+
+    def cluster(self, pos: int) -> dict[str, Any] | None:
+        number = self.cluster_number(pos)
+        return None if number < 0 else self._clusters[number]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._clusters)
+
+
+def _apply_splits(raw: list[dict[str, Any]], apart: Collection[Apart]) -> list[dict[str, Any]]:
+    """Re-join each cluster that a split touches from its own links, the split kept."""
+    out: list[dict[str, Any]] = []
+    for item in raw:
+        ids = set(item["ids"])
+        if not any(ids & left and ids & right for left, right in apart):
+            out.append(item)
+            continue
+        id_of = dict(zip(item["members"], item["ids"], strict=True))
+        list_of = dict(zip(item["members"], item["lists"], strict=True))
+        links = [Link(*k) for k in item["links"]]
+        for members in cluster(links, list_of, apart, id_of).values():
+            out.append({**_sub(item, members), "split": True})
+    return out
+
+
+def _sub(item: dict[str, Any], members: list[int]) -> dict[str, Any]:
+    keep = set(members)
+    rows = [(m, i, k) for m, i, k in zip(item["members"], item["ids"], item["lists"],
+                                         strict=True) if m in keep]
+    return {
+        "members": [r[0] for r in rows], "ids": [r[1] for r in rows],
+        "lists": [r[2] for r in rows],
+        "links": [k for k in item["links"] if k[0] in keep and k[1] in keep],
+    }
