@@ -11,6 +11,7 @@ collection of millions of entities builds in bounded memory. The files (see `map
   vocab.str / vocab.off           every listed token, interned (delete-map values point here)
   deletes.*                       one-deletion variant -> token ids
   identifiers.*                   normalised identifier -> record positions
+  attr_keys.*, addr_*, relations.*  shared attributes and list relations (`attributes`)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from tradescreen.index import codec
+from tradescreen.index.attributes import AttributeWriter
 from tradescreen.index.keyed import save_array, write_keyed
 from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
 from tradescreen.index.records import Record
@@ -67,6 +69,7 @@ def write_index(
     """Build the index files into `folder` (which must exist and be empty); returns the meta."""
     keys = _Interner()
     idents = _Interner()
+    attrs = AttributeWriter()
     vocab: dict[str, int] = {}
     name_record = array("i")
     name_slot = array("i")
@@ -89,6 +92,7 @@ def write_index(
                     vocab.setdefault(token, len(vocab))
             for norm in dict.fromkeys(norm for _scheme, norm, _raw in record.identifiers):
                 idents.add(norm, pos)
+            attrs.add(pos, record.attributes, record.relations, record.source)
             count = pos + 1
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))
     save_array(folder / "name_record.npy", np.frombuffer(name_record, dtype=np.int32))
@@ -100,6 +104,8 @@ def write_index(
     del keys
     idents.write(folder / "identifiers")
     del idents
+    attr_counts = attrs.write(folder)
+    del attrs
     tokens = list(vocab)
     del vocab
     encoded = [t.encode() for t in tokens]
@@ -117,7 +123,7 @@ def write_index(
     meta = {
         "version": version, "format": FORMAT, "snapshots": list(snapshots),
         "records": count, "names": names, "keys": key_count, "tokens": len(tokens),
-        "variants": len(variants.ids), "codec": codec.codec_id(),
+        "variants": len(variants.ids), "codec": codec.codec_id(), **attr_counts,
     }
     (folder / "meta.json").write_text(json.dumps(meta, indent=1))
     return meta

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tradescreen.index.attributes import attributes_of
 from tradescreen.index.build import Index
-from tradescreen.index.lookup import candidates
+from tradescreen.index.lookup import Candidate, candidates
+from tradescreen.match.attributes import is_strong
 from tradescreen.match.entity import EntityScore, Query, score_record
 from tradescreen.normalize.names import name_form
+from tradescreen.screen.shared import attribute_hits, extra_positions, with_rows
 
 Decision = Literal["match", "review", "no_match"]
+_RANK = {"match": 2, "review": 1, "no_match": 0}
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,16 @@ class PartyResult:
 
 
 def query_to_dict(query: Query) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "name": query.name,
         "schema": query.schema,
         "birth_date": query.birth_date,
         "countries": list(query.countries),
         "identifiers": list(query.identifiers),
     }
+    for kind, value in query.attributes:  # only when given: audit digests stay as they were
+        data.setdefault(f"{kind}es" if kind == "address" else f"{kind}s", []).append(value)
+    return data
 
 
 class Screener:
@@ -66,17 +73,32 @@ class Screener:
     def __init__(self, index: Index, thresholds: Thresholds | None = None) -> None:
         self.index = index
         self.thresholds = thresholds or Thresholds()
+        self.attributes = attributes_of(index)
 
     def screen(self, query: Query, *, limit: int = 10, min_score: float = 0.2) -> list[PartyResult]:
         form = name_form(query.name, query.schema, query=True)
         found = candidates(self.index, form, query.identifiers)
-        scored: list[EntityScore] = []
+        # Shared attributes reach listed parties whatever their names (match.attributes).
+        hits = attribute_hits(self.index, self.attributes, query)
+        if hits:
+            named = {c.record for c in found}
+            found += [Candidate(pos, (), 0.0) for pos in extra_positions(hits, named)]
+        results: list[PartyResult] = []
         for cand in found:
             record = self.index.records[cand.record]
             result = score_record(
                 query, record, cand.name_slots or None, self.index.forms[cand.record]
             )
-            if result.score >= min_score:
-                scored.append(result)
-        scored.sort(key=lambda s: (-s.score, s.record.source, s.record.source_id))
-        return [PartyResult(s, self.thresholds.decide(s.score)) for s in scored[:limit]]
+            rows = hits.get(cand.record)
+            if rows:
+                result = with_rows(result, rows)
+            decision = self.thresholds.decide(result.score)
+            if rows and decision == "no_match" and any(map(is_strong, rows)):
+                decision = "review"  # a shared office, line or domain is worth a look
+            if result.score >= min_score or rows:
+                results.append(PartyResult(result, decision))
+        # Decision first: a party raised to review by a shared attribute outranks name-only
+        # no_match candidates (for name-only results the order is the score's).
+        results.sort(key=lambda r: (-_RANK[r.decision], -r.score.score, r.score.record.source,
+                                    r.score.record.source_id))
+        return results[:limit]
