@@ -11,6 +11,7 @@ from tradescreen.index.lookup import Candidate, candidates
 from tradescreen.match.attributes import is_strong
 from tradescreen.match.entity import EntityScore, Query, score_record
 from tradescreen.normalize.names import name_form
+from tradescreen.screen.relations import incoming, is_control, outgoing
 from tradescreen.screen.shared import attribute_hits, extra_positions, with_rows
 
 Decision = Literal["match", "review", "no_match"]
@@ -51,6 +52,8 @@ class PartyResult:
             "listed_on": r.listed_on,
             "snapshot": r.snapshot,
             "explanation": [f.to_dict() for f in self.score.features],
+            # [screened party, role, listed party] for each list relation the hit has
+            "relations": [f.value for f in self.score.evidence if f.feature == "relation"],
         }
 
 
@@ -84,6 +87,7 @@ class Screener:
             named = {c.record for c in found}
             found += [Candidate(pos, (), 0.0) for pos in extra_positions(hits, named)]
         results: list[PartyResult] = []
+        positions: list[int] = []
         for cand in found:
             record = self.index.records[cand.record]
             result = score_record(
@@ -97,8 +101,32 @@ class Screener:
                 decision = "review"  # a shared office, line or domain is worth a look
             if result.score >= min_score or rows:
                 results.append(PartyResult(result, decision))
+                positions.append(cand.record)
+        self._relate(query, results, positions)
         # Decision first: a party raised to review by a shared attribute outranks name-only
         # no_match candidates (for name-only results the order is the score's).
         results.sort(key=lambda r: (-_RANK[r.decision], -r.score.score, r.score.record.source,
                                     r.score.record.source_id))
         return results[:limit]
+
+    def _relate(self, query: Query, results: list[PartyResult], positions: list[int]) -> None:
+        """Add the list relations of matched parties and the listed parties related to the
+        query (screen.relations) to `results`, in place."""
+        matched = [r.score.record for r in results if r.decision == "match"]
+        related = incoming(self.attributes, self.index.records, query.name, matched)
+        for i, result in enumerate(results):
+            rows = list(related.pop(positions[i], ()))
+            if result.decision == "match":
+                rows += outgoing(query.name, result.score.record)
+            if rows:
+                decision = result.decision
+                if decision == "no_match" and any(map(is_control, rows)):
+                    decision = "review"
+                results[i] = PartyResult(with_rows(result.score, rows), decision)
+        for pos, rows in related.items():
+            record = self.index.records[pos]
+            score = score_record(query, record, None, self.index.forms[pos])
+            decision = self.thresholds.decide(score.score)
+            if decision == "no_match" and any(map(is_control, rows)):
+                decision = "review"  # director, owner, subsidiary or vessel of a listed party
+            results.append(PartyResult(with_rows(score, rows), decision))
