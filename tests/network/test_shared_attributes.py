@@ -179,3 +179,34 @@ def test_relation_path_of_an_owner_in_screen_tx(env):
     data = txs.screen(tx).to_dict()
     rel = [r for r in data["reasons"] if r["code"] == "PARTY_RELATION"]
     assert rel and rel[0]["evidence"]["path"][1:] == ["director of", "LLC CST"]
+
+
+def test_book_row_with_a_listed_address_raises_an_alert_explained_by_it(env, tmp_path):
+    from tradescreen.books.readers import read_book
+    from tradescreen.index.records import to_record
+    from tradescreen.match.attributes import pair_rows
+    from tradescreen.store import open_store
+
+    book = tmp_path / "book.csv"
+    with book.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "name", "address", "email"])
+        w.writerow(["c1", NOBODY, CST_REFORMATTED, ""])
+        w.writerow(["c2", "Plain Bakery Ltd", "12 Rue de la Paix, 75002 Paris, France",
+                    "orders@gmail.com"])
+    result = runner.invoke(app, ["book", "import", "net", str(book), "--json"])
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(app, ["book", "rescreen", "net", "--json"])
+    assert result.exit_code == 0, result.stderr
+    alerts = runner.invoke(app, ["book", "alerts", "net", "--json"])
+    found = json.loads(alerts.stdout)["alerts"]
+    assert any(a["row_id"] == "c1" and a["caption"] == "LLC CST" and a["decision"] == "review"
+               for a in found)
+    assert not [a for a in found if a["row_id"] == "c2"]
+    # The alert's explanation (its case) names the shared address.
+    row = next(r for r in read_book(book) if r.row_id == "c1")
+    with open_store(load_settings()) as store:
+        snap = next(s for s in store.active_snapshots() if s.source == "os_zala")
+        entity = next(e for e in store.iter_entities(snap.id) if e.caption == "LLC CST")
+    rows = pair_rows(row.query.attributes, row.query.countries, to_record(entity, snap.id))
+    assert rows and rows[0].value["attribute"] == "address" and not rows[0].value["weak"]

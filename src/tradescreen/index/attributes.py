@@ -18,10 +18,11 @@ free-zone business centre from a front company's own office.
 
 from __future__ import annotations
 
+import re
 from array import array
-from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,9 +33,21 @@ from tradescreen.normalize.contacts import email_domain, read_email, read_websit
 from tradescreen.normalize.names import name_form
 from tradescreen.normalize.phones import read_phone
 
+if TYPE_CHECKING:
+    from tradescreen.index.records import Record
+
 Attribute = tuple[str, str, str]  # (kind, key, value as written)
+MAX_COUNTED = 64  # listed parties counted per address (enough to call it common)
+_WORDS = re.compile(r"\w+")
 KINDS = ("address", "phone", "email", "website")
 MAX_PER_KIND = 50  # values of one kind per entity indexed (FtM entities can carry hundreds)
+
+
+def party_key(caption: str) -> str:
+    """One listed party across the lists that repeat it (OFAC SDN, the CSL's copy of it, the
+    UN ...): its caption's words, in any order. Counting parties, not list records, keeps a
+    company listed five times from making its own office "common"."""
+    return " ".join(sorted(set(_WORDS.findall(caption.lower()))))
 
 
 def phone_key(national: str, country_code: int | None) -> str:
@@ -114,6 +127,23 @@ class _Pairs:
         write_keyed(prefix, list(self.ids), np.frombuffer(self.key_ids, dtype=np.int32),
                     np.frombuffer(self.values, dtype=np.int32))
 
+    def to_memory(self) -> _InMemory:
+        table: dict[int, list[int]] = {}
+        for kid, value in zip(self.key_ids, self.values, strict=True):
+            table.setdefault(kid, []).append(value)
+        return _InMemory({text: np.asarray(table[kid], dtype=np.int32)
+                          for text, kid in self.ids.items()})
+
+
+class _InMemory:
+    """The `Keyed` lookup over a dict, for the small in-memory indexes (book deltas)."""
+
+    def __init__(self, table: dict[str, np.ndarray]) -> None:
+        self._table = table
+
+    def get(self, text: str) -> np.ndarray | None:
+        return self._table.get(text)
+
 
 class AttributeWriter:
     """Collects every record's attributes and relations while the index streams them."""
@@ -126,12 +156,11 @@ class AttributeWriter:
         self.addr_slot = array("i")
         self.addr_canon = array("i")
         self._canon: dict[str, int] = {}
-        self._canon_count = array("i")
-        self._canon_last = array("i")
+        self._canon_parties: dict[int, set[str]] = {}
 
-    def add(self, pos: int, attributes: Iterable[Attribute],
-            relations: Iterable[tuple[str, str, str | None, float | None]], source: str) -> None:
-        for slot, (kind, key, _value) in enumerate(attributes):
+    def add(self, pos: int, record: Record) -> None:
+        party = party_key(record.caption)
+        for slot, (kind, key, _value) in enumerate(record.attributes):
             if kind != "address":
                 for text in exact_keys(kind, key):
                     self.exact.add(text, pos)
@@ -144,18 +173,33 @@ class AttributeWriter:
                 self.tokens.add(token, addr_id)
             canon = " ".join(sorted(set(tokens)))
             cid = self._canon.setdefault(canon, len(self._canon))
-            if cid == len(self._canon_count):
-                self._canon_count.append(0)
-                self._canon_last.append(-1)
-            if self._canon_last[cid] != pos:
-                self._canon_last[cid] = pos
-                self._canon_count[cid] += 1
+            parties = self._canon_parties.setdefault(cid, set())
+            if len(parties) < MAX_COUNTED:
+                parties.add(party)
             self.addr_canon.append(cid)
-        for _kind, target_name, target_id, _share in relations:
+        for _kind, target_name, target_id, _share in record.relations:
             if target_id:
-                self.relations.add(f"r:{source}:{target_id}", pos)
+                self.relations.add(f"r:{record.source}:{target_id}", pos)
             if (key := relation_name_key(target_name)) is not None:
                 self.relations.add(key, pos)
+
+    def _shared(self) -> np.ndarray:
+        counts = np.zeros(len(self._canon), dtype=np.int32)
+        for cid, parties in self._canon_parties.items():
+            counts[cid] = len(parties)
+        canon = np.frombuffer(self.addr_canon, dtype=np.int32)
+        return counts[canon] if len(canon) else np.zeros(0, dtype=np.int32)
+
+    def to_memory(self) -> AttributeIndex:
+        """The same tables held in memory (`build.build_index`: book deltas, media)."""
+        index = AttributeIndex.__new__(AttributeIndex)
+        index.exact = self.exact.to_memory()  # type: ignore[assignment]
+        index.tokens = self.tokens.to_memory()  # type: ignore[assignment]
+        index.relations = self.relations.to_memory()  # type: ignore[assignment]
+        index.addr_record = np.frombuffer(self.addr_record, dtype=np.int32).copy()
+        index.addr_slot = np.frombuffer(self.addr_slot, dtype=np.int32).copy()
+        index.addr_shared = self._shared()
+        return index
 
     def write(self, folder: Path) -> dict[str, int]:
         self.exact.write(folder / "attr_keys")
@@ -163,10 +207,7 @@ class AttributeWriter:
         self.relations.write(folder / "relations")
         save_array(folder / "addr_record.npy", np.frombuffer(self.addr_record, dtype=np.int32))
         save_array(folder / "addr_slot.npy", np.frombuffer(self.addr_slot, dtype=np.int32))
-        counts = np.frombuffer(self._canon_count, dtype=np.int32)
-        canon = np.frombuffer(self.addr_canon, dtype=np.int32)
-        save_array(folder / "addr_shared.npy",
-                   counts[canon] if len(canon) else np.zeros(0, dtype=np.int32))
+        save_array(folder / "addr_shared.npy", self._shared())
         return {"addresses": len(self.addr_record), "attribute_keys": len(self.exact.ids),
                 "relation_keys": len(self.relations.ids)}
 
@@ -200,7 +241,8 @@ def _open(folder: Path) -> AttributeIndex | None:
 
 
 def attributes_of(index: object) -> AttributeIndex | None:
-    """The attribute index beside a mapped name index; None for an in-memory index (books'
-    and media's small indexes of customers) or an index written before it existed."""
+    """The attribute index of a name index: beside a mapped one, in an in-memory one."""
     folder = getattr(index, "folder", None)
-    return _open(Path(folder)) if folder is not None else None
+    if folder is not None:
+        return _open(Path(folder))
+    return getattr(index, "attribute_index", None)

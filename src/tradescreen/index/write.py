@@ -92,7 +92,7 @@ def write_index(
                     vocab.setdefault(token, len(vocab))
             for norm in dict.fromkeys(norm for _scheme, norm, _raw in record.identifiers):
                 idents.add(norm, pos)
-            attrs.add(pos, record.attributes, record.relations, record.source)
+            attrs.add(pos, record)
             count = pos + 1
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))
     save_array(folder / "name_record.npy", np.frombuffer(name_record, dtype=np.int32))

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from tradescreen.index.attributes import AttributeIndex, attribute, exact_keys
+from tradescreen.index.attributes import AttributeIndex, attribute, exact_keys, party_key
 from tradescreen.index.keys import normalize_identifier, split_scheme
 from tradescreen.index.records import Record
 from tradescreen.match.explain import Feature
@@ -115,7 +115,7 @@ class AttributeMatcher:
         done: set[int] = set()
         for text in exact_keys(kind, key):
             positions = self.attrs.records(text)
-            shared = len(positions)
+            shared = self._parties(positions)
             for pos in positions:
                 if pos in done:
                     continue
@@ -133,6 +133,12 @@ class AttributeMatcher:
                             "a provider's or a business centre's)")
                 attr = "domain" if text.startswith("d:") else kind
                 yield pos, _row(attr, raw, list_value, weak, shared_by=shared)
+
+    def _parties(self, positions: tuple[int, ...]) -> int:
+        """Distinct listed parties (not list records: one party is on several lists)."""
+        if len(positions) > 4 * COMMON:
+            return len(positions)  # common whichever way it is counted
+        return len({party_key(self.records[pos].caption) for pos in positions})
 
     @staticmethod
     def _listed_value(kind: str, key: str, text: str, raw: str, countries: tuple[str, ...],
@@ -185,7 +191,7 @@ class AttributeMatcher:
             sim = similarity(raw, listed)
             if sim >= ADDRESS_MATCH and sim > best.get(pos, (0.0, "", 0))[0]:
                 best[pos] = (sim, listed, int(self.attrs.addr_shared[addr_id]))
-        holders = len(best)
+        holders = self._parties(tuple(best))
         for pos, (sim, listed, shared) in best.items():
             shared = max(shared, holders)
             weak = query_weak or specificity(address_tokens(listed))
@@ -201,12 +207,48 @@ class AttributeMatcher:
         norm = normalize_identifier(value)
         if norm is None:
             return
-        positions = self.identifiers.get(norm, ())
+        positions = tuple(self.identifiers.get(norm, ()))
+        shared = self._parties(positions)
         for pos in positions:
             record: Record = self.records[pos]
             for r_scheme, r_norm, r_raw in record.identifiers:
                 if r_norm == norm and r_scheme in SHARED_SCHEMES:
-                    weak = (f"shared by {len(positions)} listed parties"
-                            if len(positions) >= COMMON else None)
-                    yield pos, _row(r_scheme, raw, r_raw, weak, shared_by=len(positions))
+                    weak = f"shared by {shared} listed parties" if shared >= COMMON else None
+                    yield pos, _row(r_scheme, raw, r_raw, weak, shared_by=shared)
                     break
+
+
+def pair_rows(query_attributes: tuple[tuple[str, str], ...], countries: tuple[str, ...],
+              record: Record) -> list[AttributeFeature]:
+    """The shared-attribute rows of one query against one record, without the index (a book
+    alert's explanation, computed again for its case). Weakness here is what the two values
+    show (free-mail domain, an address naming no building); how many parties share a value
+    is known only to the index."""
+    rows: list[AttributeFeature] = []
+    for kind, raw in query_attributes:
+        parsed = attribute(kind, raw, countries)
+        if parsed is None:
+            continue
+        for r_kind, r_key, r_value in record.attributes:
+            row = None
+            if kind == r_kind == "address":
+                sim = similarity(raw, r_value)
+                if sim >= ADDRESS_MATCH:
+                    weak = specificity(address_tokens(raw)) or specificity(tuple(r_key.split()))
+                    row = _row("address", raw, r_value, weak, similarity_=sim)
+            elif kind == r_kind == "phone":
+                mine, theirs = read_phone(raw, countries), read_phone(r_value, record.countries)
+                if mine is not None and theirs is not None and same_number(mine, theirs):
+                    row = _row("phone", raw, r_value, None)
+            elif kind == r_kind == "email" and parsed[1] == r_key:
+                row = _row("email", raw, r_value, None)
+            elif kind in ("email", "website") and r_kind in ("email", "website"):
+                mine_d = email_domain(parsed[1]) if kind == "email" else parsed[1]
+                theirs_d = email_domain(r_key) if r_kind == "email" else r_key
+                if mine_d == theirs_d:
+                    weak = f"{mine_d} is a free-mail domain" if is_free_mail(mine_d) else None
+                    row = _row("domain", raw, r_value, weak)
+            if row is not None:
+                rows.append(row)
+                break
+    return rows

@@ -8,11 +8,15 @@ from typing import Any, Literal
 from tradescreen.index.attributes import attributes_of
 from tradescreen.index.build import Index
 from tradescreen.index.lookup import Candidate, candidates
-from tradescreen.match.attributes import is_strong
 from tradescreen.match.entity import EntityScore, Query, score_record
 from tradescreen.normalize.names import name_form
-from tradescreen.screen.relations import incoming, is_control, outgoing
-from tradescreen.screen.shared import attribute_hits, extra_positions, with_rows
+from tradescreen.screen.relations import incoming, outgoing
+from tradescreen.screen.shared import (
+    attribute_hits,
+    extra_positions,
+    network_decision,
+    with_rows,
+)
 
 Decision = Literal["match", "review", "no_match"]
 _RANK = {"match": 2, "review": 1, "no_match": 0}
@@ -96,9 +100,8 @@ class Screener:
             rows = hits.get(cand.record)
             if rows:
                 result = with_rows(result, rows)
-            decision = self.thresholds.decide(result.score)
-            if rows and decision == "no_match" and any(map(is_strong, rows)):
-                decision = "review"  # a shared office, line or domain is worth a look
+            # A shared office, line or domain is worth a look whatever the names say.
+            decision = network_decision(self.thresholds.decide(result.score), rows or [])
             if result.score >= min_score or rows:
                 results.append(PartyResult(result, decision))
                 positions.append(cand.record)
@@ -119,14 +122,11 @@ class Screener:
             if result.decision == "match":
                 rows += outgoing(query.name, result.score.record)
             if rows:
-                decision = result.decision
-                if decision == "no_match" and any(map(is_control, rows)):
-                    decision = "review"
-                results[i] = PartyResult(with_rows(result.score, rows), decision)
+                results[i] = PartyResult(with_rows(result.score, rows),
+                                         network_decision(result.decision, rows))
         for pos, rows in related.items():
             record = self.index.records[pos]
             score = score_record(query, record, None, self.index.forms[pos])
-            decision = self.thresholds.decide(score.score)
-            if decision == "no_match" and any(map(is_control, rows)):
-                decision = "review"  # director, owner, subsidiary or vessel of a listed party
+            # Director, owner, subsidiary or vessel of a listed party: review at least.
+            decision = network_decision(self.thresholds.decide(score.score), rows)
             results.append(PartyResult(with_rows(score, rows), decision))

@@ -95,3 +95,13 @@ def outgoing(query_name: str, record: Record) -> list[Feature]:
 
 def is_control(row: Feature) -> bool:
     return row.feature == "relation" and bool(row.value.get("control"))
+
+
+def pair_rows(query_name: str, record: Record) -> list[Feature]:
+    """The relation rows of one query against one record without the index: the record's
+    relations that name the query (a book alert's explanation)."""
+    key = relation_name_key(query_name) if query_name else None
+    if key is None:
+        return []
+    return [_row(query_name, ROLE_OF_TARGET.get(kind, kind), kind, record, share, target)
+            for kind, target, _id, share in record.relations if relation_name_key(target) == key]

@@ -39,3 +39,12 @@ def extra_positions(hits: dict[int, list[AttributeFeature]], named: set[int]) ->
     strong = [pos for pos, rows in hits.items() if pos not in named and any(map(is_strong, rows))]
     weak = [pos for pos in hits if pos not in named and pos not in strong]
     return strong + weak[:WEAK_EXTRA]
+
+
+def network_decision(decision: str, rows: list[Feature] | list[AttributeFeature]) -> str:
+    """A strong shared value or a control relation makes a no_match at least `review`."""
+    from tradescreen.screen.relations import is_control
+
+    if decision == "no_match" and any(is_strong(r) or is_control(r) for r in rows):
+        return "review"
+    return decision
