@@ -210,3 +210,12 @@ def test_book_row_with_a_listed_address_raises_an_alert_explained_by_it(env, tmp
         entity = next(e for e in store.iter_entities(snap.id) if e.caption == "LLC CST")
     rows = pair_rows(row.query.attributes, row.query.countries, to_record(entity, snap.id))
     assert rows and rows[0].value["attribute"] == "address" and not rows[0].value["weak"]
+
+
+def test_address_naming_no_building_is_weak_and_says_so(env):
+    for address in ("Business Centre, Dubai, UAE", "Dubai, United Arab Emirates",
+                    "Ruggell, Liechtenstein"):
+        data = screen_json(NOBODY, "--address", address)
+        assert any("weak" in w and address in w for w in data["warnings"]), data["warnings"]
+        assert all(r["decision"] == "no_match" for r in data["results"])
+        assert all(row["weak"] for r in data["results"] for row in shared_rows(r))

@@ -23,7 +23,7 @@ from tradescreen.match.explain import Feature
 from tradescreen.normalize.addresses import (
     address_tokens,
     blocking_tokens,
-    similarity,
+    same_address,
     specificity,
 )
 from tradescreen.normalize.contacts import email_domain, is_free_mail
@@ -32,7 +32,6 @@ from tradescreen.normalize.phones import read_phone, same_number
 # Log-odds a strong shared value adds: enough to matter in the score, the decision floor
 # (`review`) is set apart from it (see screen.party).
 WEIGHTS = {"address": 3.0, "phone": 3.0, "email": 3.5, "domain": 2.5, "identifier": 0.0}
-ADDRESS_MATCH = 0.75  # rigour similarity at which two renderings are one address (bench/)
 COMMON = 5  # a value held by this many listed parties is a registered-agent kind of value
 ADDRESS_CANDIDATES = 40  # addresses compared with rigour per query address
 MAX_TOKEN_POSTINGS = 5000  # a token on more addresses than this finds nothing specific
@@ -188,8 +187,8 @@ class AttributeMatcher:
             pos = int(self.attrs.addr_record[addr_id])
             record: Record = self.records[pos]
             listed = record.attributes[int(self.attrs.addr_slot[addr_id])][2]
-            sim = similarity(raw, listed)
-            if sim >= ADDRESS_MATCH and sim > best.get(pos, (0.0, "", 0))[0]:
+            sim = same_address(raw, listed)
+            if sim is not None and sim > best.get(pos, (0.0, "", 0))[0]:
                 best[pos] = (sim, listed, int(self.attrs.addr_shared[addr_id]))
         holders = self._parties(tuple(best))
         for pos, (sim, listed, shared) in best.items():
@@ -232,8 +231,8 @@ def pair_rows(query_attributes: tuple[tuple[str, str], ...], countries: tuple[st
         for r_kind, r_key, r_value in record.attributes:
             row = None
             if kind == r_kind == "address":
-                sim = similarity(raw, r_value)
-                if sim >= ADDRESS_MATCH:
+                sim = same_address(raw, r_value)
+                if sim is not None:
                     weak = specificity(address_tokens(raw)) or specificity(tuple(r_key.split()))
                     row = _row("address", raw, r_value, weak, similarity_=sim)
             elif kind == r_kind == "phone":

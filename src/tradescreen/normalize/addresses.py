@@ -72,3 +72,25 @@ def blocking_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
 def similarity(query: str, listed: str) -> float:
     """rigour's order-independent address similarity in [0, 1]."""
     return compare_address(query[:MAX_LENGTH], listed[:MAX_LENGTH])
+
+
+MATCH = 0.75  # rigour similarity at which two renderings are one address (bench/)
+# Translated renderings ("ул. Воровского д.130" / "130 Vorovskogo Street") score 0.5-0.75 in
+# rigour; when two numbers (house, postcode, unit) agree and none conflicts they are one address.
+NUMBERED_MATCH = 0.5
+
+
+def _numbers(tokens: tuple[str, ...]) -> set[str]:
+    return {t for t in tokens if any(ch.isdigit() for ch in t)}
+
+
+def same_address(query: str, listed: str) -> float | None:
+    """The similarity when the two denote one address, else None."""
+    sim = similarity(query, listed)
+    if sim >= MATCH:
+        return sim
+    if sim >= NUMBERED_MATCH:
+        mine, theirs = _numbers(address_tokens(query)), _numbers(address_tokens(listed))
+        if len(mine & theirs) >= 2 and (mine <= theirs or theirs <= mine):
+            return sim
+    return None

@@ -326,6 +326,7 @@ def read_attributes(
     """(kind, value) pairs kept for screening, and a warning for each value left out (too
     long, or nothing comparable in it: an address of punctuation, a phone of three digits)."""
     from tradescreen.index.attributes import attribute
+    from tradescreen.normalize.addresses import address_tokens, specificity
 
     kept: list[tuple[str, str]] = []
     warnings: list[str] = []
@@ -343,6 +344,9 @@ def read_attributes(
             warnings.append(f"{kind} {value!r} has nothing comparable in it (left out)")
         elif (kind, value) not in kept:
             kept.append((kind, value))
+            if kind == "address" and (why := specificity(address_tokens(value))):
+                warnings.append(f"address {value!r} is weak ({why}): listed parties sharing "
+                                "it are shown, not alerted on")
     return tuple(kept), warnings
 
 
