@@ -219,3 +219,14 @@ def test_address_naming_no_building_is_weak_and_says_so(env):
         assert any("weak" in w and address in w for w in data["warnings"]), data["warnings"]
         assert all(r["decision"] == "no_match" for r in data["results"])
         assert all(row["weak"] for r in data["results"] for row in shared_rows(r))
+
+
+def test_vessel_and_its_listed_owner_both_ways(env):
+    data = screen_json("DINO I", "--schema", "Vessel")
+    vessel = next(r for r in data["results"] if r["source"] == "us_ofac_sdn")
+    assert vessel["decision"] == "match"
+    assert ["DINO I", "vessel of", "NITC"] in [rel["path"] for rel in vessel["relations"]]
+    data = screen_json("NITC", "--schema", "Company", "--limit", "50")
+    owned = [r for r in data["results"]
+             if ["NITC", "owner of vessel", r["caption"]] in [x["path"] for x in r["relations"]]]
+    assert any(r["caption"] == "DINO I" and r["decision"] in ("review", "match") for r in owned)
