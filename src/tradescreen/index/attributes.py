@@ -30,8 +30,8 @@ from tradescreen.index.keyed import Keyed, map_array, save_array, write_keyed
 from tradescreen.model import Entity
 from tradescreen.normalize.addresses import address_tokens, blocking_tokens
 from tradescreen.normalize.contacts import email_domain, read_email, read_website
-from tradescreen.normalize.names import name_form
 from tradescreen.normalize.phones import read_phone
+from tradescreen.normalize.text import tokens
 
 if TYPE_CHECKING:
     from tradescreen.index.records import Record
@@ -60,8 +60,8 @@ def attribute(kind: str, value: str, countries: tuple[str, ...] = ()) -> Attribu
     if not value:
         return None
     if kind == "address":
-        tokens = address_tokens(value)
-        return (kind, " ".join(tokens), value) if tokens else None
+        parts = address_tokens(value)
+        return (kind, " ".join(parts), value) if parts else None
     if kind == "phone":
         phone = read_phone(value, countries)
         return (kind, phone_key(*phone), value) if phone else None
@@ -102,8 +102,11 @@ def exact_keys(kind: str, key: str) -> tuple[str, ...]:
 
 
 def relation_name_key(name: str) -> str | None:
-    tokens = name_form(name, "LegalEntity").tokens
-    return "n:" + " ".join(sorted(tokens)) if tokens else None
+    """A relation target's name as a key: its folded words in any order ("ZAKHAROV Alexander"
+    = "Alexander Zakharov"). Exact on purpose: a target that is itself listed is reached by
+    fuzzy screening and its list id; this key is for targets on no list (a company's director)."""
+    words = tokens(name)
+    return "n:" + " ".join(sorted(set(words))) if words else None
 
 
 class _Pairs:
@@ -168,10 +171,10 @@ class AttributeWriter:
             addr_id = len(self.addr_record)
             self.addr_record.append(pos)
             self.addr_slot.append(slot)
-            tokens = tuple(key.split())
-            for token in blocking_tokens(tokens):
+            parts = tuple(key.split())
+            for token in blocking_tokens(parts):
                 self.tokens.add(token, addr_id)
-            canon = " ".join(sorted(set(tokens)))
+            canon = " ".join(sorted(set(parts)))
             cid = self._canon.setdefault(canon, len(self._canon))
             parties = self._canon_parties.setdefault(cid, set())
             if len(parties) < MAX_COUNTED:

@@ -33,6 +33,7 @@ def address_tokens(text: str) -> tuple[str, ...]:
     return tuple(key.split()) if key else ()
 
 
+@lru_cache(maxsize=100_000)
 def _is_place_word(token: str) -> bool:
     return not token.isdigit() and token not in _KEYWORDS and not _TERRITORY.match(token)
 
@@ -76,7 +77,7 @@ def similarity(query: str, listed: str) -> float:
 
 MATCH = 0.75  # rigour similarity at which two renderings are one address (bench/)
 # Translated renderings ("ул. Воровского д.130" / "130 Vorovskogo Street") score 0.5-0.75 in
-# rigour; when two numbers (house, postcode, unit) agree and none conflicts they are one address.
+# rigour; when their numbers (house, postcode, unit: two at least) are the same they are one.
 NUMBERED_MATCH = 0.5
 
 
@@ -91,6 +92,8 @@ def same_address(query: str, listed: str) -> float | None:
         return sim
     if sim >= NUMBERED_MATCH:
         mine, theirs = _numbers(address_tokens(query)), _numbers(address_tokens(listed))
-        if len(mine & theirs) >= 2 and (mine <= theirs or theirs <= mine):
+        # The same numbers on both sides: a less specific address (the building, not the
+        # office) is rigour's to judge, or a whole business centre would be one address.
+        if len(mine) >= 2 and mine == theirs:
             return sim
     return None
