@@ -16,7 +16,7 @@ from typing import Any
 from tradescreen.api.inputs import InvalidValue, check_date, check_text
 from tradescreen.ftm import FROM_FTM_SCHEMA, SCHEMA_PROPS
 from tradescreen.match.entity import Query
-from tradescreen.screen.inputs import InputError, clean_countries
+from tradescreen.screen.inputs import InputError, clean_countries, read_attributes
 
 # The FtM schemata a query may use, and the FtM schemata that exist but cannot be screened
 # (yente answers the latter with "Non-matchable schema").
@@ -43,6 +43,9 @@ ID_PROPS = (
     "passportNumber", "socialSecurityNumber", "vatCode", "leiCode", "swiftBic", "dunsCode",
     "okpoCode", "kppCode", "bikCode", "mmsi", "callSign", "serialNumber", "icaoCode", "permId",
 )
+# Shared-attribute alerts (match.attributes): FtM property -> our attribute kind.
+ATTRIBUTE_PROPS = {"address": "address", "phone": "phone", "email": "email",
+                   "website": "website"}
 # Everything a query may carry: what we match on plus descriptive properties yente accepts.
 _MATCHED = frozenset(NAME_PROPS + PART_PROPS + DATE_PROPS + COUNTRY_PROPS + ID_PROPS)
 _ACCEPTED = frozenset(NAME_PROPS + PART_PROPS + DATE_PROPS + COUNTRY_PROPS + ID_PROPS) | {
@@ -130,11 +133,18 @@ def parse_example(schema: str, properties: dict[str, Any], max_values: int) -> P
         raise QueryInvalid(f"{len(names)} distinct names (name, alias, previousName, ...); "
                            f"the limit is {MAX_NAMES} per query")
     idents = tuple(dict.fromkeys(v for p in ID_PROPS for v in props.get(p, [])))
-    if not names and not idents:
+    try:
+        attributes, _ = read_attributes(
+            [(kind, v) for p, kind in ATTRIBUTE_PROPS.items() for v in props.get(p, [])],
+            countries)
+    except InputError as exc:
+        raise QueryInvalid(str(exc)) from None
+    if not names and not idents and not attributes:
         raise QueryError("Cannot parse example entity: give a name (name, alias, firstName/"
                          "lastName, ...) or an identifier (idNumber, registrationNumber, ...)")
     queries = tuple(
-        Query(name=n, schema=ours, birth_date=birth, countries=countries, identifiers=idents)
+        Query(name=n, schema=ours, birth_date=birth, countries=countries, identifiers=idents,
+              attributes=attributes)
         for n in (names or [""])
     )
     return ParsedExample(schema, props, queries)

@@ -11,9 +11,12 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from tradescreen.books.blocking import BookIndex, pair_candidates
+from tradescreen.index.attributes import attributes_of
 from tradescreen.match.entity import Query, score_record
 from tradescreen.normalize.names import name_form
 from tradescreen.screen.party import Thresholds
+from tradescreen.screen.relations import incoming
+from tradescreen.screen.shared import attribute_hits, extra_positions, network_decision, with_rows
 
 AlertKey = tuple[str, str, str]  # (row_id, source, source_id)
 
@@ -51,18 +54,43 @@ def screen_row(
     index = bidx.index
     form = name_form(query.name, query.schema)
     alerts: list[Alert] = []
-    for pos, slots in pair_candidates(bidx, form, query.identifiers).items():
+    cands = pair_candidates(bidx, form, query.identifiers)
+    # Shared addresses, phones, e-mails and relations reach listed parties whatever the names
+    # say (screen.shared, screen.relations), as in `Screener.screen`.
+    attrs = attributes_of(index)
+    hits = attribute_hits(index, attrs, query)
+    cands = {**cands, **{pos: () for pos in extra_positions(hits, set(cands))}}
+    matched = []
+    for pos, slots in cands.items():
         record = index.records[pos]
         scored = score_record(query, record, slots or None, index.forms[pos])
+        rows = hits.get(pos)
+        if rows:
+            scored = with_rows(scored, rows)
         # Rounded as reported, so that a stored alert compares equal to a recomputed one.
         score = round(scored.score, 4)
-        decision = thresholds.decide(score)
+        decision = network_decision(thresholds.decide(score), rows or [])
+        if decision == "match":
+            matched.append(record)
         if decision == "no_match":
             continue
         alerts.append(Alert(
             row_id, record.source, record.source_id, decision, score, record.caption,
             scored.matched_name, record.content_hash, record.snapshot,
         ))
+    seen = {(a.source, a.source_id) for a in alerts}
+    for pos, rows in incoming(attrs, index.records, query.name, matched).items():
+        record = index.records[pos]
+        if (record.source, record.source_id) in seen:
+            continue
+        scored = score_record(query, record, None, index.forms[pos])
+        score = round(scored.score, 4)
+        decision = network_decision(thresholds.decide(score), rows)
+        if decision != "no_match":
+            alerts.append(Alert(
+                row_id, record.source, record.source_id, decision, score, record.caption,
+                scored.matched_name, record.content_hash, record.snapshot,
+            ))
     alerts.sort(key=lambda a: (-a.score, a.source, a.source_id))
     return alerts
 

@@ -16,7 +16,14 @@ import orjson
 
 from tradescreen.match.entity import Query
 from tradescreen.screen.csvinput import read_csv
-from tradescreen.screen.inputs import HEADERS, InputError, day_first_of, read_query, row_name
+from tradescreen.screen.inputs import (
+    HEADERS,
+    InputError,
+    day_first_of,
+    read_query,
+    row_attributes,
+    row_name,
+)
 
 # The screen-file columns, except that a bare `id` is the row's own key here (issue 7), so the
 # official identifier comes only from the explicit identifier headers.
@@ -44,17 +51,23 @@ class BookRow:
         else:
             q = self.query
             payload = [q.name, q.schema, q.birth_date, list(q.countries), list(q.identifiers)]
+            if q.attributes:  # rows without them keep the hashes they had
+                payload.append([list(a) for a in q.attributes])
         return hashlib.sha256(orjson.dumps(payload)).hexdigest()
 
 
 def query_to_json(query: Query) -> bytes:
-    return orjson.dumps([query.name, query.schema, query.birth_date, query.countries,
-                         query.identifiers])
+    fields: list[Any] = [query.name, query.schema, query.birth_date, query.countries,
+                         query.identifiers]
+    if query.attributes:
+        fields.append(query.attributes)
+    return orjson.dumps(fields)
 
 
 def query_from_json(data: bytes | str) -> Query:
-    name, schema, birth_date, countries, identifiers = orjson.loads(data)
-    return Query(name, schema, birth_date, tuple(countries), tuple(identifiers))
+    name, schema, birth_date, countries, identifiers, *rest = orjson.loads(data)
+    attributes = tuple((k, v) for k, v in rest[0]) if rest else ()
+    return Query(name, schema, birth_date, tuple(countries), tuple(identifiers), attributes)
 
 
 def _columns(fields: Iterable[str]) -> dict[str, str | None]:
@@ -94,6 +107,7 @@ def rows_from_records(
             query, warnings = read_query(
                 row_name(get), get["schema"] or None, get["birth_date"] or None,
                 [get["country"]], [get["identifier"]], day_first=day_first,
+                attributes=row_attributes(get),
             )
         except InputError as exc:
             yield BookRow(row_id, None, str(exc), data)

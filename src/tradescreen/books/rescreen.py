@@ -30,14 +30,16 @@ from tradescreen.events import Event, EventSink
 from tradescreen.index.build import INDEX_VERSION, Index, build_index
 from tradescreen.index.cache import load_index
 from tradescreen.index.records import Record, to_record
+from tradescreen.match.attributes import pair_rows as attribute_pair_rows
 from tradescreen.match.entity import score_record
 from tradescreen.screen.party import Thresholds
+from tradescreen.screen.relations import pair_rows as relation_pair_rows
 from tradescreen.store.snapshots import Snapshot
 from tradescreen.store.sqlite import SQLiteStore
 
 # Bump when the alert rule changes (blocking, scoring of books): a delta from alerts made under
 # another rule would not equal a full re-screen, so it runs in full instead.
-RULE_VERSION = 1
+RULE_VERSION = 2  # 2: shared attributes and list relations raise alerts (screen.shared)
 
 Runner = Callable[[BookIndex, Sequence[Item], Thresholds], list[Alert]]
 
@@ -274,7 +276,11 @@ def _explainer(
         if query is None or record is None:
             return []
         slots = [i for i, name in enumerate(record.names) if name[0] == alert.matched_name]
-        return [f.to_dict() for f in score_record(query, record, slots or None).features]
+        rows = list(score_record(query, record, slots or None).features)
+        # What else tied the row to the entry: shared attributes, list relations.
+        rows += attribute_pair_rows(query.attributes, query.countries, record)
+        rows += relation_pair_rows(query.name, record)
+        return [f.to_dict() for f in rows]
 
     return explain
 

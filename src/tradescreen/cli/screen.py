@@ -72,9 +72,11 @@ def _report(data: dict[str, Any]) -> None:
         if r["matched_name"] != r["caption"]:
             console.print(f"{'':14}matched {r['matched_name_kind']}: {r['matched_name']}")
         for f in r["explanation"]:
-            if f["feature"] == "prior" or abs(f["weight"]) < 0.3:
+            shown = f["feature"] in ("shared_attribute", "relation")
+            if f["feature"] == "prior" or (abs(f["weight"]) < 0.3 and not shown):
                 continue
-            detail = f"  ({f['detail']})" if f["detail"] and f["feature"] == "name_dice" else ""
+            detail = f"  ({f['detail']})" if f["detail"] and (
+                f["feature"] == "name_dice" or shown) else ""
             console.print(
                 f"{'':14}{f['weight']:+5.1f}  {f['feature']}: {f['label']}{detail}", markup=False
             )
@@ -103,6 +105,15 @@ def screen(
         list[str] | None,
         typer.Option("--id", help="Identifier (IMO, registration, passport...); repeatable."),
     ] = None,
+    address: Annotated[list[str] | None, typer.Option(
+        "--address", help="Postal address, compared with every listed party's; repeatable."
+    )] = None,
+    phone: Annotated[list[str] | None, typer.Option(
+        "--phone", help="Phone number in any format; repeatable.")] = None,
+    email: Annotated[list[str] | None, typer.Option(
+        "--email", help="E-mail address (its domain is compared too); repeatable.")] = None,
+    website: Annotated[list[str] | None, typer.Option(
+        "--website", help="Website or URL; repeatable.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100, help="Most results to return.")] = 10,
     json_output: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
     as_of: Annotated[str | None, typer.Option(
@@ -112,14 +123,21 @@ def screen(
     """Screen one name against every active list, best match first, with explanations.
 
     A field that cannot be read (a birth date, a country) is left out with a warning on stderr
-    (and in `warnings` with --json); the name is screened all the same.
+    (and in `warnings` with --json); the name is screened all the same. A listed party sharing
+    an --address, --phone, --email (or its domain) or --website is reported whatever the names
+    say, with a `shared_attribute` explanation row; common values (free-mail domains, a
+    registered agent's address) are marked weak and do not raise an alert by themselves.
     """
     from tradescreen.books.asof import parse_date
     from tradescreen.screen.batch import screen_one
     from tradescreen.screen.inputs import read_query
 
     try:
-        query, warnings = read_query(name, schema, birth_date, country or [], ident or [])
+        attributes = [(k, v) for k, values in (("address", address), ("phone", phone),
+                                                ("email", email), ("website", website))
+                      for v in values or ()]
+        query, warnings = read_query(name, schema, birth_date, country or [], ident or [],
+                                     attributes=attributes)
     except InputError as exc:
         raise InputError(f"{exc}: give a name or an --id to screen") from None
     settings = load_settings()
@@ -160,8 +178,9 @@ def screen_file(
 
     Recognised columns: name / full_name (or first_name, middle_name, last_name), schema,
     birth_date / date_of_birth / dob, country / nationality (ISO code or name), id (an
-    identifier), and row_id / key / customer_id (the row's own key, echoed as `row_id` on its
-    output line). Every line has `row` (line number), `row_id` and `warnings` (fields left out);
+    identifier), address, phone, email, website (shared-attribute alerts), and row_id / key /
+    customer_id (the row's own key, echoed as `row_id` on its output line). Every line has
+    `row` (line number), `row_id` and `warnings` (fields left out);
     a row with nothing to screen (no name, or a field too long to be one) gets `error` instead
     of results and is not counted as screened.
     """

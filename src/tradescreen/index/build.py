@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tradescreen.index.attributes import AttributeIndex, AttributeWriter
 from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
 from tradescreen.index.records import Record
 from tradescreen.normalize.names import NameForm, name_form
 
-INDEX_VERSION = 8  # 7: a folder of mapped files (index.write); 8: + listed parties (clusters)
+INDEX_VERSION = 9  # 7: mapped files; 8: listed parties (clusters), shared attributes and
+# relations (index.attributes), Hangul and Arabic-script readings
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Index:
     # Each record's names normalised once at build time (None where nothing is left to compare),
     # so that screening never transliterates a listed name again.
     forms: list[tuple[NameForm | None, ...]]
+    attribute_index: AttributeIndex | None = None  # shared attributes, relations (attributes)
 
     def postings(self, key: str) -> np.ndarray | None:
         slot = self.key_slot.get(key)
@@ -54,7 +57,9 @@ def build_index(records: list[Record], snapshots: tuple[str, ...]) -> Index:
     vocab: set[str] = set()
     identifiers: dict[str, list[int]] = defaultdict(list)
     forms: list[tuple[NameForm | None, ...]] = []
+    attrs = AttributeWriter()
     for pos, record in enumerate(records):
+        attrs.add(pos, record)
         record_forms = tuple(
             form if (form := name_form(value, record.schema)).tokens else None
             for value, _kind, _strength in record.names
@@ -95,4 +100,5 @@ def build_index(records: list[Record], snapshots: tuple[str, ...]) -> Index:
         delete_map={k: tuple(v) for k, v in delete_map.items()},
         identifiers={k: tuple(v) for k, v in identifiers.items()},
         forms=forms,
+        attribute_index=attrs.to_memory(),
     )

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import orjson
 
+from tradescreen.index.attributes import entity_attributes
 from tradescreen.index.keys import normalize_identifier
 from tradescreen.model import Entity
 
@@ -25,6 +26,11 @@ class Record(NamedTuple):
     programs: tuple[str, ...]
     listed_on: str | None
     content_hash: str
+    # Shared-attribute alerts: (kind, key, list's value), kind address / phone / email /
+    # website; the key is the normalised form (see index.attributes.entity_attributes).
+    attributes: tuple[tuple[str, str, str], ...] = ()
+    # The list's relations: (kind, target name, target's source_id or None, share or None).
+    relations: tuple[tuple[str, str, str | None, float | None], ...] = ()
 
     @property
     def id(self) -> str:
@@ -85,4 +91,7 @@ def to_record(entity: Entity, snapshot: str, digest: str | None = None) -> Recor
         programs=entity.programs,
         listed_on=entity.listed_on,
         content_hash=digest or content_hash(entity),
+        attributes=entity_attributes(entity, tuple(c for c in countries if c)),
+        relations=tuple((r.kind, r.target_name, r.target_id, r.share) for r in entity.relations
+                        if r.target_name),
     )

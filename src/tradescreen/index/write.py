@@ -14,6 +14,7 @@ collection of millions of entities builds in bounded memory. The files (see `map
   ids.*                           entity id (FtM's and ours) -> record position (the last wins)
   columns.json / record_*.npy     each record's source, schema and countries as small integers
                                   (`columns`), so listings filter and count without decoding
+  attr_keys.*, addr_*, relations.*  shared attributes and list relations (`attributes`)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import numpy as np
 
 from tradescreen.ftm import ftm_id
 from tradescreen.index import codec
+from tradescreen.index.attributes import AttributeWriter
 from tradescreen.index.columns import ColumnWriter
 from tradescreen.index.keyed import save_array, write_keyed
 from tradescreen.index.keys import (
@@ -145,6 +147,7 @@ def write_index(
     idents = _Interner()
     entity_ids = _Interner()
     columns = ColumnWriter()
+    attrs = AttributeWriter()
     vocab: dict[str, int] = {}
     name_record = array("i")
     name_slot = array("i")
@@ -169,6 +172,7 @@ def write_index(
             entity_ids.add(ftm_id(record.source, record.source_id), pos)
             entity_ids.add(record.id, pos)
             columns.add(record)
+            attrs.add(pos, record)
             count = pos + 1
     forget_token_keys()
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))
@@ -185,6 +189,8 @@ def write_index(
     del entity_ids
     columns.write(folder)
     del columns
+    attr_counts = attrs.write(folder)
+    del attrs
     tokens = list(vocab)
     del vocab
     encoded = [t.encode() for t in tokens]
@@ -202,7 +208,7 @@ def write_index(
     meta = {
         "version": version, "format": FORMAT, "snapshots": list(snapshots),
         "records": count, "names": names, "keys": key_count, "tokens": len(tokens),
-        "variants": len(variants.ids), "codec": codec.codec_id(),
+        "variants": len(variants.ids), "codec": codec.codec_id(), **attr_counts,
     }
     (folder / "meta.json").write_text(json.dumps(meta, indent=1))
     return meta

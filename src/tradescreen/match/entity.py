@@ -21,6 +21,8 @@ class Query:
     birth_date: str | None = None
     countries: tuple[str, ...] = ()
     identifiers: tuple[str, ...] = ()
+    # (kind, value as given): address, phone, email, website (see match.attributes)
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

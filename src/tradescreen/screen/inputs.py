@@ -49,7 +49,13 @@ HEADERS = {
     "birth_date": ("birth_date", "date_of_birth", "dob", "birthdate", "incorporation_date"),
     "country": ("country", "nationality", "country_code", "citizenship", "jurisdiction"),
     "id": ("id_number", "identifier", "imo", "registration_number", "passport", "tax_id"),
+    # Shared-attribute alerts (match.attributes): compared with every listed party's.
+    "address": ("address", "full_address", "street_address", "postal_address"),
+    "phone": ("phone", "phone_number", "telephone", "tel", "fax"),
+    "email": ("email", "e_mail", "email_address"),
+    "website": ("website", "url", "web", "homepage", "web_site"),
 }
+ATTRIBUTE_KINDS = ("address", "phone", "email", "website")
 # screen-file: the row's own key, echoed on its output line. A bare `id` column stays an
 # identifier there (as it always was); books read `id` as the key.
 KEY_HEADERS = ("row_id", "key", "customer_id", "record_id")
@@ -279,9 +285,11 @@ def read_query(
     identifiers: Iterable[str] = (),
     *,
     day_first: bool | None = None,
+    attributes: Iterable[tuple[str, str]] = (),
 ) -> tuple[Query, list[str]]:
     """The query and the warnings about fields left out or read in part. InputError only when
-    there is nothing to screen: no name and no identifier, or a name too long to be one."""
+    there is nothing to screen: no name, identifier or attribute, or a name too long to be one.
+    `attributes`: (kind, value) pairs, kind address / phone / email / website."""
     name = " ".join(name.split())
     if len(name) > MAX_FIELD:
         raise InputError(f"name of {len(name):,} characters is not a name (at most "
@@ -303,11 +311,43 @@ def read_query(
                             "(left out)")
         elif ident:
             ids.append(ident)
-    if not name and not ids:
+    attrs, attr_warnings = read_attributes(attributes, codes)
+    warnings.extend(attr_warnings)
+    if not name and not ids and not attrs:
         raise InputError("no name or identifier to screen")
     query = Query(name=name, schema=kind, birth_date=iso, countries=codes,
-                  identifiers=tuple(ids))
+                  identifiers=tuple(ids), attributes=attrs)
     return query, warnings
+
+
+def read_attributes(
+    values: Iterable[tuple[str, str]], countries: tuple[str, ...] = ()
+) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+    """(kind, value) pairs kept for screening, and a warning for each value left out (too
+    long, or nothing comparable in it: an address of punctuation, a phone of three digits)."""
+    from tradescreen.index.attributes import attribute
+    from tradescreen.normalize.addresses import address_tokens, specificity
+
+    kept: list[tuple[str, str]] = []
+    warnings: list[str] = []
+    for kind, value in values:
+        if kind not in ATTRIBUTE_KINDS:
+            raise InputError(f"unknown attribute {kind!r}; use {', '.join(ATTRIBUTE_KINDS)}")
+        value = " ".join((value or "").split())
+        if not value:
+            continue
+        if len(value) > MAX_FIELD:
+            warnings.append(f"{kind} of {len(value):,} characters is not an {kind} (left out)"
+                            if kind in ("address", "email") else
+                            f"{kind} of {len(value):,} characters is not a {kind} (left out)")
+        elif attribute(kind, value, countries) is None:
+            warnings.append(f"{kind} {value!r} has nothing comparable in it (left out)")
+        elif (kind, value) not in kept:
+            kept.append((kind, value))
+            if kind == "address" and (why := specificity(address_tokens(value))):
+                warnings.append(f"address {value!r} is weak ({why}): listed parties sharing "
+                                "it are shown, not alerted on")
+    return tuple(kept), warnings
 
 
 def make_query(
@@ -361,6 +401,17 @@ def row_name(get: Mapping[str, str] | dict[str, str]) -> str:
     return get["name"] or " ".join(p for p in (get["first"], get["middle"], get["last"]) if p)
 
 
+def row_attributes(get: Mapping[str, str]) -> list[tuple[str, str]]:
+    """A row's address, phone, email and website cells (a cell may hold several, `;`-separated,
+    except an address, whose commas and semicolons are its own)."""
+    out: list[tuple[str, str]] = []
+    for kind in ATTRIBUTE_KINDS:
+        cell = get.get(kind) or ""
+        parts = [cell] if kind == "address" else cell.split(";")
+        out += [(kind, p) for p in parts if p.strip()]
+    return out
+
+
 def read_rows(fields: list[str], rows: Iterable[Mapping[str, str]], label: str) -> Iterator[Row]:
     """Rows (as read from a CSV file: header `fields`, first data row on line 2) as queries,
     in order; every row yields a Row, screenable or not."""
@@ -383,6 +434,7 @@ def read_rows(fields: list[str], rows: Iterable[Mapping[str, str]], label: str) 
             query, warnings = read_query(
                 row_name(get), get["schema"] or None, get["birth_date"] or None,
                 [get["country"]], [get["id"]], day_first=day_first,
+                attributes=row_attributes(get),
             )
         except InputError as exc:
             yield Row(number, key, None, f"row {number}: {exc}")

@@ -34,6 +34,7 @@ from tradescreen.screen.routes import (
     route_reasons,
 )
 from tradescreen.screen.tx_model import Party, Transaction, TxInputError, parse_transaction
+from tradescreen.screen.tx_network import name_decision, network_reasons, party_attributes
 from tradescreen.sources.fetch import TARGETS
 
 # Authorities behind each list id, and official pages for lists `lists fetch` does not download.
@@ -88,9 +89,10 @@ def list_citation(record: Record, titles: dict[str, str] | None = None) -> Citat
 def party_query(p: Party) -> Query:
     schema = p.schema or ("Vessel" if p.role == "vessel" else "LegalEntity")
     birth = p.birth_date or (p.incorporated if schema != "Person" else None)
-    return Query(name=p.name[:1000], schema=schema, birth_date=birth,
-                 countries=(p.country,) if p.country else (),
-                 identifiers=tuple(v for _, v in p.identifiers if v))
+    countries = (p.country,) if p.country else ()
+    return Query(name=p.name[:1000], schema=schema, birth_date=birth, countries=countries,
+                 identifiers=tuple(v for _, v in p.identifiers if v),
+                 attributes=party_attributes(p, countries))
 
 
 class TxScreener:
@@ -148,6 +150,16 @@ class TxScreener:
         ))
         return result
 
+    def _network(self, party: Party, pointer: str,
+                 results: list[PartyResult]) -> tuple[list[Reason], bool]:
+        """Shared-attribute and relation reasons for one party, and whether the top result's
+        decision came from them alone (then they, not a name match, are the reason)."""
+        reasons = network_reasons(party, pointer, results, self.cite)
+        top = results[0] if results else None
+        alone = top is not None and top.decision != "no_match" and name_decision(
+            top, self.screener.thresholds) == "no_match"
+        return reasons, alone
+
     def _parties(self, tx: Transaction) -> tuple[list[dict[str, Any]], list[Reason]]:
         rows, reasons = [], []
         subjects = [(p, party_query(p), p.pointer) for p in tx.parties]
@@ -163,7 +175,13 @@ class TxScreener:
             top = results[0] if results else None
             matches = [_hit(r) for r in results if r.decision != "no_match"]
             decision = "clear"
-            if top is not None and top.decision != "no_match":
+            network, alone = self._network(party, pointer, results)
+            reasons += network
+            if any(r.severity == "review" for r in network):
+                decision = "review"
+            if top is not None and top.decision != "no_match" and alone:
+                decision = "review"
+            elif top is not None and top.decision != "no_match":
                 decision = "block" if top.decision == "match" else "review"
                 rec = top.score.record
                 ident = any(f.feature == "identifier" and f.weight > 0
