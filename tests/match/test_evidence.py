@@ -60,3 +60,25 @@ def test_same_name_born_years_apart_is_not_a_match():
     assert same.score >= 0.7
     assert other.score < 0.5
     assert other.score < slip.score < same.score
+
+
+def test_company_names_that_only_resemble_a_listed_one_stay_below_review():
+    """Ordinary firms named after their founders (Davis, Warner, Simon) lie a letter or a vowel
+    from listed companies (NAVIS INC., WAGNER GROUP, SAMAN BANK, all on OFAC SDN): without a
+    distinctive word spelt as listed they are candidates, not reviews. A slip in a long word or
+    two swapped letters is still the listed company."""
+    def company(name: str) -> Record:
+        return _record(schema="Company", caption=name, names=((name, "primary", "strong"),),
+                       birth_dates=(), countries=(), identifiers=())
+
+    review = 0.5
+    for query, listed in (("Davis Inc", "NAVIS INC."), ("Warner Group", "WAGNER GROUP"),
+                          ("Simon KG", "SAMAN BANK"), ("Millet SARL", "BANK MELLAT"),
+                          ("Bauer GmbH", "BAJER S.R.L.")):
+        result = score_record(Query(query, "Company"), company(listed))
+        assert result.score < review, (query, listed, result.score)
+        assert any(f.feature == "org_resemblance" for f in result.features)
+    for query, listed in (("Wagenr Group", "WAGNER GROUP"), ("Sovkomflot", "SOVCOMFLOT"),
+                          ("Wagner Group", "WAGNER GROUP"), ("Bank Millat", "BANK MELLAT")):
+        result = score_record(Query(query, "Company"), company(listed))
+        assert result.score >= review, (query, listed, result.score)

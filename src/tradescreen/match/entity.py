@@ -97,6 +97,11 @@ def score_record(
             if extra is not None:
                 features.append(extra)
                 logit += extra.weight
+        if not any(f.feature == "short_word" for f in features):
+            resemblance = evidence.org_resemblance_feature(cmp, logit)
+            if resemblance is not None:
+                features.append(resemblance)
+                logit += resemblance.weight
         single = evidence.single_word_feature(
             record.schema, cmp.query.tokens, cmp.candidate.tokens, cmp.alignment.pairs, logit,
             corpus_weight,

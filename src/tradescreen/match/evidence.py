@@ -9,6 +9,8 @@ against a company are strong counter-evidence; countries are weak evidence eithe
 
 from __future__ import annotations
 
+from rapidfuzz.distance import OSA, Levenshtein
+
 from tradescreen.index.keys import normalize_identifier, split_scheme
 from tradescreen.index.records import Record
 from tradescreen.match.explain import Feature
@@ -249,4 +251,63 @@ def short_word_feature(query_tokens: tuple[str, ...], listed_tokens: tuple[str, 
     return Feature(
         "short_word", "short one-word name, not spelt the same", weight,
         f"{queried[0]} vs {listed[0]}",
+    )
+
+
+# A word this long one or two slips from a listed word is that word misspelt: ordinary words
+# and names of that length rarely lie so close to one another.
+SPECIFIC_LENGTH = 8
+# Pair kinds that say a word is the listed word (an initial says nothing about a company).
+_SAME = frozenset({"exact", "stem", "equivalent", "symbol"})
+
+
+# The log-odds a company name that only resembles a listed one is held to (score 0.38): shown
+# as a candidate, below review; an agreeing date or identifier can still lift it.
+ORG_RESEMBLANCE_LOGIT = -0.5
+
+
+def _specific_slip(a: str, b: str) -> bool:
+    """Two spellings too close to be two different words: one or two slips in a long word, or
+    two letters swapped (Navsi / Navis: no other word is made that way)."""
+    edits = OSA.distance(a, b, score_cutoff=3)
+    if edits == 1 and Levenshtein.distance(a, b, score_cutoff=2) == 2:
+        return True  # a transposition
+    return min(len(a), len(b)) >= SPECIFIC_LENGTH and edits <= 2
+
+
+def org_resemblance_feature(cmp, logit: float) -> Feature | None:
+    """An organisation's name is copied from a document, not transcribed by ear: its distinctive
+    words are spelt as listed or they are other words. When none of them is, and a short word
+    is one or two letters from a listed one (Warner / Wagner, Bauer / Bajer, Davis / Navis) or
+    only its consonants agree (Simon / Saman, Millet / Mellat), an ordinary firm named after
+    its founder is as likely as a misspelt listed one: the name is held below review (a date
+    or an identifier can still lift it). Generic words (Group, Trading) count neither way."""
+    if cmp.query.kind != "org" or not cmp.alignment.pairs or logit <= ORG_RESEMBLANCE_LOGIT:
+        return None
+    q, c = cmp.query.tokens, cmp.candidate.tokens
+    generic = vocab.org_generic() | vocab.particles()
+    distinctive = [
+        p for p in cmp.alignment.pairs
+        if p.kind != "initial" and any(q[i] not in generic for i in p.query)
+    ]
+    if not distinctive or any(p.kind in _SAME for p in distinctive):
+        return None
+    loose = [
+        p for p in distinctive
+        if not (
+            p.kind == "merged" and p.sim >= 0.95
+            or len(p.query) == len(p.candidate) == 1
+            and _specific_slip(q[p.query[0]], c[p.candidate[0]])
+        )
+    ]
+    if not loose:
+        return None
+    shown = ", ".join(
+        " ".join(q[i] for i in p.query) + "~" + " ".join(c[j] for j in p.candidate)
+        for p in loose
+    )
+    return Feature(
+        "org_resemblance", "no distinctive word spelt as listed",
+        ORG_RESEMBLANCE_LOGIT - logit, shown,
+        "a company name that only resembles a listed one: confirm with a country, date or id",
     )
