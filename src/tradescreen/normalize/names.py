@@ -193,7 +193,11 @@ def name_form(raw: str, schema: str = "LegalEntity", *, query: bool = False) -> 
     kind = "other"
     if schema in PERSON_SCHEMAS:
         if query and script in phonetic_scripts.SCRIPTS:
-            toks = phonetic_scripts.latin_reading(raw) or toks
+            toks = (
+                phonetic_scripts.latin_reading(raw)
+                or (phonetic_scripts.korean_reading(raw) if script == "Hangul" else None)
+                or toks
+            )
         toks, dropped = _strip_honorifics(toks)
         kind = "person"
     elif schema in ORG_SCHEMAS:
