@@ -30,21 +30,27 @@ _FINALS = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", 
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 
 
+# A Korean personal name is a family name and a given name of two to four syllables in all
+# (김정은, 남궁 민); longer Hangul is a foreign name spelt by sound, left to the usual reading.
+KOREAN_NAME_SYLLABLES = 4
+
+
 def korean_reading(raw: str) -> tuple[str, ...] | None:
     """A Korean name in Hangul as the lists romanise it, one token per syllable (김정은 ->
     kim jong un: the lists write the given name's syllables apart or hyphenated). None when
-    the name holds anything but Hangul syllables and separators."""
+    the name is not Hangul syllables alone or too long to be a Korean name."""
     out: list[str] = []
     for ch in raw:
         code = ord(ch)
         if _HANGUL_FIRST <= code <= _HANGUL_LAST:
-            index = code - _HANGUL_FIRST
-            initial, rest = divmod(index, 21 * 28)
+            initial, rest = divmod(code - _HANGUL_FIRST, 21 * 28)
             medial, final = divmod(rest, 28)
             out.append(_INITIALS[initial] + _MEDIALS[medial] + _FINALS[final])
         elif not (ch.isspace() or ch in "-·."):
             return None
-    return tuple(out) or None
+    if not 2 <= len(out) <= KOREAN_NAME_SYLLABLES or len(raw.split()) > 2:
+        return None
+    return tuple(out)
 
 
 @lru_cache(maxsize=20_000)
