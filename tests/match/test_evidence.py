@@ -82,3 +82,14 @@ def test_company_names_that_only_resemble_a_listed_one_stay_below_review():
                           ("Wagner Group", "WAGNER GROUP"), ("Bank Millat", "BANK MELLAT")):
         result = score_record(Query(query, "Company"), company(listed))
         assert result.score >= review, (query, listed, result.score)
+
+
+def test_a_korean_name_alone_is_held_to_review():
+    """Three syllables of a Korean name in Hangul name thousands of people (KIM Yong Chol is
+    on OFAC SDN): the name alone is worth a review, a birth date makes it a match."""
+    rec = _record(names=(("KIM, Yong Chol", "primary", "strong"),),
+                  birth_dates=(("1962-07-18", False, "18 Jul 1962"),), countries=("kp",))
+    alone = score_record(Query("김영철", "Person"), rec)
+    assert 0.5 <= alone.score < 0.7
+    dated = score_record(Query("김영철", "Person", birth_date="1962-07-18"), rec)
+    assert dated.score >= 0.7

@@ -124,3 +124,8 @@ def test_korean_names_in_hangul_match_their_listed_romanisation():
                            ("최룡해", "CHOE Ryong Hae"), ("김여정", "Kim Yo-jong")):
         assert compare_names("Person", hangul, listed)[1], (hangul, listed)
     assert not compare_names("Person", "김정은", "Kim Jong Il")[1]
+    # Korean names share few syllables: another syllable is another name (Jong / Yong,
+    # Min / Man), a family name that is elsewhere a particle (An) still counts.
+    assert not compare_names("Person", "김정수", "Kim Yong Su")[1]
+    assert not compare_names("Person", "황민수", "Hwang Su-man")[1]
+    assert not compare_names("Person", "안영식", "PAK YONG SIK")[1]

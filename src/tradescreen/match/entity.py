@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from tradescreen.index.records import Record
 from tradescreen.match import evidence
 from tradescreen.match.explain import Feature
+from tradescreen.match.features import read_as_korean
 from tradescreen.match.model import logistic
 from tradescreen.match.names import NameScore, score_forms
 from tradescreen.match.weights import corpus_weight
@@ -87,7 +88,8 @@ def score_record(
             ),
             evidence.common_name_feature(
                 record.schema,
-                evidence.name_information(cmp.query.tokens, cmp.alignment.pairs, corpus_weight),
+                evidence.name_information(cmp.query.tokens, cmp.alignment.pairs, corpus_weight,
+                                          korean=read_as_korean(cmp.query)),
             ),
             evidence.short_word_feature(
                 cmp.query.tokens, cmp.candidate.tokens, cmp.values["one_word_fuzzy"],

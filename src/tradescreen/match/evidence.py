@@ -58,16 +58,22 @@ COMMON_NAME_INFORMATION = 1.3
 # The weight a Mandarin syllable counts for in a name made only of syllables: the lists hold few
 # Chinese names, so their frequencies there understate how common each syllable is.
 SYLLABLE_INFORMATION = 0.4
+# The same for a syllable of a Korean name read from Hangul: nearly half of all Koreans share
+# three family names and given names draw on a few hundred syllables, so three syllables of a
+# Korean name (Kim Yong Chol) say about as much as two of a Chinese one (Zhang Wei).
+KOREAN_SYLLABLE_INFORMATION = 0.3
 
 
-def name_information(tokens: tuple[str, ...], pairs, weight) -> float:
-    """How much the aligned query tokens say about identity (sum of weight x similarity)."""
+def name_information(tokens: tuple[str, ...], pairs, weight, korean: bool = False) -> float:
+    """How much the aligned query tokens say about identity (sum of weight x similarity).
+    `korean`: the query is a Korean name read syllable by syllable from Hangul."""
     chinese = len(tokens) >= 2 and all(is_pinyin_syllable(t) for t in tokens)
+    cap = KOREAN_SYLLABLE_INFORMATION if korean else SYLLABLE_INFORMATION
     total = 0.0
     for pair in pairs:
         for i in pair.query:
             w = weight(tokens[i])
-            total += (min(w, SYLLABLE_INFORMATION) if chinese else w) * pair.sim
+            total += (min(w, cap) if chinese or korean else w) * pair.sim
     return total
 
 _PERSON = frozenset({"Person"})
