@@ -129,3 +129,13 @@ def test_korean_names_in_hangul_match_their_listed_romanisation():
     assert not compare_names("Person", "김정수", "Kim Yong Su")[1]
     assert not compare_names("Person", "황민수", "Hwang Su-man")[1]
     assert not compare_names("Person", "안영식", "PAK YONG SIK")[1]
+
+
+def test_arabic_script_names_against_their_romanisations():
+    """Ta marbuta ends a name as -a or -ah (حمزة = Hamza, أسامة = Usama); z is its own letter
+    in Arabic and Persian (ز ذ ظ ض), never romanised as s: Hawazin is not Hasan."""
+    assert compare_names("Person", "حمزة", "Hamza")[1]
+    assert compare_names("Person", "أسامة بن لادن", "Usama bin Laden")[1]
+    assert compare_names("Person", "عزيز", "Aziz")[1]
+    assert not compare_names("Person", "كايد هوازن", "Qaid Hasan")[1]
+    assert not compare_names("Person", "علی شبیری", "Ali Zubayr")[1]

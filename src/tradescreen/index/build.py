@@ -17,7 +17,7 @@ from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
 from tradescreen.index.records import Record
 from tradescreen.normalize.names import NameForm, name_form
 
-INDEX_VERSION = 7  # 7: the index is a folder of mapped files (index.write)
+INDEX_VERSION = 8  # 8: Arabic-script z and ta marbuta read apart (match2); 7: mapped files
 
 
 @dataclass
