@@ -93,3 +93,12 @@ def test_a_korean_name_alone_is_held_to_review():
     assert 0.5 <= alone.score < 0.7
     dated = score_record(Query("김영철", "Person", birth_date="1962-07-18"), rec)
     assert dated.score >= 0.7
+
+
+def test_a_company_named_like_a_listed_vessel_is_review_not_match():
+    """VIANA is a vessel on OFAC SDN; a company of that name may own it, it is not the ship."""
+    vessel = _record(schema="Vessel", caption="VIANA", names=(("VIANA", "primary", "strong"),),
+                     birth_dates=(), countries=(), identifiers=())
+    company = score_record(Query("Viana", "Company"), vessel)
+    assert 0.5 <= company.score < 0.7
+    assert score_record(Query("Viana", "Vessel"), vessel).score >= 0.7

@@ -37,6 +37,9 @@ WEIGHTS: dict[str, float] = {
     "country_conflict": -0.5,
     "schema_conflict": -4.0,
     "schema_weak_conflict": -1.5,
+    # A company named like a listed vessel or aircraft may be its owner (one-ship companies
+    # carry the ship's name), it is not the ship: worth a review, never a match on the name.
+    "schema_asset_conflict": -2.5,
     "weak_alias": -0.7,
     "single_token_name": -1.5,
     "common_name": -3.0,
@@ -93,6 +96,11 @@ def schema_feature(query_schema: str, record_schema: str) -> Feature | None:
         record_schema in _PERSON and query_schema in _ORG | _ASSET
     ):
         return Feature("schema", "person vs organisation", WEIGHTS["schema_conflict"], pair)
+    if (query_schema in _ORG and record_schema in _ASSET) or (
+        record_schema in _ORG and query_schema in _ASSET
+    ):
+        return Feature("schema", "organisation vs vessel or aircraft",
+                       WEIGHTS["schema_asset_conflict"], pair)
     return Feature("schema", "different kind of entity", WEIGHTS["schema_weak_conflict"], pair)
 
 
