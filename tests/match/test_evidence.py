@@ -79,7 +79,9 @@ def test_company_names_that_only_resemble_a_listed_one_stay_below_review():
         assert result.score < review, (query, listed, result.score)
         assert any(f.feature == "org_resemblance" for f in result.features)
     for query, listed in (("Wagenr Group", "WAGNER GROUP"), ("Sovkomflot", "SOVCOMFLOT"),
-                          ("Wagner Group", "WAGNER GROUP"), ("Bank Millat", "BANK MELLAT")):
+                          ("Wagner Group", "WAGNER GROUP"), ("Bank Millat", "BANK MELLAT"),
+                          ("AO Eirbourg", "AO EIRBURG"),
+                          ("Asemann Pisraneh Co. Ltd", "ASEMAN PISHRANEH CO. LTD")):
         result = score_record(Query(query, "Company"), company(listed))
         assert result.score >= review, (query, listed, result.score)
 

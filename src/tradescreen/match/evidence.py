@@ -268,9 +268,10 @@ def short_word_feature(query_tokens: tuple[str, ...], listed_tokens: tuple[str, 
     )
 
 
-# A word this long one or two slips from a listed word is that word misspelt: ordinary words
-# and names of that length rarely lie so close to one another.
-SPECIFIC_LENGTH = 8
+# A word this long one slip (or, at the second length, two) from a listed word is that word
+# misspelt: ordinary words and names of that length rarely lie so close to one another.
+SPECIFIC_LENGTH = 7
+SPECIFIC_LENGTH_TWO_SLIPS = 10
 # Pair kinds that say a word is the listed word (an initial says nothing about a company).
 _SAME = frozenset({"exact", "stem", "equivalent", "symbol"})
 
@@ -281,21 +282,25 @@ ORG_RESEMBLANCE_LOGIT = -0.5
 
 
 def _specific_slip(a: str, b: str) -> bool:
-    """Two spellings too close to be two different words: one or two slips in a long word, or
-    two letters swapped (Navsi / Navis: no other word is made that way)."""
+    """Two spellings too close to be two different words: a slip in a long word (Eirbourg /
+    Eirburg), or two letters swapped (Navsi / Navis: no other word is made that way)."""
     edits = OSA.distance(a, b, score_cutoff=3)
     if edits == 1 and Levenshtein.distance(a, b, score_cutoff=2) == 2:
         return True  # a transposition
-    return min(len(a), len(b)) >= SPECIFIC_LENGTH and edits <= 2
+    shortest = min(len(a), len(b))
+    return (edits == 1 and shortest >= SPECIFIC_LENGTH) or (
+        edits == 2 and shortest >= SPECIFIC_LENGTH_TWO_SLIPS
+    )
 
 
 def org_resemblance_feature(cmp, logit: float) -> Feature | None:
     """An organisation's name is copied from a document, not transcribed by ear: its distinctive
-    words are spelt as listed or they are other words. When none of them is, and a short word
-    is one or two letters from a listed one (Warner / Wagner, Bauer / Bajer, Davis / Navis) or
-    only its consonants agree (Simon / Saman, Millet / Mellat), an ordinary firm named after
-    its founder is as likely as a misspelt listed one: the name is held below review (a date
-    or an identifier can still lift it). Generic words (Group, Trading) count neither way."""
+    words are spelt as listed or they are other words. When the agreement rests on one
+    distinctive word, not spelt as listed, that is a short word one or two letters from a
+    listed one (Warner / Wagner, Bauer / Bajer, Davis / Navis) or whose consonants alone agree
+    (Simon / Saman, Millet / Mellat), an ordinary firm named after its founder is as likely as
+    a misspelt listed one: the name is held below review (a date or an identifier can still
+    lift it). Generic words (Group, Trading) count neither way."""
     if cmp.query.kind != "org" or not cmp.alignment.pairs or logit <= ORG_RESEMBLANCE_LOGIT:
         return None
     q, c = cmp.query.tokens, cmp.candidate.tokens
@@ -304,7 +309,9 @@ def org_resemblance_feature(cmp, logit: float) -> Feature | None:
         p for p in cmp.alignment.pairs
         if p.kind != "initial" and any(q[i] not in generic for i in p.query)
     ]
-    if not distinctive or any(p.kind in _SAME for p in distinctive):
+    # Two distinctive words that each resemble a listed one (Asemann Pisraneh / Aseman
+    # Pishraneh) are not a founder's name that happens to lie close to a listed word.
+    if len(distinctive) != 1 or distinctive[0].kind in _SAME:
         return None
     loose = [
         p for p in distinctive
