@@ -60,3 +60,47 @@ def test_same_name_born_years_apart_is_not_a_match():
     assert same.score >= 0.7
     assert other.score < 0.5
     assert other.score < slip.score < same.score
+
+
+def test_company_names_that_only_resemble_a_listed_one_stay_below_review():
+    """Ordinary firms named after their founders (Davis, Warner, Simon) lie a letter or a vowel
+    from listed companies (NAVIS INC., WAGNER GROUP, SAMAN BANK, all on OFAC SDN): without a
+    distinctive word spelt as listed they are candidates, not reviews. A slip in a long word or
+    two swapped letters is still the listed company."""
+    def company(name: str) -> Record:
+        return _record(schema="Company", caption=name, names=((name, "primary", "strong"),),
+                       birth_dates=(), countries=(), identifiers=())
+
+    review = 0.5
+    for query, listed in (("Davis Inc", "NAVIS INC."), ("Warner Group", "WAGNER GROUP"),
+                          ("Simon KG", "SAMAN BANK"), ("Millet SARL", "BANK MELLAT"),
+                          ("Bauer GmbH", "BAJER S.R.L.")):
+        result = score_record(Query(query, "Company"), company(listed))
+        assert result.score < review, (query, listed, result.score)
+        assert any(f.feature == "org_resemblance" for f in result.features)
+    for query, listed in (("Wagenr Group", "WAGNER GROUP"), ("Sovkomflot", "SOVCOMFLOT"),
+                          ("Wagner Group", "WAGNER GROUP"), ("Bank Millat", "BANK MELLAT"),
+                          ("AO Eirbourg", "AO EIRBURG"),
+                          ("Asemann Pisraneh Co. Ltd", "ASEMAN PISHRANEH CO. LTD")):
+        result = score_record(Query(query, "Company"), company(listed))
+        assert result.score >= review, (query, listed, result.score)
+
+
+def test_a_korean_name_alone_is_held_to_review():
+    """Three syllables of a Korean name in Hangul name thousands of people (KIM Yong Chol is
+    on OFAC SDN): the name alone is worth a review, a birth date makes it a match."""
+    rec = _record(names=(("KIM, Yong Chol", "primary", "strong"),),
+                  birth_dates=(("1962-07-18", False, "18 Jul 1962"),), countries=("kp",))
+    alone = score_record(Query("김영철", "Person"), rec)
+    assert 0.5 <= alone.score < 0.7
+    dated = score_record(Query("김영철", "Person", birth_date="1962-07-18"), rec)
+    assert dated.score >= 0.7
+
+
+def test_a_company_named_like_a_listed_vessel_is_review_not_match():
+    """VIANA is a vessel on OFAC SDN; a company of that name may own it, it is not the ship."""
+    vessel = _record(schema="Vessel", caption="VIANA", names=(("VIANA", "primary", "strong"),),
+                     birth_dates=(), countries=(), identifiers=())
+    company = score_record(Query("Viana", "Company"), vessel)
+    assert 0.5 <= company.score < 0.7
+    assert score_record(Query("Viana", "Vessel"), vessel).score >= 0.7

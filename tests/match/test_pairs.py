@@ -111,5 +111,31 @@ def test_foreign_names_written_in_katakana_or_hangul_match_their_latin_originals
     assert compare_names("Person", "ウラジーミル・プーチン", "Vladimir Putin")[1]
     assert compare_names("Person", "블라디미르 푸틴", "Vladimir Putin")[1]
     assert not compare_names("Person", "ウラジーミル・プーチン", "Vladimir Potanin")[1]
-    # Known gap (closing note): a native Korean name half read through a Chinese surname symbol
-    # ("황은정" against "Junzheng Wang") still reaches `match` after the final model refit.
+    # A native Korean name is read the way the lists romanise Korean, not half through a
+    # Chinese surname symbol.
+    assert not compare_names("Person", "황은정", "Junzheng Wang")[1]
+    assert compare_names("Person", "황은정", "Hwang Eun-jeong")[1]
+
+
+def test_korean_names_in_hangul_match_their_listed_romanisation():
+    """North Korean officials on the UN and OFAC lists (KIM Jong Un, RI Pyong Chol, CHOE Ryong
+    Hae) written in Hangul: each syllable read as the lists spell it."""
+    for hangul, listed in (("김정은", "KIM Jong Un"), ("리병철", "RI Pyong Chol"),
+                           ("최룡해", "CHOE Ryong Hae"), ("김여정", "Kim Yo-jong")):
+        assert compare_names("Person", hangul, listed)[1], (hangul, listed)
+    assert not compare_names("Person", "김정은", "Kim Jong Il")[1]
+    # Korean names share few syllables: another syllable is another name (Jong / Yong,
+    # Min / Man), a family name that is elsewhere a particle (An) still counts.
+    assert not compare_names("Person", "김정수", "Kim Yong Su")[1]
+    assert not compare_names("Person", "황민수", "Hwang Su-man")[1]
+    assert not compare_names("Person", "안영식", "PAK YONG SIK")[1]
+
+
+def test_arabic_script_names_against_their_romanisations():
+    """Ta marbuta ends a name as -a or -ah (حمزة = Hamza, أسامة = Usama); z is its own letter
+    in Arabic and Persian (ز ذ ظ ض), never romanised as s: Hawazin is not Hasan."""
+    assert compare_names("Person", "حمزة", "Hamza")[1]
+    assert compare_names("Person", "أسامة بن لادن", "Usama bin Laden")[1]
+    assert compare_names("Person", "عزيز", "Aziz")[1]
+    assert not compare_names("Person", "كايد هوازن", "Qaid Hasan")[1]
+    assert not compare_names("Person", "علی شبیری", "Ali Zubayr")[1]

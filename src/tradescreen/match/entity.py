@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from tradescreen.index.records import Record
 from tradescreen.match import evidence
 from tradescreen.match.explain import Feature
+from tradescreen.match.features import read_as_korean
 from tradescreen.match.model import logistic
 from tradescreen.match.names import NameScore, score_forms
 from tradescreen.match.weights import corpus_weight
@@ -89,7 +90,8 @@ def score_record(
             ),
             evidence.common_name_feature(
                 record.schema,
-                evidence.name_information(cmp.query.tokens, cmp.alignment.pairs, corpus_weight),
+                evidence.name_information(cmp.query.tokens, cmp.alignment.pairs, corpus_weight,
+                                          korean=read_as_korean(cmp.query)),
             ),
             evidence.short_word_feature(
                 cmp.query.tokens, cmp.candidate.tokens, cmp.values["one_word_fuzzy"],
@@ -99,6 +101,11 @@ def score_record(
             if extra is not None:
                 features.append(extra)
                 logit += extra.weight
+        if not any(f.feature == "short_word" for f in features):
+            resemblance = evidence.org_resemblance_feature(cmp, logit)
+            if resemblance is not None:
+                features.append(resemblance)
+                logit += resemblance.weight
         single = evidence.single_word_feature(
             record.schema, cmp.query.tokens, cmp.candidate.tokens, cmp.alignment.pairs, logit,
             corpus_weight,

@@ -9,6 +9,8 @@ against a company are strong counter-evidence; countries are weak evidence eithe
 
 from __future__ import annotations
 
+from rapidfuzz.distance import OSA, Levenshtein
+
 from tradescreen.index.keys import normalize_identifier, split_scheme
 from tradescreen.index.records import Record
 from tradescreen.match.explain import Feature
@@ -35,6 +37,9 @@ WEIGHTS: dict[str, float] = {
     "country_conflict": -0.5,
     "schema_conflict": -4.0,
     "schema_weak_conflict": -1.5,
+    # A company named like a listed vessel or aircraft may be its owner (one-ship companies
+    # carry the ship's name), it is not the ship: worth a review, never a match on the name.
+    "schema_asset_conflict": -2.5,
     "weak_alias": -0.7,
     "single_token_name": -1.5,
     "common_name": -3.0,
@@ -56,16 +61,22 @@ COMMON_NAME_INFORMATION = 1.3
 # The weight a Mandarin syllable counts for in a name made only of syllables: the lists hold few
 # Chinese names, so their frequencies there understate how common each syllable is.
 SYLLABLE_INFORMATION = 0.4
+# The same for a syllable of a Korean name read from Hangul: nearly half of all Koreans share
+# three family names and given names draw on a few hundred syllables, so three syllables of a
+# Korean name (Kim Yong Chol) say about as much as two of a Chinese one (Zhang Wei).
+KOREAN_SYLLABLE_INFORMATION = 0.3
 
 
-def name_information(tokens: tuple[str, ...], pairs, weight) -> float:
-    """How much the aligned query tokens say about identity (sum of weight x similarity)."""
+def name_information(tokens: tuple[str, ...], pairs, weight, korean: bool = False) -> float:
+    """How much the aligned query tokens say about identity (sum of weight x similarity).
+    `korean`: the query is a Korean name read syllable by syllable from Hangul."""
     chinese = len(tokens) >= 2 and all(is_pinyin_syllable(t) for t in tokens)
+    cap = KOREAN_SYLLABLE_INFORMATION if korean else SYLLABLE_INFORMATION
     total = 0.0
     for pair in pairs:
         for i in pair.query:
             w = weight(tokens[i])
-            total += (min(w, SYLLABLE_INFORMATION) if chinese else w) * pair.sim
+            total += (min(w, cap) if chinese or korean else w) * pair.sim
     return total
 
 _PERSON = frozenset({"Person"})
@@ -85,6 +96,11 @@ def schema_feature(query_schema: str, record_schema: str) -> Feature | None:
         record_schema in _PERSON and query_schema in _ORG | _ASSET
     ):
         return Feature("schema", "person vs organisation", WEIGHTS["schema_conflict"], pair)
+    if (query_schema in _ORG and record_schema in _ASSET) or (
+        record_schema in _ORG and query_schema in _ASSET
+    ):
+        return Feature("schema", "organisation vs vessel or aircraft",
+                       WEIGHTS["schema_asset_conflict"], pair)
     return Feature("schema", "different kind of entity", WEIGHTS["schema_weak_conflict"], pair)
 
 
@@ -249,4 +265,70 @@ def short_word_feature(query_tokens: tuple[str, ...], listed_tokens: tuple[str, 
     return Feature(
         "short_word", "short one-word name, not spelt the same", weight,
         f"{queried[0]} vs {listed[0]}",
+    )
+
+
+# A word this long one slip (or, at the second length, two) from a listed word is that word
+# misspelt: ordinary words and names of that length rarely lie so close to one another.
+SPECIFIC_LENGTH = 7
+SPECIFIC_LENGTH_TWO_SLIPS = 10
+# Pair kinds that say a word is the listed word (an initial says nothing about a company).
+_SAME = frozenset({"exact", "stem", "equivalent", "symbol"})
+
+
+# The log-odds a company name that only resembles a listed one is held to (score 0.38): shown
+# as a candidate, below review; an agreeing date or identifier can still lift it.
+ORG_RESEMBLANCE_LOGIT = -0.5
+
+
+def _specific_slip(a: str, b: str) -> bool:
+    """Two spellings too close to be two different words: a slip in a long word (Eirbourg /
+    Eirburg), or two letters swapped (Navsi / Navis: no other word is made that way)."""
+    edits = OSA.distance(a, b, score_cutoff=3)
+    if edits == 1 and Levenshtein.distance(a, b, score_cutoff=2) == 2:
+        return True  # a transposition
+    shortest = min(len(a), len(b))
+    return (edits == 1 and shortest >= SPECIFIC_LENGTH) or (
+        edits == 2 and shortest >= SPECIFIC_LENGTH_TWO_SLIPS
+    )
+
+
+def org_resemblance_feature(cmp, logit: float) -> Feature | None:
+    """An organisation's name is copied from a document, not transcribed by ear: its distinctive
+    words are spelt as listed or they are other words. When the agreement rests on one
+    distinctive word, not spelt as listed, that is a short word one or two letters from a
+    listed one (Warner / Wagner, Bauer / Bajer, Davis / Navis) or whose consonants alone agree
+    (Simon / Saman, Millet / Mellat), an ordinary firm named after its founder is as likely as
+    a misspelt listed one: the name is held below review (a date or an identifier can still
+    lift it). Generic words (Group, Trading) count neither way."""
+    if cmp.query.kind != "org" or not cmp.alignment.pairs or logit <= ORG_RESEMBLANCE_LOGIT:
+        return None
+    q, c = cmp.query.tokens, cmp.candidate.tokens
+    generic = vocab.org_generic() | vocab.particles()
+    distinctive = [
+        p for p in cmp.alignment.pairs
+        if p.kind != "initial" and any(q[i] not in generic for i in p.query)
+    ]
+    # Two distinctive words that each resemble a listed one (Asemann Pisraneh / Aseman
+    # Pishraneh) are not a founder's name that happens to lie close to a listed word.
+    if len(distinctive) != 1 or distinctive[0].kind in _SAME:
+        return None
+    loose = [
+        p for p in distinctive
+        if not (
+            p.kind == "merged" and p.sim >= 0.95
+            or len(p.query) == len(p.candidate) == 1
+            and _specific_slip(q[p.query[0]], c[p.candidate[0]])
+        )
+    ]
+    if not loose:
+        return None
+    shown = ", ".join(
+        " ".join(q[i] for i in p.query) + "~" + " ".join(c[j] for j in p.candidate)
+        for p in loose
+    )
+    return Feature(
+        "org_resemblance", "no distinctive word spelt as listed",
+        ORG_RESEMBLANCE_LOGIT - logit, shown,
+        "a company name that only resembles a listed one: confirm with a country, date or id",
     )

@@ -74,6 +74,44 @@ def _han_simplified(raw: str) -> str:
 _T2S = None
 
 
+def read_as_korean(form: NameForm) -> bool:
+    """A person's name in Hangul read syllable by syllable (phonetic_scripts.korean_reading)."""
+    return (
+        form.script == "Hangul"
+        and form.kind == "person"
+        and len(form.tokens) == sum(1 for ch in form.raw if "\uac00" <= ch <= "\ud7a3")
+    )
+
+
+# What the South's spelling (Revised Romanization, family-name customs) writes where the
+# lists' spelling (the DPRK's) writes otherwise: eo / o, eu / u, g / k, d / t, b / p, l / r.
+_RR_VOWELS = (("eo", "o"), ("eu", "u"), ("oo", "u"), ("ee", "i"))
+_RR_INITIALS = {"g": "k", "d": "t", "b": "p", "l": "r"}
+
+
+def _korean_key(token: str) -> str:
+    for a, b in _RR_VOWELS:
+        token = token.replace(a, b)
+    return _RR_INITIALS.get(token[:1], token[:1]) + token[1:]
+
+
+def korean_mismatch(query: NameForm, candidate: NameForm, alignment: Alignment) -> bool:
+    """A Korean name is a few common syllables (Kim, Yong, Jong, Su): a syllable aligned to
+    another one (Jong / Yong, Son / Song, Min / Man) is another name, not a spelling of it,
+    unless the two are one syllable in the South's and the lists' romanisations."""
+    if candidate.script != "Latin" or not read_as_korean(query):
+        return False
+    q, c = query.tokens, candidate.tokens
+    for pair in alignment.pairs:
+        if pair.kind == "exact":
+            continue
+        mine = "".join(_korean_key(q[i]) for i in pair.query)
+        theirs = "".join(_korean_key(c[j]) for j in pair.candidate)
+        if mine != theirs:
+            return True
+    return False
+
+
 def default_weight(token: str) -> float:
     """Token weight without corpus statistics: particles and generic words count less."""
     if token in vocab.particles():
@@ -95,7 +133,8 @@ class NameComparison:
 
 def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameComparison:
     al = align(query, candidate, weight)
-    particles = vocab.particles()
+    # A Korean family name is a syllable that elsewhere is a particle (An, I, Ha).
+    particles = frozenset() if read_as_korean(query) else vocab.particles()
     q_extra = sum(1 for i in al.query_unmatched if query.tokens[i] not in particles)
     c_extra = sum(1 for j in al.candidate_unmatched if candidate.tokens[j] not in particles)
     joined = Levenshtein.normalized_similarity(
@@ -124,7 +163,9 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
         "short_name": float(min(len(query.tokens), len(candidate.tokens)) <= 1),
         "org_extra_tokens": float(max(q_extra, c_extra)) if query.kind == "org" else 0.0,
         "patronymic_conflict": float(patronymic_conflict(query, candidate, al)),
-        "syllabic_mismatch": float(syllabic_mismatch(query, candidate)),
+        "syllabic_mismatch": float(
+            syllabic_mismatch(query, candidate) or korean_mismatch(query, candidate, al)
+        ),
         "initials_only": float(
             query.kind == "person"
             and any(all(len(t) == 1 for t in f.tokens) for f in (query, candidate))

@@ -181,19 +181,26 @@ def name_form(raw: str, schema: str = "LegalEntity", *, query: bool = False) -> 
     original beside such spellings, and building an index must not wait for the tagger."""
     script = script_of(raw)
     # Ayn has no Latin letter; romanisations write it as a vowel or nothing (علي = Ali,
-    # عبد = Abd), so Arabic script reads it as alef.
-    toks = (
-        _split_article(tokens(raw.replace("\u0639", "\u0627")))
-        if script == "Arabic"
-        else tokens(raw)
-    )
+    # عبد = Abd), so Arabic script reads it as alef. A person's name ending in ta marbuta is
+    # written -a or -ah (حمزة = Hamza, فاطمة = Fatimah), never -t: it reads as the ha it sounds.
+    if script == "Arabic":
+        text = raw.replace("\u0639", "\u0627")
+        if schema in PERSON_SCHEMAS:
+            text = text.replace("\u0629", "\u0647")
+        toks = _split_article(tokens(text))
+    else:
+        toks = tokens(raw)
     legal: tuple[str, ...] = ()
     written: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
     kind = "other"
     if schema in PERSON_SCHEMAS:
         if query and script in phonetic_scripts.SCRIPTS:
-            toks = phonetic_scripts.latin_reading(raw) or toks
+            toks = (
+                phonetic_scripts.latin_reading(raw)
+                or (phonetic_scripts.korean_reading(raw) if script == "Hangul" else None)
+                or toks
+            )
         toks, dropped = _strip_honorifics(toks)
         kind = "person"
     elif schema in ORG_SCHEMAS:

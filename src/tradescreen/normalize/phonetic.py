@@ -79,19 +79,22 @@ def phonetic_key(token: str) -> str | None:
 
 _ABJAD_VOWELISH = str.maketrans({"w": "u", "y": "i", "v": "u"})
 _J_FORMS = (("dzh", "#"), ("dj", "#"), ("j", "#"))
+# z is kept apart from s: Arabic and Persian spell it with its own letters (ز ذ ظ ض), which
+# romanisations never write as s (Hawazin is not Hasan, Shobeiri is not Zubayr).
+_Z_FORMS = (("zh", "%h"), ("z", "%"))
 
 
 @lru_cache(maxsize=200_000)
 def abjad_skeleton(token: str) -> str:
     """The skeleton as an Arabic or Persian spelling can show it: no short vowels, waw and ya
     standing for long vowels (فرناندو = "frnandw" = Fernando), no p (بيريز = Perez), and j kept
-    as the consonant jim (Majid is not Maedeh)."""
+    as the consonant jim (Majid is not Maedeh), z as z."""
     if not token or token.isdigit():
         return token
     text = (token[0] + token[1:].translate(_ABJAD_VOWELISH)).replace("p", "b")
-    for src, dst in _J_FORMS:
+    for src, dst in _J_FORMS + _Z_FORMS:
         text = text.replace(src, dst)
-    return skeleton(text).replace("#", "j")
+    return skeleton(text).replace("#", "j").replace("%", "z")
 
 
 # Mandarin syllables in pinyin (and the Wade-Giles-like spellings lists use): a name made only of

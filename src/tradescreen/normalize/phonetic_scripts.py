@@ -16,6 +16,42 @@ from tradescreen.normalize import vocab
 
 SCRIPTS = frozenset({"Katakana", "Hiragana", "Hangul"})
 
+# The DPRK's romanisation, syllable by syllable: how the lists write Korean names ("Kim Jong
+# Un", "Ri Pyong Chol", "Choe Ryong Hae"). ICU's Korean-Latin/BGN reads the South's way (리 ->
+# ni, 정 -> chŏng), which the lists do not use; Revised Romanization spellings (Eun-jeong)
+# differ from this one mostly in vowels, which the matcher's skeleton tolerates. The Unicode
+# Hangul block is built arithmetically from these three jamo series.
+_INITIALS = ("k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "j", "jj", "ch",
+             "k", "t", "p", "h")
+_MEDIALS = ("a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u",
+            "wo", "we", "wi", "yu", "u", "ui", "i")
+_FINALS = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m",
+           "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t")
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+
+
+# A Korean personal name is a family name and a given name of two to four syllables in all
+# (김정은, 남궁 민); longer Hangul is a foreign name spelt by sound, left to the usual reading.
+KOREAN_NAME_SYLLABLES = 4
+
+
+def korean_reading(raw: str) -> tuple[str, ...] | None:
+    """A Korean name in Hangul as the lists romanise it, one token per syllable (김정은 ->
+    kim jong un: the lists write the given name's syllables apart or hyphenated). None when
+    the name is not Hangul syllables alone or too long to be a Korean name."""
+    out: list[str] = []
+    for ch in raw:
+        code = ord(ch)
+        if _HANGUL_FIRST <= code <= _HANGUL_LAST:
+            initial, rest = divmod(code - _HANGUL_FIRST, 21 * 28)
+            medial, final = divmod(rest, 28)
+            out.append(_INITIALS[initial] + _MEDIALS[medial] + _FINALS[final])
+        elif not (ch.isspace() or ch in "-·."):
+            return None
+    if not 2 <= len(out) <= KOREAN_NAME_SYLLABLES or len(raw.split()) > 2:
+        return None
+    return tuple(out)
+
 
 @lru_cache(maxsize=20_000)
 def latin_reading(raw: str) -> tuple[str, ...] | None:
