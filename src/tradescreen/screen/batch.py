@@ -57,6 +57,7 @@ def screen_lines(
     if workers <= 1 or "fork" not in mp.get_all_start_methods():
         yield from map(_work, rows)
         return
+    rows = iter(rows)
     head = list(itertools.islice(rows, _PEEK))
     _warm_shared_models(head)
     with mp.get_context("fork").Pool(workers) as pool:

@@ -20,7 +20,7 @@ from tradescreen.screen.shared import (
 )
 
 Decision = Literal["match", "review", "no_match"]
-_RANK = {"match": 2, "review": 1, "no_match": 0}
+DECISION_RANK = {"match": 2, "review": 1, "no_match": 0}
 
 
 @dataclass(frozen=True)
@@ -138,14 +138,15 @@ class Screener:
         out: list[PartyResult] = []
         for lead, info in grouped:
             members = [by_id[li.record.id] for li in info.listings if li.record.id in by_id]
-            best = max(members, key=lambda r: (_RANK[r.decision], r.score.score),
+            best = max(members, key=lambda r: (DECISION_RANK[r.decision], r.score.score),
                        default=None)
             if best is None:
                 best = PartyResult(lead, self.thresholds.decide(lead.score))
             out.append(PartyResult(best.score, best.decision, info))
         # Decision first: a party raised to review by a shared attribute outranks name-only
         # no_match candidates (for name-only results the order is the score's).
-        out.sort(key=lambda r: (-_RANK[r.decision], -r.score.score, r.score.record.source,
+        out.sort(key=lambda r: (-DECISION_RANK[r.decision], -r.score.score,
+                                    r.score.record.source,
                                 r.score.record.source_id))
         return out
 

@@ -20,7 +20,7 @@ from tradescreen.controls.reference import Citation
 Severity = Literal["block", "review", "info"]
 Decision = Literal["block", "review", "clear"]
 CHECKS = ("party", "ownership", "goods", "route", "red_flag")
-_RANK = {"clear": 0, "review": 1, "block": 2}
+DECISION_RANK = {"clear": 0, "review": 1, "block": 2}
 
 
 class PolicyError(ValueError):
@@ -73,13 +73,13 @@ class Policy:
         decision: Decision = "clear"
         for reason in reasons:
             outcome = self.outcome(reason)
-            if _RANK[outcome] > _RANK[decision]:
+            if DECISION_RANK[outcome] > DECISION_RANK[decision]:
                 decision = outcome
         return decision
 
 
 def _outcome(value: Any, where: str) -> Decision:
-    if value not in _RANK:
+    if value not in DECISION_RANK:
         raise PolicyError(f"{where}: {value!r} is not block, review or clear")
     return value  # type: ignore[no-any-return]
 

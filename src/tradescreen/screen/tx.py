@@ -54,7 +54,7 @@ _PAGES = {
     "gb_fcdo": ("The UK Sanctions List",
                 "https://www.gov.uk/government/publications/the-uk-sanctions-list"),
 }
-_RANK = {"clear": 0, "review": 1, "block": 2}
+DECISION_RANK = {"clear": 0, "review": 1, "block": 2}
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ class TxScreener:
                                     context=risky or (controlled and leaves), today=self.today,
                                     export=export)
         decision = self.policy.decide(reasons)
-        reasons.sort(key=lambda r: (-_RANK[self.policy.outcome(r)], r.check, r.code))
+        reasons.sort(key=lambda r: (-DECISION_RANK[self.policy.outcome(r)], r.check, r.code))
         result = TxResult(tx.id, decision, tuple(reasons), tuple(party_rows), self.snapshot)
         self.sink.emit(Event(
             kind="transaction", actor=self.actor, subject=tx.id or "",
