@@ -130,9 +130,13 @@ def test_a_split_needs_a_key_persists_across_list_updates_and_is_audited(env, da
 
 
 def test_a_decision_covers_the_party_and_a_new_listing_reopens_it(tmp_path):
-    from tests.cases.helpers import sqlite_log
+    from tradescreen.cases.audit import AuditLog
+    from tradescreen.store.db import open_sqlite
+    from tradescreen.store.migrations import apply_migrations
 
-    log = sqlite_log(tmp_path / "cases.db")
+    db = open_sqlite(tmp_path / "cases.db")
+    apply_migrations(db, lambda: "2024-01-01T00:00:00Z")
+    log = AuditLog(db, config_hash="c" * 64)
     listings = [{"source": "us_ofac_sdn", "source_id": "16418", "caption": "QODS"},
                 {"source": "us_csl", "source_id": "16418", "caption": "QODS"}]
 
