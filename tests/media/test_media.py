@@ -203,7 +203,9 @@ def test_domain_terms_carry_their_citation(scanner: Scanner) -> None:
 
 
 def test_span_scores_are_the_screening_answer(scanner: Scanner) -> None:
-    """The span scorer skips what cannot reach review; what it shows is `screen`'s answer."""
+    """The span scorer skips what cannot reach review; what it shows is `screen`'s answer.
+    Spans are scored per listing (a mention names the listing it matched); `screen` groups the
+    listings of one listed party, each listing keeping its own score."""
     from tradescreen.match.entity import Query
 
     screener = scanner.parties.screener
@@ -211,14 +213,17 @@ def test_span_scores_are_the_screening_answer(scanner: Scanner) -> None:
     for text in ("Islamic Revolutionary Guard Corps", "Yevgeny Prigozhin", "Putin",
                  "Qods aviation company", "Kalashnikov Concern", "Iranian missile",
                  "Bank Melli Iran", "Владимир Путин"):
-        shown = [(r.score.record.source_id, round(r.score.score, 6), r.decision,
-                  r.score.matched_name)
-                 for r in scanner.parties.scorer.score(text, None, memo)]
-        want = [(r.score.record.source_id, round(r.score.score, 6), r.decision,
-                 r.score.matched_name)
-                for r in screener.screen(Query(name=text), limit=10)
-                if r.decision != "no_match"]
-        assert [x for x in shown if x[2] != "no_match"] == want, text
+        shown = {(r.score.record.id, round(r.score.score, 6), r.decision)
+                 for r in scanner.parties.scorer.score(text, None, memo)
+                 if r.decision != "no_match"}
+        screened = [r for r in screener.screen(Query(name=text), limit=50)
+                    if r.decision != "no_match"]
+        decide = screener.thresholds.decide
+        want = {(li.record.id, round(li.score, 6), decide(li.score))
+                for r in screened for li in r.listings if li.score is not None}
+        assert shown <= want, text
+        assert max((s for _, s, _ in shown), default=None) == max(
+            (round(r.score.score, 6) for r in screened), default=None), text
 
 
 # -- the gazetteer kept beside the index ----------------------------------------------------

@@ -16,11 +16,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tradescreen.index.lookup import candidates
-from tradescreen.match.entity import EntityScore, Query, score_record
+from tradescreen.match.entity import Query, score_record
 from tradescreen.match.names import score_forms
 from tradescreen.normalize.names import NameForm, name_form
-from tradescreen.screen.listings import group
-from tradescreen.screen.party import DECISION_RANK, PartyResult, Thresholds
+from tradescreen.screen.party import PartyResult, Thresholds
 
 MAX_DIRECT = 40  # up to this many records are scored directly instead of retrieved
 LIMIT = 10  # results per span, as `screen` gives them
@@ -65,7 +64,6 @@ class SpanScorer:
         else:
             pairs = reach(form, allowed)
         scored = []
-        positions = []
         for pos, slots in pairs:
             record = self.index.records[pos]
             forms = self.index.forms[pos]
@@ -75,20 +73,9 @@ class SpanScorer:
             result = score_record(query, record, (slot,), forms)
             if result.score >= 0.2:
                 scored.append(result)
-                positions.append(pos)
-        index = self.index
-
-        def score_member(pos: int) -> EntityScore:
-            return score_record(query, index.records[pos], None, index.forms[pos])
-
-        # One result per listed party, as `screen` gives it (screen.listings).
+        scored.sort(key=lambda s: (-s.score, s.record.source, s.record.source_id))
         decide = self.thresholds.decide
-        grouped = [PartyResult(s, decide(s.score), info) for s, info in
-                   group(scored, getattr(index, "parties", None), positions, score_member)]
-        grouped.sort(key=lambda r: (-DECISION_RANK[r.decision], -r.score.score,
-                                    r.score.record.source,
-                                    r.score.record.source_id))
-        return grouped[:LIMIT]
+        return [PartyResult(s, decide(s.score)) for s in scored[:LIMIT]]
 
     def _best_slot(self, query: Query, record: Any, slots: Sequence[int] | None,
                    forms: Sequence[NameForm | None], memo: Memo) -> int | None:
