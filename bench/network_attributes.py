@@ -44,6 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import out_dir, print_table, rel, shared_data_dir  # noqa: E402
+from screening import LISTS  # noqa: E402
 
 from tradescreen import sources  # noqa: E402
 from tradescreen.index.attributes import entity_attributes  # noqa: E402
@@ -57,15 +58,6 @@ from tradescreen.normalize.addresses import address_tokens, specificity  # noqa:
 from tradescreen.normalize.phones import read_phone  # noqa: E402
 from tradescreen.screen.party import PartyResult, Screener  # noqa: E402
 
-LISTS: tuple[str, ...] = (
-    "ofac/sdn_2024-05-03",
-    "ofac/consolidated_nonsdn_csv",
-    "un/consolidated.xml",
-    "csl/consolidated.csv.gz",
-    "canada/sema-lmes.xml",
-    "australia/regulation8_consolidated.xlsx",
-    "opensanctions/yente_fixtures/zala_entities.ftm.json",
-)
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "it_IT", "es_ES", "pl_PL", "ru_RU", "tr_TR",
            "zh_CN", "ja_JP", "ar_AA")
 FREE_MAIL_SHARE = 0.2

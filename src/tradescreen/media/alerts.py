@@ -62,9 +62,8 @@ def scan_event(document: Document, result: dict[str, Any], *, actor: str) -> Eve
     counts: dict[str, int] = {}
     for m in result["mentions"]:
         counts[m["kind"]] = counts.get(m["kind"], 0) + 1
-    snapshots = tuple(str(s.get("id", s)) if isinstance(s, dict) else str(s)
-                      for s in result.get("snapshots") or ())
     data = {"article": {"name": document.name, "title": document.title,
                         "sha256": document.sha256, "format": document.format},
             "book": result.get("book"), "mentions": counts, "parties": parties}
-    return Event("media_scan", actor, f"media:{document.sha256[:16]}", data, snapshots)
+    return Event("media_scan", actor, f"media:{document.sha256[:16]}", data,
+                 tuple(result["snapshots"]))
