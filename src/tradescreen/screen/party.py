@@ -136,12 +136,10 @@ class Screener:
         grouped = group([r.score for r in results], getattr(index, "parties", None), positions,
                         score_member)
         out: list[PartyResult] = []
-        for lead, info in grouped:
+        for _lead, info in grouped:
+            # Every party holds at least the listing the screening reached.
             members = [by_id[li.record.id] for li in info.listings if li.record.id in by_id]
-            best = max(members, key=lambda r: (DECISION_RANK[r.decision], r.score.score),
-                       default=None)
-            if best is None:
-                best = PartyResult(lead, self.thresholds.decide(lead.score))
+            best = max(members, key=lambda r: (DECISION_RANK[r.decision], r.score.score))
             out.append(PartyResult(best.score, best.decision, info))
         # Decision first: a party raised to review by a shared attribute outranks name-only
         # no_match candidates (for name-only results the order is the score's).
