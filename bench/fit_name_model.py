@@ -138,11 +138,14 @@ NEUTRAL = {"name_dice": "< 0.40", "min_coverage": "< 0.40", "joined_similarity":
            "distinct_names": "no"}
 
 
-def load_pairs(path: Path) -> list[tuple[str, str, str, bool]]:
+def load_pairs(path: Path) -> list[tuple[str, str, str, bool, str]]:
+    """(schema, name1, name2, is_match, category): the dev pairs' case group, else the
+    variant's category."""
     with path.open(encoding="utf-8") as fh:
         return [
             (row["schema"], row["name1"], row["name2"],
-             row["is_match"].strip().lower() in {"true", "1", "yes"})
+             row["is_match"].strip().lower() in {"true", "1", "yes"},
+             row.get("case_group") or row.get("category") or "")
             for row in csv.DictReader(fh)
         ]
 
@@ -220,18 +223,27 @@ def main() -> None:
     parser.add_argument("--variants", type=Path, action="append", default=[])
     parser.add_argument("--dev-weight", type=float, default=3.0)
     parser.add_argument("--l2", type=float, default=0.002)
+    parser.add_argument("--errors", type=Path,
+                        help="write the held-out errors (pair, category, score) to this CSV")
+    parser.add_argument("--no-write", action="store_true",
+                        help="report only; leave name_model.json as it is")
     args = parser.parse_args()
     sources = [(args.dev, args.dev_weight, "dev")] + [(v, 1.0, "variants") for v in args.variants]
     rows: list[tuple[str, str, str, bool, float, str]] = []
+    categories: list[str] = []
     for path, weight, label in sources:
-        for schema, a, b, is_match in load_pairs(path):
+        for schema, a, b, is_match, category in load_pairs(path):
             rows.append((schema, a, b, is_match, weight, label))
+            categories.append(category)
     # Grouped folds: every entity (connected component of names) in exactly one fold.
     groups = entity_groups([(r[1], r[2]) for r in rows])
     fold_of = [int(hashlib.sha1(str(g).encode()).hexdigest(), 16) % FOLDS for g in groups]
     X, y, w, source, folds = [], [], [], [], []
+    kept: list[tuple[str, str, str, str]] = []
     pool: dict[int, list[tuple[str, str]]] = {}
-    for (schema, a, b, is_match, weight, label), fold in zip(rows, fold_of, strict=True):
+    for (schema, a, b, is_match, weight, label), fold, category in zip(
+        rows, fold_of, categories, strict=True
+    ):
         pool.setdefault(fold, []).append((schema, a))
         cmp = compare_forms(name_form(a, schema), name_form(b, schema), corpus_weight)
         # Nicknames and cross-list names with no word in common are for the entity matcher
@@ -243,6 +255,7 @@ def main() -> None:
         w.append(weight)
         source.append(label)
         folds.append(fold)
+        kept.append((schema, a, b, category))
     # Random re-pairings within a fold: easy negatives, so "nothing in common" is learnt as
     # strongly negative, without carrying a name across folds.
     rng = random.Random(13)
@@ -280,6 +293,16 @@ def main() -> None:
         fitted = float(np.mean(fit_f1[name]))
         print(f"  {name:9s} fit-set F1 {fitted:.3f}  held-out F1 {f1:.3f} "
               f"(P {p:.3f} R {r:.3f})  gap {fitted - f1:+.3f}")
+    if args.errors:
+        with args.errors.open("w", encoding="utf-8", newline="") as fh:
+            out = csv.writer(fh)
+            out.writerow(["source", "error", "schema", "name1", "name2", "category", "held_out"])
+            for i, (schema, a, b, category) in enumerate(kept):
+                if (held[i] >= 0.5) != ya[i]:
+                    out.writerow([ga[i], "FP" if held[i] >= 0.5 else "FN", schema, a, b,
+                                  category, round(float(held[i]), 3)])
+    if args.no_write:
+        return
     b0, beta = fit(Xa, ya, wa, args.l2)
     steps = iter(beta)
     comparisons = []

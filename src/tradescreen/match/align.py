@@ -15,7 +15,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from tradescreen.normalize import vocab
 from tradescreen.normalize.names import NameForm
-from tradescreen.normalize.phonetic import abjad_skeleton, skeleton, syllables
+from tradescreen.normalize.phonetic import abjad_keys, assimilated, skeleton, syllables
 from tradescreen.normalize.text import letter_runs
 
 Weight = Callable[[str], float]
@@ -94,8 +94,8 @@ def token_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     ):
         return TRANSLIT_SIM, "translit"
     if abjad and min(len(a), len(b)) >= 2:
-        key = abjad_skeleton(a)
-        if len(key) >= 2 and key == abjad_skeleton(b):
+        key = _abjad_agree(a, b)
+        if len(key) >= 2:
             # Two consonants (Saud / Sayed, Zara / Sari) say little: the lowest aligning value.
             return (TRANSLIT_SIM if len(key) >= 3 else MIN_TOKEN_SIM), "translit"
     return typo_sim(a, b), "typo"
@@ -182,8 +182,10 @@ def _candidates(
         for size in range(2, max(3, longest) + 1):
             for i in range(len(side_a) - size + 1):
                 merged = "".join(side_a[i : i + size])
+                after = side_a[i + size] if i + size < len(side_a) else ""
+                spoken = assimilated(side_a[i : i + size], after) if abjad else merged
                 for j, b in enumerate(side_b):
-                    if abjad and _abjad_merge(merged, b):
+                    if abjad and (_abjad_merge(merged, b) or _abjad_merge(spoken, b)):
                         # قدرت الله = "qdrt allh" = Qudratullah: no short vowels on one side.
                         sim = TRANSLIT_SIM
                     elif abs(len(b) - len(merged)) > 2:
@@ -201,9 +203,16 @@ def _candidates(
     return found
 
 
+def _abjad_agree(a: str, b: str) -> str:
+    """The consonant skeleton two tokens share in either reading (see abjad_keys), or ""."""
+    for mine, theirs in zip(abjad_keys(a), abjad_keys(b), strict=True):
+        if mine == theirs:
+            return mine
+    return ""
+
+
 def _abjad_merge(merged: str, token: str) -> bool:
-    key = abjad_skeleton(merged)
-    return len(key) >= 4 and key == abjad_skeleton(token)
+    return len(_abjad_agree(merged, token)) >= 3
 
 
 def _numbers_conflict(nq: set[str], nc: set[str]) -> int:

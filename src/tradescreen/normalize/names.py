@@ -10,6 +10,7 @@ Salman" is not "Salman".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -116,15 +117,13 @@ def _org_tokens(
     explains more of the name as legal form, its reading wins.
     """
     arabic = script == "Arabic"
-    text = unglue(raw.replace("\u0639", "\u0627") if arabic else raw)
+    text = unglue(_arabic_reading(raw, person=False) if arabic else raw)
     parts, forms, written = split_org(text if script == "Latin" else ascii_fold(text))
     if not forms and not raw.isascii() and not arabic:
         alt = split_org(text)
         if alt[1]:
             parts, forms, written = alt
     words = tuple(t for p in parts for t in tokens(p))
-    if arabic:
-        words = _split_article(words)
     table = _strip_legal_forms(words) if words else (toks, (), ())
     read = (
         table[0],
@@ -161,16 +160,22 @@ def _strip_honorifics(toks: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str
     return toks[start:end], toks[:start] + toks[end:]
 
 
-def _split_article(toks: tuple[str, ...]) -> tuple[str, ...]:
-    """Arabic writes the article joined to the word (الرحمن -> "alrhmn"); Latin lists write
-    "al-Rahman". Split it off so both spell the same tokens."""
-    out: list[str] = []
-    for tok in toks:
-        if tok.startswith("al") and len(tok) > 4:
-            out.extend(("al", tok[2:]))
-        else:
-            out.append(tok)
-    return tuple(out)
+# Arabic writes the article joined to its word (الرحمن) and to "Abd" in compound names
+# (عبدالكريم); Latin lists write "al-Rahman", "Abd al-Karim". Split on the Arabic letters,
+# before ayn is read as alef, so that a name beginning with ayn-lam (علوان, عليم) stays whole.
+# Allah (الله) is one word however it is written (Abdullah, Abd Allah, Nasrallah).
+_ARTICLE = re.compile(
+    r"(?<!\w)(\u0639\u0628\u062f)?\u0627\u0644(?=\w\w)(?!\u0644\u0647(?!\w))"
+)
+
+
+def _arabic_reading(raw: str, *, person: bool) -> str:
+    """Ayn has no Latin letter; romanisations write it as a vowel or nothing (علي = Ali,
+    عبد = Abd), so it reads as alef. A person's name ending in ta marbuta is written -a or -ah
+    (حمزة = Hamza, فاطمة = Fatimah), never -t: it reads as the ha it sounds."""
+    text = _ARTICLE.sub(lambda m: (m[1] + " " if m[1] else "") + "\u0627\u0644 ", raw)
+    text = text.replace("\u0639", "\u0627")
+    return text.replace("\u0629", "\u0647") if person else text
 
 
 @lru_cache(maxsize=300_000)
@@ -180,14 +185,8 @@ def name_form(raw: str, schema: str = "LegalEntity", *, query: bool = False) -> 
     tagger on first use). Listed names keep their romanisation: the lists give the Latin
     original beside such spellings, and building an index must not wait for the tagger."""
     script = script_of(raw)
-    # Ayn has no Latin letter; romanisations write it as a vowel or nothing (علي = Ali,
-    # عبد = Abd), so Arabic script reads it as alef. A person's name ending in ta marbuta is
-    # written -a or -ah (حمزة = Hamza, فاطمة = Fatimah), never -t: it reads as the ha it sounds.
     if script == "Arabic":
-        text = raw.replace("\u0639", "\u0627")
-        if schema in PERSON_SCHEMAS:
-            text = text.replace("\u0629", "\u0647")
-        toks = _split_article(tokens(text))
+        toks = tokens(_arabic_reading(raw, person=schema in PERSON_SCHEMAS))
     else:
         toks = tokens(raw)
     legal: tuple[str, ...] = ()

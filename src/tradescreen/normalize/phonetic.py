@@ -82,19 +82,48 @@ _J_FORMS = (("dzh", "#"), ("dj", "#"), ("j", "#"))
 # z is kept apart from s: Arabic and Persian spell it with its own letters (ز ذ ظ ض), which
 # romanisations never write as s (Hawazin is not Hasan, Shobeiri is not Zubayr).
 _Z_FORMS = (("zh", "%h"), ("z", "%"))
+# Interdentals are written th / dh by the transliterators and s / z by many lists (عثمان =
+# "athman" = Osman, وثيق = "wthyq" = Wassiq, ذو الفقار = Zulfiqar); French romanisations of
+# the Maghreb write shin as ch (عكاشة = Akkacha). A second reading, not the key itself: th is
+# also ta + ha (طه = Taha).
+_SPOKEN = (("th", "s"), ("dh", "z"), ("ch", "sh"))
 
 
 @lru_cache(maxsize=200_000)
-def abjad_skeleton(token: str) -> str:
+def abjad_skeleton(token: str, spoken: bool = False) -> str:
     """The skeleton as an Arabic or Persian spelling can show it: no short vowels, waw and ya
     standing for long vowels (فرناندو = "frnandw" = Fernando), no p (بيريز = Perez), and j kept
-    as the consonant jim (Majid is not Maedeh), z as z."""
+    as the consonant jim (Majid is not Maedeh), z as z. Qaf and ghayn are one velar: qaf is g
+    in the Maghreb and the Gulf (قاسمي = Gasmi, Gaddafi), ghayn is g in Persian names.
+    `spoken`: the reading with th = s, dh = z and ch = sh (see `abjad_keys`)."""
     if not token or token.isdigit():
         return token
     text = (token[0] + token[1:].translate(_ABJAD_VOWELISH)).replace("p", "b")
-    for src, dst in _J_FORMS + _Z_FORMS:
+    for src, dst in (_SPOKEN if spoken else ()) + _J_FORMS + _Z_FORMS:
         text = text.replace(src, dst)
-    return skeleton(text).replace("#", "j").replace("%", "z")
+    return skeleton(text).replace("#", "j").replace("%", "z").replace("g", "k")
+
+
+def abjad_keys(token: str) -> tuple[str, str]:
+    """The token's skeleton as written and as the interdentals are spoken (Wathiq / Wassiq):
+    two tokens agree when either reading does."""
+    return abjad_skeleton(token), abjad_skeleton(token, True)
+
+
+# Letters the Arabic article assimilates to ("al" + din = ad-din, Shahabuddin; al + rahman =
+# ar-rahman, Azizurrahman): the sun letters as they are romanised.
+SUN_LETTERS = frozenset("tdrzsnl")
+
+
+def assimilated(words: tuple[str, ...], following: str = "") -> str:
+    """Words written together the way a Latin spelling assimilates the article before a sun
+    letter: ("shhab", "al", "dyn") -> "shhabaddyn" (Shahabuddin); `following` is the word
+    after the last one (("abd", "al"), "rhmn") -> "abdar" (Abdur Rehman)."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else following
+        out.append("a" + nxt[0] if word == "al" and nxt[:1] in SUN_LETTERS else word)
+    return "".join(out)
 
 
 # Mandarin syllables in pinyin (and the Wade-Giles-like spellings lists use): a name made only of
