@@ -61,6 +61,11 @@ STRUCTURE: dict[str, tuple[str, int, list[tuple[float, str]]]] = {
         [(0.001, "transliteration / stem"), (0.15, "one slip"), (0.3, "typo"),
          (0.45, "distant")],
     ),
+    "slip_edits": (
+        "letters changed in the worst word aligned only as a misspelling",
+        -1,
+        [(1.0, "1"), (2.0, "2"), (3.0, "3 or more")],
+    ),
     "fuzzy_tokens": (
         "aligned token pairs that are not identical",
         -1,
@@ -130,7 +135,7 @@ FIXED: dict[str, float | tuple[float, ...]] = {
 }
 FOLDS = 5
 NEUTRAL = {"name_dice": "< 0.40", "min_coverage": "< 0.40", "joined_similarity": "< 0.70",
-           "weakest_gap": "all exact", "fuzzy_tokens": "none", "unmatched_tokens": "none",
+           "weakest_gap": "all exact", "slip_edits": "none", "fuzzy_tokens": "none", "unmatched_tokens": "none",
            "extra_tokens": "none", "numbers_conflict": "no", "legal_form_conflict": "no",
            "legal_form_differs": "no",
            "short_name": "no", "org_extra_tokens": "none", "patronymic_conflict": "no",

@@ -104,3 +104,36 @@ def test_a_company_named_like_a_listed_vessel_is_review_not_match():
     company = score_record(Query("Viana", "Company"), vessel)
     assert 0.5 <= company.score < 0.7
     assert score_record(Query("Viana", "Vessel"), vessel).score >= 0.7
+
+
+def _sdn_names(data_dir, *wanted: str) -> dict[str, str]:
+    import csv
+
+    found: dict[str, str] = {}
+    with (data_dir / "ofac" / "sdn_2024-05-03" / "sdn.csv").open(encoding="utf-8") as fh:
+        for row in csv.reader(fh):
+            if len(row) > 1 and row[1] in wanted:
+                found[row[1]] = row[2]
+    assert set(found) == set(wanted)
+    return found
+
+
+def test_another_romanisation_of_a_listed_name_is_not_a_slip(data_dir):
+    """German writes Cyrillic в, з, ш, ж, ч as w, s, sch, sch, tsch: Uralwagonsawod is
+    URALVAGONZAVOD (OFAC SDN), not a firm whose name lies a few letters from it, and
+    Prigoschin is PRIGOZHIN, not another real surname two edits away."""
+    listed = _sdn_names(data_dir, "URALVAGONZAVOD", "SOVCOMBANK OPEN JOINT STOCK COMPANY",
+                        "PRIGOZHIN, Yevgeniy Viktorovich", "TIMCHENKO, Gennady Nikolayevich")
+    schemas = {"individual": "Person", "-0- ": "Company"}
+    for query, name in (("Uralwagonsawod", "URALVAGONZAVOD"),
+                        ("Sowkombank", "SOVCOMBANK OPEN JOINT STOCK COMPANY"),
+                        ("Jewgeni Viktorowitsch Prigoschin", "PRIGOZHIN, Yevgeniy Viktorovich"),
+                        ("Gennadi Nikolajewitsch Timtschenko",
+                         "TIMCHENKO, Gennady Nikolayevich")):
+        schema = schemas.get(listed[name], "Company")
+        rec = _record(schema=schema, caption=name, names=((name, "primary", "strong"),),
+                      birth_dates=(), countries=(), identifiers=())
+        result = score_record(Query(query, schema), rec)
+        assert result.score >= 0.7, (query, name, result.score)
+        assert not any(f.feature in ("org_resemblance", "short_word") or f.weight < -1.0
+                       for f in result.features), result.features

@@ -171,6 +171,13 @@ def query_parts(index: Index, form: NameForm) -> tuple[list[list[tuple[np.ndarra
         merged = index.postings(f"t:{tokens[i]}{tokens[i + 1]}")
         if merged is not None:
             parts.append([(merged, (weights[i] + weights[i + 1]) * 0.9)])
+        if form.abjad:
+            # (match3) Arabic script writes apart what Latin lists write as one word:
+            # نصر الله = "nsr allh" reaches Nasrallah through the Latin names' skeletons.
+            cross = index.postings(f"a:{abjad_skeleton(tokens[i] + tokens[i + 1])}")
+            if cross is not None:
+                w = min(weights[i] + weights[i + 1], _key_weight(len(cross), index.name_count))
+                parts.append([(cross, w * SKELETON_FACTOR)])
     return parts, sum(weights)
 
 

@@ -15,7 +15,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from tradescreen.normalize import vocab
 from tradescreen.normalize.names import NameForm
-from tradescreen.normalize.phonetic import abjad_keys, assimilated, skeleton, syllables
+from tradescreen.normalize.phonetic import abjad_keys, assimilated, skeleton, spelling, syllables
 from tradescreen.normalize.text import letter_runs
 
 Weight = Callable[[str], float]
@@ -158,7 +158,11 @@ def _candidates(
     for i, a in enumerate(q):
         for j, b in enumerate(c):
             sim, kind = token_sim(a, b, abjad)
-            if kind == "typo" and min(len(a), len(b)) >= 3:
+            if kind == "typo" and min(len(a), len(b)) >= 3 and spelling(a) == spelling(b):
+                # One name in two national romanisations (Prigoschin / Prigozhin): never
+                # "another real name a letter or two away".
+                sim, kind = max(sim, TRANSLIT_SIM), "translit"
+            elif kind == "typo" and min(len(a), len(b)) >= 3:
                 relation = name_relation(a, b)
                 if relation == "same":
                     sim, kind = max(sim, EQUIVALENT_SIM), "symbol"

@@ -15,7 +15,7 @@ from tradescreen.index.keys import normalize_identifier, split_scheme
 from tradescreen.index.records import Record
 from tradescreen.match.explain import Feature
 from tradescreen.normalize import vocab
-from tradescreen.normalize.phonetic import is_pinyin_syllable
+from tradescreen.normalize.phonetic import is_pinyin_syllable, spelling
 
 WEIGHTS: dict[str, float] = {
     "identifier_match": 12.0,
@@ -255,6 +255,8 @@ def short_word_feature(query_tokens: tuple[str, ...], listed_tokens: tuple[str, 
         return None
     listed = [t for t in listed_tokens if t not in vocab.particles()] or list(listed_tokens)
     queried = [t for t in query_tokens if t not in vocab.particles()] or list(query_tokens)
+    if spelling(queried[0]) == spelling(listed[0]):
+        return None  # one name in two romanisations (Вагнер = Vagner = Wagner)
     kinds = {p.kind for p in pairs}
     if len(listed[0]) <= 6 and "translit" in kinds:
         weight = WEIGHTS["short_word_fuzzy"]
@@ -293,6 +295,10 @@ def _specific_slip(a: str, b: str) -> bool:
     )
 
 
+def _spelt_as_listed(a: str, b: str) -> bool:
+    return spelling(a) == spelling(b) or _specific_slip(a, b)
+
+
 def org_resemblance_feature(cmp, logit: float) -> Feature | None:
     """An organisation's name is copied from a document, not transcribed by ear: its distinctive
     words are spelt as listed or they are other words. When the agreement rests on one
@@ -313,12 +319,14 @@ def org_resemblance_feature(cmp, logit: float) -> Feature | None:
     # Pishraneh) are not a founder's name that happens to lie close to a listed word.
     if len(distinctive) != 1 or distinctive[0].kind in _SAME:
         return None
+    # A word written by another romanisation of the same original is spelt as listed
+    # (Uralwagonsawod = Uralvagonzavod: German w and s for v and z).
     loose = [
         p for p in distinctive
         if not (
             p.kind == "merged" and p.sim >= 0.95
             or len(p.query) == len(p.candidate) == 1
-            and _specific_slip(q[p.query[0]], c[p.candidate[0]])
+            and _spelt_as_listed(q[p.query[0]], c[p.candidate[0]])
         )
     ]
     if not loose:

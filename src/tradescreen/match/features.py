@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from tradescreen.match.align import Alignment, align
 from tradescreen.normalize import vocab
@@ -112,6 +112,18 @@ def korean_mismatch(query: NameForm, candidate: NameForm, alignment: Alignment) 
     return False
 
 
+def _slip_edits(q: tuple[str, ...], c: tuple[str, ...], al: Alignment) -> int:
+    """Letters changed in the worst word aligned only as a misspelling. A typist slips a letter
+    or two (Brezos / Bezos, Nandela / Nadella); a third changed letter is another name more
+    often than a slip (Monteiro / Montenegro, Pezeshfar / Pezeshkian), whatever its length."""
+    worst = 0
+    for p in al.pairs:
+        if p.kind in ("typo", "other_name") and len(p.query) == len(p.candidate) == 1:
+            a, b = q[p.query[0]], c[p.candidate[0]]
+            worst = max(worst, OSA.distance(a, b, score_cutoff=3))
+    return worst
+
+
 def default_weight(token: str) -> float:
     """Token weight without corpus statistics: particles and generic words count less."""
     if token in vocab.particles():
@@ -149,6 +161,7 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
         # coverage measurements already say that).
         "weakest_gap": 1.0 - al.weakest if al.pairs else 0.0,
         "fuzzy_tokens": float(sum(1 for p in al.pairs if p.kind != "exact")),
+        "slip_edits": float(_slip_edits(query.tokens, candidate.tokens, al)),
         "unmatched_tokens": float(min(q_extra, c_extra)),
         "extra_tokens": float(max(q_extra, c_extra)),
         "joined_similarity": joined,

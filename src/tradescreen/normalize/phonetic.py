@@ -40,17 +40,36 @@ _VOWELS = re.compile(r"[aeiou]+")
 _DOUBLE = re.compile(r"(.)\1+")
 
 
-@lru_cache(maxsize=200_000)
-def skeleton(token: str) -> str:
-    """'muhammad' -> 'mhmd', 'mokhammed' -> 'mhmd', 'quds' -> 'kds', 'yuri' -> 'ir'."""
-    if not token or token.isdigit():
-        return token
+def _consonants(token: str) -> str:
     text = token
     for src, dst in _RULES:
         text = text.replace(src, dst)
     # c before e/i is an s in most romanisations (Cecilia), a k elsewhere (Carlos).
     text = re.sub(r"c(?=[ei])", "s", text)
-    text = text.replace("c", "k")
+    return text.replace("c", "k")
+
+
+@lru_cache(maxsize=200_000)
+def spelling(token: str) -> str:
+    """The token with the consonant spellings of national romanisations made one and its
+    vowels kept: German w / s / sch / tsch, Polish sz / cz, English v / z / sh / ch
+    (Uralwagonsawod = Uralvagonzavod, Wagner = Vagner, Setschin = Sechin), French ou = u.
+    Two tokens with one spelling are one name written by two systems; the skeleton, which
+    drops the vowels too, also joins different names (Simon / Saman)."""
+    if not token or token.isdigit():
+        return token
+    # German writes both ж and ш as sch (Prigoschin = Prigozhin).
+    text = token.replace("sz", "sh").replace("cz", "ch").replace("ou", "u").replace("zh", "sh")
+    text = _consonants(text)
+    return _DOUBLE.sub(r"\1", text)
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(token: str) -> str:
+    """'muhammad' -> 'mhmd', 'mokhammed' -> 'mhmd', 'quds' -> 'kds', 'yuri' -> 'ir'."""
+    if not token or token.isdigit():
+        return token
+    text = _consonants(token)
     first = "a" if text[0] in "aeiou" else text[0]
     rest = _VOWELS.sub("", text[1:])
     rest = rest.rstrip("h") if len(rest) > 1 else rest
