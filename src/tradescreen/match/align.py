@@ -64,11 +64,6 @@ class Alignment:
     def min_coverage(self) -> float:
         return min(self.query_coverage, self.candidate_coverage)
 
-    @property
-    def weakest(self) -> float:
-        """The lowest similarity among matched pairs (1.0 when nothing matched fuzzily)."""
-        return min((p.sim for p in self.pairs), default=0.0)
-
 
 @lru_cache(maxsize=1_000_000)
 def token_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str]:

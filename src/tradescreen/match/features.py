@@ -157,10 +157,6 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
     values = {
         "name_dice": al.dice,
         "min_coverage": al.min_coverage,
-        # How far the weakest aligned pair is from identical (0 when nothing aligned: the
-        # coverage measurements already say that).
-        "weakest_gap": 1.0 - al.weakest if al.pairs else 0.0,
-        "fuzzy_tokens": float(sum(1 for p in al.pairs if p.kind != "exact")),
         "slip_edits": float(_slip_edits(query.tokens, candidate.tokens, al)),
         "unmatched_tokens": float(min(q_extra, c_extra)),
         "extra_tokens": float(max(q_extra, c_extra)),
