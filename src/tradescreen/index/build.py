@@ -19,8 +19,8 @@ from tradescreen.index.records import Record
 from tradescreen.normalize.names import NameForm, name_form
 
 INDEX_VERSION = 10  # 7: mapped files; 8: listed parties (clusters), shared attributes and
-# relations (index.attributes), Hangul and Arabic-script readings; 10: Arabic article split
-# on the Arabic letters, abjad skeleton th/dh = s/z and q = g
+# relations (index.attributes), Hangul and Arabic-script readings; 10: the Arabic article
+# split on the Arabic letters (عبدالكريم = abd al krym, علوان stays whole)
 
 
 @dataclass

@@ -184,7 +184,7 @@ def _candidates(
                 after = side_a[i + size] if i + size < len(side_a) else ""
                 spoken = assimilated(side_a[i : i + size], after) if abjad else merged
                 for j, b in enumerate(side_b):
-                    if abjad and (_abjad_merge(merged, b) or _abjad_merge(spoken, b)):
+                    if abjad and _abjad_merge(side_a[i : i + size], b, spoken):
                         # قدرت الله = "qdrt allh" = Qudratullah: no short vowels on one side.
                         sim = TRANSLIT_SIM
                     elif abs(len(b) - len(merged)) > 2:
@@ -203,15 +203,25 @@ def _candidates(
 
 
 def _abjad_agree(a: str, b: str) -> str:
-    """The consonant skeleton two tokens share in either reading (see abjad_keys), or ""."""
-    for mine, theirs in zip(abjad_keys(a), abjad_keys(b), strict=True):
-        if mine == theirs:
-            return mine
+    """The consonant skeleton two tokens share in either reading (see abjad_keys), or "".
+    The spoken reading joins more letters, so it speaks only for words of three consonants
+    and four letters or more (Gasmi, Wassiq; not Agd / اقتصاد)."""
+    (plain_a, spoken_a), (plain_b, spoken_b) = abjad_keys(a), abjad_keys(b)
+    if plain_a == plain_b:
+        return plain_a
+    if spoken_a == spoken_b and len(spoken_a) >= 3 and min(len(a), len(b)) >= 4:
+        return spoken_a
     return ""
 
 
-def _abjad_merge(merged: str, token: str) -> bool:
-    return len(_abjad_agree(merged, token)) >= 3
+def _abjad_merge(merged: tuple[str, ...], token: str, spoken: str) -> bool:
+    """Words written apart in Arabic script and together in Latin (عبد الرحمن = Abdurrahman):
+    four consonants agree, or three when the words are Allah or the article (Nurullah)."""
+    short = bool({"al", "allh"} & set(merged))
+    return any(
+        len(_abjad_agree(text, token)) >= (3 if short else 4)
+        for text in {"".join(merged), spoken}
+    )
 
 
 def _numbers_conflict(nq: set[str], nc: set[str]) -> int:

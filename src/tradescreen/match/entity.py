@@ -95,7 +95,7 @@ def score_record(
             ),
             evidence.short_word_feature(
                 cmp.query.tokens, cmp.candidate.tokens, cmp.values["one_word_fuzzy"],
-                cmp.alignment.pairs,
+                cmp.alignment.pairs, cmp.query.transliterated,
             ),
         ):
             if extra is not None:

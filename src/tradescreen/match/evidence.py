@@ -9,6 +9,8 @@ against a company are strong counter-evidence; countries are weak evidence eithe
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz.distance import OSA, Levenshtein
 
 from tradescreen.index.keys import normalize_identifier, split_scheme
@@ -247,7 +249,8 @@ def common_name_feature(schema: str, information: float) -> Feature | None:
 
 
 def short_word_feature(query_tokens: tuple[str, ...], listed_tokens: tuple[str, ...],
-                       one_word_fuzzy: float, pairs) -> Feature | None:
+                       one_word_fuzzy: float, pairs, transliterated: bool = False
+                       ) -> Feature | None:
     """A short one-word listed name (an acronym like MOIS, KADEK, SAHA) reached only through a
     transliteration skeleton (Mies, Moulin) or one letter of four: near-spellings of ordinary
     words are not that entity. A plain typo in a longer word (Cecoex / Ceccoex) stays a typo."""
@@ -255,8 +258,10 @@ def short_word_feature(query_tokens: tuple[str, ...], listed_tokens: tuple[str, 
         return None
     listed = [t for t in listed_tokens if t not in vocab.particles()] or list(listed_tokens)
     queried = [t for t in query_tokens if t not in vocab.particles()] or list(query_tokens)
-    if spelling(queried[0]) == spelling(listed[0]):
-        return None  # one name in two romanisations (Вагнер = Vagner = Wagner)
+    if _unslipped(queried[0]) == _unslipped(listed[0]) or _romanised_alike(
+        queried[0], listed[0], transliterated
+    ):
+        return None  # a doubled letter, or one name in two romanisations (Вагнер = Wagner)
     kinds = {p.kind for p in pairs}
     if len(listed[0]) <= 6 and "translit" in kinds:
         weight = WEIGHTS["short_word_fuzzy"]
@@ -295,8 +300,28 @@ def _specific_slip(a: str, b: str) -> bool:
     )
 
 
-def _spelt_as_listed(a: str, b: str) -> bool:
-    return spelling(a) == spelling(b) or _specific_slip(a, b)
+def _romanised_alike(a: str, b: str, transliterated: bool) -> bool:
+    """One word written by two romanisations (Uralwagonsawod / Uralvagonzavod: German w and s
+    for v and z). Said of a word read from another script (Вагнер = vagner / Wagner) or a
+    long one; a short Latin word is as likely an ordinary word of another language (West /
+    Vest)."""
+    return (transliterated or min(len(a), len(b)) >= SPECIFIC_LENGTH) and (
+        spelling(a) == spelling(b)
+    )
+
+
+def _unslipped(token: str) -> str:
+    """A doubled letter is a typist's slip (Ceccoex / Cecoex, Inkoor / Inkor) and French ou is
+    u (Vishnou / Vishnu): neither makes another word of a company's name."""
+    return _DOUBLED.sub(r"\1", token.replace("ou", "u"))
+
+
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def _spelt_as_listed(a: str, b: str, transliterated: bool) -> bool:
+    a, b = _unslipped(a), _unslipped(b)
+    return a == b or _romanised_alike(a, b, transliterated) or _specific_slip(a, b)
 
 
 def org_resemblance_feature(cmp, logit: float) -> Feature | None:
@@ -326,7 +351,7 @@ def org_resemblance_feature(cmp, logit: float) -> Feature | None:
         if not (
             p.kind == "merged" and p.sim >= 0.95
             or len(p.query) == len(p.candidate) == 1
-            and _spelt_as_listed(q[p.query[0]], c[p.candidate[0]])
+            and _spelt_as_listed(q[p.query[0]], c[p.candidate[0]], cmp.query.transliterated)
         )
     ]
     if not loose:

@@ -60,8 +60,7 @@ def spelling(token: str) -> str:
         return token
     # German writes both ж and ш as sch (Prigoschin = Prigozhin).
     text = token.replace("sz", "sh").replace("cz", "ch").replace("ou", "u").replace("zh", "sh")
-    text = _consonants(text)
-    return _DOUBLE.sub(r"\1", text)
+    return _consonants(text)
 
 
 @lru_cache(maxsize=200_000)
@@ -112,15 +111,16 @@ _SPOKEN = (("th", "s"), ("dh", "z"), ("ch", "sh"))
 def abjad_skeleton(token: str, spoken: bool = False) -> str:
     """The skeleton as an Arabic or Persian spelling can show it: no short vowels, waw and ya
     standing for long vowels (فرناندو = "frnandw" = Fernando), no p (بيريز = Perez), and j kept
-    as the consonant jim (Majid is not Maedeh), z as z. Qaf and ghayn are one velar: qaf is g
-    in the Maghreb and the Gulf (قاسمي = Gasmi, Gaddafi), ghayn is g in Persian names.
-    `spoken`: the reading with th = s, dh = z and ch = sh (see `abjad_keys`)."""
+    as the consonant jim (Majid is not Maedeh), z as z. `spoken`: the reading with th = s,
+    dh = z, ch = sh, and qaf and ghayn one velar with g (qaf is g in the Maghreb and the Gulf:
+    قاسمي = Gasmi, Gaddafi; ghayn is g in Persian names); see `abjad_keys`."""
     if not token or token.isdigit():
         return token
     text = (token[0] + token[1:].translate(_ABJAD_VOWELISH)).replace("p", "b")
     for src, dst in (_SPOKEN if spoken else ()) + _J_FORMS + _Z_FORMS:
         text = text.replace(src, dst)
-    return skeleton(text).replace("#", "j").replace("%", "z").replace("g", "k")
+    key = skeleton(text).replace("#", "j").replace("%", "z")
+    return key.replace("g", "k") if spoken else key
 
 
 def abjad_keys(token: str) -> tuple[str, str]:
