@@ -144,6 +144,28 @@ def typo_sim(a: str, b: str) -> float:
     return sim if sim >= MIN_TOKEN_SIM else 0.0
 
 
+@lru_cache(maxsize=1_000_000)
+def pair_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
+    """`token_sim`, then what the romanisations and rigour's name symbols say about a near
+    spelling: one name in two national romanisations (Prigoschin / Prigozhin) is never
+    "another real name a letter or two away"; two spellings of one symbol are one name."""
+    sim, kind = token_sim(a, b, abjad)
+    if kind != "typo" or min(len(a), len(b)) < 3:
+        return sim, kind
+    if spelling(a) == spelling(b):
+        return max(sim, TRANSLIT_SIM), "translit"
+    relation = name_relation(a, b)
+    if relation == "same":
+        return max(sim, EQUIVALENT_SIM), "symbol"
+    if relation == "other" and sim >= MIN_TOKEN_SIM and (
+        min(len(a), len(b)) >= 5 or a[0] != b[0]
+    ):
+        # A slip late in a short name often makes another name (Chol / Choi); a short name
+        # that starts differently is another name (Wei / Lei).
+        return sim, "other_name"
+    return sim, kind
+
+
 def _candidates(
     q: tuple[str, ...], c: tuple[str, ...], abjad: bool = False
 ) -> list[TokenPair]:
@@ -152,21 +174,7 @@ def _candidates(
     paired_c: set[int] = set()
     for i, a in enumerate(q):
         for j, b in enumerate(c):
-            sim, kind = token_sim(a, b, abjad)
-            if kind == "typo" and min(len(a), len(b)) >= 3 and spelling(a) == spelling(b):
-                # One name in two national romanisations (Prigoschin / Prigozhin): never
-                # "another real name a letter or two away".
-                sim, kind = max(sim, TRANSLIT_SIM), "translit"
-            elif kind == "typo" and min(len(a), len(b)) >= 3:
-                relation = name_relation(a, b)
-                if relation == "same":
-                    sim, kind = max(sim, EQUIVALENT_SIM), "symbol"
-                elif relation == "other" and sim >= MIN_TOKEN_SIM and (
-                    min(len(a), len(b)) >= 5 or a[0] != b[0]
-                ):
-                    # A slip late in a short name often makes another name (Chol / Choi);
-                    # a short name that starts differently is another name (Wei / Lei).
-                    kind = "other_name"
+            sim, kind = pair_sim(a, b, abjad)
             if sim >= MIN_TOKEN_SIM:
                 found.append(TokenPair((i,), (j,), sim, kind))
                 paired_q.add(i)
@@ -178,19 +186,25 @@ def _candidates(
     for side_a, side_b, flip in ((q, c, False), (c, q, True)):
         # Acronyms spelt letter by letter ("I R G C") merge over their whole length.
         longest = max((b - a for a, b in letter_runs(side_a)), default=3)
+        lengths = [len(b) for b in side_b]
+        lo, hi = min(lengths) - 2, max(lengths) + 2
         for size in range(2, max(3, longest) + 1):
             for i in range(len(side_a) - size + 1):
-                merged = "".join(side_a[i : i + size])
-                after = side_a[i + size] if i + size < len(side_a) else ""
-                spoken = assimilated(side_a[i : i + size], after) if abjad else merged
+                words = side_a[i : i + size]
+                merged = "".join(words)
+                if abjad:
+                    after = side_a[i + size] if i + size < len(side_a) else ""
+                    spoken = assimilated(words, after)
+                elif not lo <= len(merged) <= hi:
+                    continue  # no word on the other side is within two letters of it
                 for j, b in enumerate(side_b):
-                    if abjad and _abjad_merge(side_a[i : i + size], b, spoken):
+                    if abjad and _abjad_merge(words, b, spoken):
                         # قدرت الله = "qdrt allh" = Qudratullah: no short vowels on one side.
                         sim = TRANSLIT_SIM
                     elif abs(len(b) - len(merged)) > 2:
                         continue
                     else:
-                        sim = Levenshtein.normalized_similarity(merged, b)
+                        sim = Levenshtein.normalized_similarity(merged, b, score_cutoff=0.85)
                     if sim >= 0.85:
                         span = tuple(range(i, i + size))
                         pair = (
