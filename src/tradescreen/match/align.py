@@ -183,6 +183,8 @@ def _candidates(
         return found  # every token has a partner: no merge can do better
     # Tokens written together on one side and apart on the other: "vanderbilt" / "van der bilt",
     # "jinping" / "jin ping", "abdulaziz" / "abdul aziz".
+    if not q or not c:
+        return found
     for side_a, side_b, flip in ((q, c, False), (c, q, True)):
         # Acronyms spelt letter by letter ("I R G C") merge over their whole length.
         longest = max((b - a for a, b in letter_runs(side_a)), default=3)
