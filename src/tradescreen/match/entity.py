@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tradescreen.index.records import Record
 from tradescreen.match import evidence
 from tradescreen.match.explain import Feature
-from tradescreen.match.features import read_as_korean
+from tradescreen.match.features import SYLLABIC, read_as_korean
 from tradescreen.match.model import logistic
 from tradescreen.match.names import NameScore, score_forms
 from tradescreen.match.weights import corpus_weight
@@ -42,6 +42,14 @@ class EntityScore:
         return head + self.evidence
 
 
+def _compared_as(form: NameForm) -> tuple:
+    """What the name comparison reads of a form: all but how the name was written, which only
+    Chinese, Japanese and Korean characters are compared by."""
+    raw = form.raw if form.script in SYLLABIC else None
+    return (form.tokens, form.legal_forms, form.legal_words, form.dropped, form.script,
+            form.kind, raw)
+
+
 def _best_name(
     query: Query,
     record: Record,
@@ -56,12 +64,18 @@ def _best_name(
         return None, -1
     best: NameScore | None = None
     best_slot, best_logit = -1, float("-inf")
+    # A record's names often read the same once folded (the lists repeat a name in other
+    # case or punctuation): each reading is scored once.
+    seen: dict[tuple, NameScore] = {}
     for slot in slots:
         value, _kind, strength = record.names[slot]
         cform = forms[slot] if forms is not None else name_form(value, record.schema)
         if cform is None or not cform.tokens:
             continue
-        ns = score_forms(qform, cform)
+        key = _compared_as(cform)
+        ns = seen.get(key)
+        if ns is None:
+            ns = seen[key] = score_forms(qform, cform)
         logit = ns.logit + (evidence.WEIGHTS["weak_alias"] if strength == "weak" else 0.0)
         if logit > best_logit:
             best, best_slot, best_logit = ns, slot, logit

@@ -24,7 +24,7 @@ _NEUTRAL_FORMS = frozenset({"co"})
 _PATRONYMIC = frozenset({"bin", "ibn", "ben", "bint", "binti", "ould", "walad"})
 # Scripts where one character is one syllable: a different character is a different name even
 # when the romanisations coincide (高石 / 高市 are both "gao shi").
-_SYLLABIC = frozenset({"Cjk", "Hangul", "Hiragana", "Katakana"})
+SYLLABIC = frozenset({"Cjk", "Hangul", "Hiragana", "Katakana"})
 
 
 # Pair kinds that mean "the same word", as opposed to a similar one.
@@ -56,7 +56,7 @@ def patronymic_conflict(query: NameForm, candidate: NameForm, alignment: Alignme
 def syllabic_mismatch(query: NameForm, candidate: NameForm) -> bool:
     """Two names in one CJK script whose characters differ (traditional and simplified
     writings of one character are the same character: 習 = 习)."""
-    if query.script != candidate.script or query.script not in _SYLLABIC:
+    if query.script != candidate.script or query.script not in SYLLABIC:
         return False
     return _han_simplified(query.raw) != _han_simplified(candidate.raw)
 
