@@ -116,3 +116,11 @@ def test_single_distinctive_surname_reviews_the_listed_person_common_word_does_n
     assert 0.5 <= score < 0.7 and "LUKASHENK" in caption.upper()
     for common in ("Mohammed", "Ali", "Kim"):
         assert best(common)[0] < 0.5, common
+
+
+def test_arabic_script_words_written_together_in_latin_reach_the_listed_name(sdn_index):
+    """(match3) نصر الله is one word in OFAC's NASRALLAH, Hasan: the Arabic-script query's
+    neighbouring words reach it through the Latin names' consonant skeletons."""
+    form = name_form("حسن نصر الله", "Person", query=True)
+    hits = candidates(sdn_index, form, limit=30)
+    assert any("NASRALLAH, Hasan" in sdn_index.records[c.record].caption for c in hits)
