@@ -43,9 +43,8 @@ from common import out_dir, print_table, rel, shared_data_dir  # noqa: E402
 from tradescreen.config import Settings  # noqa: E402
 from tradescreen.consolidate.link import (  # noqa: E402
     SINGLE_VALUED,
-    cluster,
-    find_links,
     identifiers_conflict,
+    link_parties,
 )
 from tradescreen.consolidate.profile import Profile, profile  # noqa: E402
 from tradescreen.index.records import to_record  # noqa: E402
@@ -86,7 +85,7 @@ def same_cluster_pairs(groups: dict[int, list[int]]) -> set[tuple[int, int]]:
 
 
 def run_links(profiles: Sequence[Profile]) -> dict[int, list[int]]:
-    return cluster(find_links(profiles), {p.pos: p.list_key for p in profiles})
+    return link_parties(profiles)[1]
 
 
 def score(truth: set[tuple[int, int]], merged: set[tuple[int, int]],
@@ -202,8 +201,7 @@ def hard_negatives(profiles: list[Profile], groups: dict[int, list[int]],
 def consolidation(entities: list[Entity]) -> dict[str, Any]:
     started = time.perf_counter()
     profiles = [profile(e, to_record(e, "s"), i) for i, e in enumerate(entities)]
-    links = find_links(profiles)
-    groups = cluster(links, {p.pos: p.list_key for p in profiles})
+    links, groups = link_parties(profiles)
     seconds = time.perf_counter() - started
     return {
         "entities": len(entities), "links": dict(Counter(k.kind for k in links)),
