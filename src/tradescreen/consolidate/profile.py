@@ -8,8 +8,8 @@ together (never a name alone) agree across lists.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
@@ -33,10 +33,11 @@ _UN_REF = re.compile(r"\bUN\s+Ref(?:erence)?\s*(?:No\.?|Number)?\s*:?\s*([A-Z]{2
                      re.I)
 # OpenSanctions ids that carry the list's own number: "ofac-16418", "au-dfat-7468-llc-cst".
 _REFERENT = re.compile(r"^(ofac|au-dfat)-(\d+)(?:-|$)")
+_REF_WORD = re.compile(r"ref", re.I)
 _PAREN = re.compile(r"\(([^()]{2,40})\)")
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"\w+")
-_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+_NOT_DIGIT = re.compile(r"\D")
 # OFAC-style programme codes ("SDGT", "IRAN-EO13902", "RUSSIA-EO14024"): the US lists copy them,
 # so a shared code is a fact about the listing; prose programme names of other lists are not.
 _PROGRAMME_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
@@ -52,7 +53,7 @@ class Profile:
     kind: str  # person | org | vessel | aircraft: only entries of one kind are compared
     names: frozenset[str]  # sorted folded tokens of every strong name
     legal: frozenset[str]  # "name key|legal-form class" (an LLC and a JSC of one name are two)
-    words: tuple[tuple[str, ...], ...]  # each strong name's identity words, for fuzzy agreement
+    words: tuple[tuple[str, ...], ...]  # people with a birth date: each name's identity words
     skeletons: frozenset[str]  # people: "consonant skeleton of a longer name word|birth year"
     fuzzy_keys: frozenset[str]  # people: "skeleton|birth day", "two skeletons|year" (blocking)
     dates: frozenset[str]  # birth / incorporation dates as precise as given (YYYY, YYYY-MM-DD)
@@ -94,10 +95,13 @@ def _refs(entity: Entity) -> tuple[set[str], set[str]]:
     for referent in entity.properties.get("referents", ()):
         if m := _REFERENT.match(referent):
             refs.add(f"{m.group(1).split('-')[0]}:{m.group(2)}")
-    text = "\n".join([entity.remarks or "", *(v for key, vs in entity.properties.items()
-                                            if key != "referents" for v in vs)])
-    if "ref" in text.lower():
-        refs.update(f"un:{ref.upper()}" for ref in _UN_REF.findall(text))
+    texts = [entity.remarks] if entity.remarks else []
+    for key, values in entity.properties.items():
+        if key != "referents":
+            texts.extend(values)
+    for text in texts:
+        if _REF_WORD.search(text):
+            refs.update(f"un:{ref.upper()}" for ref in _UN_REF.findall(text))
     return refs - own, own
 
 
@@ -156,8 +160,7 @@ def identifier_keys(norm: str, value: str) -> set[str]:
     as "Jordan 654781" and "654781", or "PD472310104" and "472310104"."""
     keys = {norm}
     for word in value.upper().split():
-        core = _NOT_ALNUM.sub("", word)
-        digits = "".join(ch for ch in core if ch.isdigit())
+        digits = _NOT_DIGIT.sub("", word)
         if len(digits) >= 6:
             keys.add(digits)
     return keys
@@ -187,14 +190,15 @@ def name_facts(person: bool, forms: Iterable[tuple[Tokens, Tokens]],
         key = " ".join(sorted(toks))
         if len(key) - len(toks) + 1 >= MIN_NAME_KEY:
             names.add(key)
-            legal.update(f"{key}|{form}" for form in forms_of)
+            if forms_of:
+                legal.update(f"{key}|{form}" for form in forms_of)
         # Articles and patronymic particles ("al", "bn", "de") say little about who it is.
-        content = tuple(sorted({t for t in toks if len(t) > 2}))
-        if content:
+        # Only people with a birth date are compared word by word.
+        if person and dates and (content := tuple(sorted({t for t in toks if len(t) > 2}))):
             words[content] = None
     blocks: set[str] = set()
     keys: set[str] = set()
-    if person and dates:
+    if words:
         years = {d[:4] for d in dates}
         days = [d for d in dates if len(d) == 10]
         for ws in words:
@@ -207,23 +211,25 @@ def name_facts(person: bool, forms: Iterable[tuple[Tokens, Tokens]],
             frozenset(legal))
 
 
-def with_names(p: Profile, forms: Iterable[tuple[Tokens, Tokens]]) -> Profile:
-    """The profile with its name facts from the (tokens, legal forms) of its strong names that
-    the index build normalised already."""
-    names, words, blocks, keys, legal = name_facts(p.kind == "person", forms, p.dates)
-    return replace(p, names=names, words=words, skeletons=blocks, fuzzy_keys=keys, legal=legal)
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What an entry says besides its names (which the index build normalises meanwhile)."""
+    id: str
+    source: str
+    list_key: str
+    kind: str
+    dates: frozenset[str]
+    countries: frozenset[str]
+    programme_countries: frozenset[str]
+    programmes: frozenset[str]
+    addresses: tuple[frozenset[str], ...]
+    identifiers: frozenset[str]
+    refs: frozenset[str]
+    own_refs: frozenset[str]
 
 
-def profile(entity: Entity, record: Record, pos: int,
-            forms: Sequence[tuple[Tokens, Tokens]] | None = None) -> Profile:
-    """`record` is the entity's index record (normalised identifiers, countries, names).
-    `forms`: the (tokens, legal forms) of its strong names when the caller has them (the index
-    build does); normalised here otherwise. An empty sequence leaves them for `with_names`."""
-    if forms is None:
-        forms = [(f.tokens, f.legal_forms) for i in strong_slots(record)
-                 if (f := name_form(record.names[i][0], record.schema)).tokens]
-    dates = {d.iso for d in entity.birth_dates if d.iso and not d.circa}
-    names, words, blocks, keys, legal = name_facts(entity.schema == "Person", forms, dates)
+def entry_facts(entity: Entity, record: Record) -> Facts:
+    """`record` is the entity's index record (normalised identifiers, countries)."""
     idents = set()
     for scheme, norm, raw in record.identifiers:
         cls = ID_CLASSES.get(scheme)
@@ -235,14 +241,43 @@ def profile(entity: Entity, record: Record, pos: int,
         if (toks := _address_tokens(a.full, country_words)) is not None
     )
     refs, own = _refs(entity)
-    return Profile(
-        pos=pos, id=entity.id, source=entity.source, list_key=_list_key(entity),
-        kind=kind_of(entity.schema), names=names, legal=legal, words=words, skeletons=blocks,
-        fuzzy_keys=keys,
-        dates=frozenset(dates), countries=_countries(entity, record),
+    return Facts(
+        id=entity.id, source=entity.source, list_key=_list_key(entity),
+        kind=kind_of(entity.schema),
+        dates=frozenset(d.iso for d in entity.birth_dates if d.iso and not d.circa),
+        countries=_countries(entity, record),
         programme_countries=_programme_countries(entity.properties.get("regime", ()),
                                                  entity.programs),
-        programmes=frozenset(p for p in entity.programs if _PROGRAMME_CODE.match(p)),
-        addresses=addresses, identifiers=frozenset(idents), refs=frozenset(refs),
-        own_refs=frozenset(own),
+        programmes=_codes(entity.programs), addresses=addresses,
+        identifiers=frozenset(idents), refs=frozenset(refs), own_refs=frozenset(own),
     )
+
+
+@lru_cache(maxsize=4096)
+def _codes(programmes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(p for p in programmes if _PROGRAMME_CODE.match(p))
+
+
+def make_profile(pos: int, f: Facts, forms: Iterable[tuple[Tokens, Tokens]]) -> Profile:
+    """The profile of entry `pos` from its facts and the (tokens, legal forms) of its strong
+    names."""
+    names, words, blocks, keys, legal = name_facts(f.kind == "person", forms, f.dates)
+    return Profile(
+        pos=pos, id=f.id, source=f.source, list_key=f.list_key, kind=f.kind, names=names,
+        legal=legal, words=words, skeletons=blocks, fuzzy_keys=keys, dates=f.dates,
+        countries=f.countries, programme_countries=f.programme_countries,
+        programmes=f.programmes, addresses=f.addresses, identifiers=f.identifiers,
+        refs=f.refs, own_refs=f.own_refs,
+    )
+
+
+def record_forms(record: Record) -> list[tuple[Tokens, Tokens]]:
+    """(tokens, legal forms) of a record's strong names, normalised here."""
+    return [(f.tokens, f.legal_forms) for i in strong_slots(record)
+            if (f := name_form(record.names[i][0], record.schema)).tokens]
+
+
+def profile(entity: Entity, record: Record, pos: int) -> Profile:
+    """One entry's profile, its names normalised here (the index build reuses its own forms:
+    `entry_facts` + `make_profile`)."""
+    return make_profile(pos, entry_facts(entity, record), record_forms(record))

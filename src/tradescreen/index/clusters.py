@@ -26,7 +26,13 @@ import numpy as np
 import orjson
 
 from tradescreen.consolidate.link import Link, cluster, link_parties
-from tradescreen.consolidate.profile import Profile, profile, strong_slots, with_names
+from tradescreen.consolidate.profile import (
+    Facts,
+    Profile,
+    entry_facts,
+    make_profile,
+    strong_slots,
+)
 from tradescreen.index.keyed import map_array, save_array
 from tradescreen.index.records import Record
 from tradescreen.index.write import Shape
@@ -71,22 +77,23 @@ class Collector:
 
     def __init__(self) -> None:
         self.profiles: list[Profile] = []
+        self._facts: list[Facts] = []
         self._strong: list[tuple[tuple[int, str], ...]] = []  # (slot, value) of strong names
         self._schema: list[str] = []
         self._shapes: dict[int, tuple[Shape, ...]] = {}
 
     def observe(self, entity: Entity, record: Record) -> None:
-        self.profiles.append(profile(entity, record, len(self.profiles), forms=()))
+        self._facts.append(entry_facts(entity, record))
         self._strong.append(tuple((i, record.names[i][0]) for i in strong_slots(record)))
         self._schema.append(record.schema)
 
     def names(self, pos: int, shapes: tuple[Shape, ...]) -> None:
-        """The index writer's name tokens of record `pos` (one per `record.names` slot)."""
+        """The index writer's name forms of record `pos` (one per `record.names` slot)."""
         self._shapes[pos] = shapes
 
     def _complete(self) -> list[Profile]:
         done: list[Profile] = []
-        for pos, p in enumerate(self.profiles):
+        for pos, facts in enumerate(self._facts):
             shapes = self._shapes.get(pos)
             if shapes is None:
                 schema = self._schema[pos]
@@ -95,12 +102,13 @@ class Collector:
             else:
                 forms = [(shape[0], shape[2]) for i, _v in self._strong[pos]
                          if i < len(shapes) and (shape := shapes[i]) is not None]
-            done.append(with_names(p, forms))
+            done.append(make_profile(pos, facts, forms))
         self._shapes.clear()
+        self._facts.clear()
         return done
 
     def write(self, folder: Path) -> dict[str, int]:
-        self.profiles = self._complete()
+        self.profiles = self._complete() if self._facts else self.profiles
         links, groups = link_parties(self.profiles)
         list_key = {p.pos: p.list_key for p in self.profiles}
         party = np.full(len(self.profiles), -1, dtype=np.int32)
