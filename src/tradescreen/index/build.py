@@ -18,8 +18,9 @@ from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
 from tradescreen.index.records import Record
 from tradescreen.normalize.names import NameForm, name_form
 
-INDEX_VERSION = 9  # 7: mapped files; 8: listed parties (clusters), shared attributes and
-# relations (index.attributes), Hangul and Arabic-script readings
+INDEX_VERSION = 10  # 7: mapped files; 8: listed parties (clusters), shared attributes and
+# relations (index.attributes), Hangul and Arabic-script readings; 10: consolidation by names
+# written differently, FtM referents, address holders counted as listed parties
 
 
 @dataclass

@@ -33,6 +33,7 @@ from tradescreen.consolidate.profile import (
     make_profile,
     strong_slots,
 )
+from tradescreen.index.attributes import count_by_party
 from tradescreen.index.keyed import map_array, save_array
 from tradescreen.index.records import Record
 from tradescreen.index.write import Shape
@@ -132,6 +133,7 @@ class Collector:
         ]
         (folder / CLUSTERS_FILE).write_bytes(orjson.dumps({"version": 1, "clusters": clusters}))
         save_array(folder / PARTY_FILE, party)
+        count_by_party(folder, party)
         return {"clusters": len(clusters), "links": len(links),
                 "clustered": int((party >= 0).sum())}
 
