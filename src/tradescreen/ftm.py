@@ -197,7 +197,7 @@ def to_ftm(entity: Entity) -> dict[str, Any]:
         "caption": entity.caption,
         "properties": _ftm_properties(entity, ftm_schema),
         "datasets": [entity.source],
-        "referents": [],
+        "referents": list(entity.properties.get("referents", ())),
     }
     # Keep only what the FtM properties could not carry, so the extra block stays small.
     want = entity.to_dict()
@@ -309,6 +309,10 @@ def _from_properties(data: dict[str, Any], source: str) -> Entity:
     extra = {k: tuple(v) for k in sorted(_KEEP & props.keys()) if (v := _values(props, k))}
     if extra.get("topics") == _DEFAULT_TOPICS:
         del extra["topics"]
+    # OpenSanctions' ids of the same party on other lists ("ofac-16418"): cross-references.
+    referents = data.get("referents")
+    if isinstance(referents, list) and referents:
+        extra["referents"] = tuple(str(r) for r in referents if r)
     countries = [c.lower() for c in _values(props, "country", "jurisdiction", "mainCountry")]
     if ftm_schema == "Vessel":
         countries += [c.lower() for c in _values(props, "flag")]

@@ -190,3 +190,60 @@ def test_yente_match_answers_one_result_per_party(env):
     (party,) = qods
     assert {"us_ofac_sdn", "us_csl", "ca_sema"} <= set(party["datasets"])
     assert len(party["referents"]) >= 2 and party["id"] not in party["referents"]
+
+
+def _api_get_post(path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+    from tradescreen.api import create_app
+    from tradescreen.api.config import ApiConfig
+    from tradescreen.cli.screen import load_screener
+
+    settings = load_settings()
+    api = create_app(settings, screener=load_screener(settings),
+                     config=ApiConfig(require_keys=False, rate=0))
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            if body is None:
+                return await client.get(path)
+            return await client.post(path, json=body)
+
+    return asyncio.run(call())
+
+
+def test_match_scoped_to_a_dataset_lets_the_partys_listing_there_lead(env):
+    # Qods' strongest listing is OFAC's (an equal score, the more authoritative list); asked
+    # for Canada's list only, the party is still found, led by Canada's listing.
+    body = {"queries": {"q": {"schema": "Company",
+                              "properties": {"name": ["Qods Aviation Industries"]}}}}
+    r = _api_get_post("/match/ca_sema", body)
+    assert r.status_code == 200, r.text
+    results = r.json()["responses"]["q"]["results"]
+    assert results and results[0]["id"] == "ca-sema-iran-s1p1-168", [x["id"] for x in results]
+    top = results[0]
+    assert top["datasets"] == ["ca_sema"] and top["match"] is True
+    assert top["tradescreen"]["source"] == "ca_sema"
+    assert top["tradescreen"]["party"] == "party:us_ofac_sdn:16418"
+    # Excluding OFAC's list by name does the same on the default collection.
+    r = _api_get_post("/match/default?exclude_dataset=us_ofac_sdn", body)
+    ids = [x["id"] for x in r.json()["responses"]["q"]["results"]]
+    assert "us-ofac-sdn-16418" not in ids
+    assert len({"us-csl-16418", "au-dfat-7747", "ca-sema-iran-s1p1-168"} & set(ids)) == 1, ids
+
+
+def test_search_answers_one_entry_per_party(env):
+    r = _api_get_post("/search/default?q=Qods%20Aviation%20Industries&limit=20")
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    ids = {"us-ofac-sdn-16418", "us-csl-16418", "au-dfat-7747", "ca-sema-iran-s1p1-168"}
+    qods = [x for x in results if ids & {x["id"], *x["referents"]}]
+    assert len(qods) == 1, [x["id"] for x in results]
+    (party,) = qods
+    assert party["id"] == "us-ofac-sdn-16418"
+    assert {"us_ofac_sdn", "ca_sema"} <= set(party["datasets"])
+    assert party["id"] not in party["referents"] and len(party["referents"]) >= 2
+    # Scoped to one list, that list's listing leads and stands alone.
+    r = _api_get_post("/search/au_dfat?q=Qods%20Aviation%20Industries&limit=20")
+    found = [x for x in r.json()["results"] if ids & {x["id"], *x["referents"]}]
+    assert [x["id"] for x in found] == ["au-dfat-7747"]
+    assert found[0]["datasets"] == ["au_dfat"]

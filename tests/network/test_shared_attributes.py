@@ -246,3 +246,42 @@ def test_vessel_and_its_listed_owner_both_ways(env):
     owned = [r for r in data["results"]
              if ["NITC", "owner of vessel", r["caption"]] in [x["path"] for x in r["relations"]]]
     assert any(names(r, "DINO I") and r["decision"] in ("review", "match") for r in owned)
+
+
+def test_holders_of_a_value_are_counted_as_listed_parties(env):
+    # LLC CST's office is on OFAC's listing (2025 address file) and on the ZALA graph's, which
+    # names OFAC's entry among its referents: one listed party, so the office is held by one
+    # party however many lists repeat it, and the explanation says so.
+    data = screen_json(NOBODY, "--schema", "Company", "--address", CST_REFORMATTED)
+    hit = next(r for r in data["results"] if names(r, "LLC CST"))
+    listing_ids = {li["id"] for li in hit["listings"]}
+    assert "us_ofac_sdn:45928" in listing_ids and len(listing_ids) >= 2
+    row = shared_rows(hit)[0]
+    n = row["shared_by"]
+    assert not row["weak"] and 1 <= n < 5
+    assert f"shared by {n} listed part{'y' if n == 1 else 'ies'}" in row["detail"]
+
+
+def test_address_holders_are_counted_by_party_at_build(env):
+    from tradescreen.index.attributes import CANON_FILE, attributes_of
+
+    screener = load_screener(load_settings())
+    index = screener.index
+    attrs = attributes_of(index)
+    assert not (index.folder / CANON_FILE).exists()  # build-time only
+    parties = index.parties
+    # Every address of a listed party on several lists counts that party once: no address
+    # held by one party alone is counted more than once.
+    checked = 0
+    for addr_id in range(len(attrs.addr_record)):
+        pos = int(attrs.addr_record[addr_id])
+        if parties.cluster_number(pos) >= 0 and int(attrs.addr_shared[addr_id]) == 1:
+            checked += 1
+    assert checked > 0
+    cst = index.record_position("us_ofac_sdn:45928")
+    assert len(parties.members(cst)) >= 2
+    # OFAC's and the ZALA graph's listings of LLC CST give one office ("3/2 Perunovsky Lane,
+    # Floor 3, Room 21, Moscow 127055, Russia"): one party holds it, not two captions.
+    ofac = [int(attrs.addr_shared[a]) for a in range(len(attrs.addr_record))
+            if int(attrs.addr_record[a]) == cst]
+    assert ofac and set(ofac) == {1}

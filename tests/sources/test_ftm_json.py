@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -233,7 +234,11 @@ BEFORE_STREAMING = {
 def test_streaming_reader_gives_the_same_entities(yente: Path, name: str) -> None:
     result = read(yente / name)
     assert not isinstance(result.entities, list)  # built from disk on demand
-    pairs = [(e.source_id, e.content_hash()) for e in result.entities]
+    # Since then the reader also keeps OpenSanctions' `referents` (cross-list ids); without
+    # them the entities are the same as before.
+    pairs = [(e.source_id, replace(e, properties={
+        k: v for k, v in e.properties.items() if k != "referents"}).content_hash())
+        for e in result.entities]
     assert len(pairs) == len(result.entities)
     assert content_hash(pairs) == BEFORE_STREAMING[name]
     # Re-iterable: a second pass builds the same entities again.

@@ -16,7 +16,7 @@ from typing import Any
 from tradescreen.api.ftm_query import ParsedExample
 from tradescreen.api.state import ApiState
 from tradescreen.ftm import ftm_id
-from tradescreen.match.entity import Query
+from tradescreen.match.entity import Query, score_record
 from tradescreen.screen.party import PartyResult, Screener
 
 ALGORITHM = "tradescreen-v1"
@@ -78,7 +78,10 @@ class MatchOptions:
 
 
 def _allowed(result: PartyResult, opts: MatchOptions) -> bool:
-    record = result.score.record
+    return _record_allowed(result.score.record, opts)
+
+
+def _record_allowed(record: Any, opts: MatchOptions) -> bool:
     if opts.sources is not None and record.source not in opts.sources:
         return False
     if record.source in opts.exclude_sources:
@@ -107,6 +110,25 @@ def _scoped(result: PartyResult, opts: MatchOptions) -> PartyResult:
     return replace(result, party=replace(party, listings=keep))
 
 
+def _led_in_scope(screener: Screener, query: Query, result: PartyResult,
+                  opts: MatchOptions) -> PartyResult | None:
+    """The result as the filters see it: when its strongest listing is filtered out (another
+    dataset, an excluded id or schema), the party's next listing that passes leads, scored
+    for the query; None when none passes."""
+    if _allowed(result, opts) or result.party is None:
+        return result if _allowed(result, opts) else None
+    for listing in result.party.listings:  # strongest first
+        if listing.score is None or not _record_allowed(listing.record, opts):
+            continue
+        index = screener.index
+        pos = index.record_position(listing.record.id)
+        if pos is None:
+            continue
+        scored = score_record(query, index.records[pos], None, index.forms[pos])
+        return replace(result, score=scored, decision=screener.thresholds.decide(scored.score))
+    return None
+
+
 def best_results(
     screener: Screener, queries: tuple[Query, ...], opts: MatchOptions
 ) -> list[PartyResult]:
@@ -114,14 +136,17 @@ def best_results(
     best: dict[str, PartyResult] = {}
     floor = max(0.0, opts.cutoff)
     for query in queries:
-        for result in screener.screen(query, limit=ALL, min_score=floor):
+        for found in screener.screen(query, limit=ALL, min_score=floor):
+            result = _led_in_scope(screener, query, found, opts)
+            if result is None:
+                continue
             # One result per listed party, whichever listing each query name reached best.
             key = result.party.key if result.party is not None else result.score.record.id
             if result.score.score <= opts.cutoff:
                 continue
             if key not in best or result.score.score > best[key].score.score:
                 best[key] = result
-    kept = [_scoped(r, opts) for r in best.values() if _allowed(r, opts)]
+    kept = [_scoped(r, opts) for r in best.values()]
     kept.sort(key=lambda r: (-r.score.score, r.score.record.source, r.score.record.source_id))
     return kept
 
@@ -146,15 +171,20 @@ def entity_json(state: ApiState, result_record: Any) -> dict[str, Any]:
     return data
 
 
-def scored_json(state: ApiState, result: PartyResult, threshold: float) -> dict[str, Any]:
-    data = entity_json(state, result.score.record)
-    listings = result.listings
-    if len(listings) > 1:
-        # yente's merged-entity shape: the other lists' ids are referents, every list a dataset.
+def party_json(state: ApiState, lead: Any, records: Collection[Any]) -> dict[str, Any]:
+    """`entity_json` of a party's leading listing, in yente's merged-entity shape when the
+    party has several: the other lists' ids are referents, every list a dataset."""
+    data = entity_json(state, lead)
+    if len(records) > 1:
         own = data["id"]
-        data["referents"] = sorted({ftm_id(li.record.source, li.record.source_id)
-                                    for li in listings} - {own})
-        data["datasets"] = list(dict.fromkeys(li.record.source for li in listings))
+        data["referents"] = sorted({ftm_id(r.source, r.source_id) for r in records} - {own})
+        data["datasets"] = list(dict.fromkeys(r.source for r in records))
+    return data
+
+
+def scored_json(state: ApiState, result: PartyResult, threshold: float) -> dict[str, Any]:
+    listings = result.listings
+    data = party_json(state, result.score.record, [li.record for li in listings])
     features: dict[str, float] = {}
     explanations: dict[str, dict[str, Any]] = {}
     # By hand, not Feature.to_dict(): dataclasses.asdict deep-copies and this runs for every

@@ -35,6 +35,7 @@ from tradescreen.api.matching import (
     entity_json,
     feature_docs,
     match_example,
+    party_json,
 )
 from tradescreen.events import Event
 from tradescreen.match.entity import Query as ScreenQuery
@@ -220,9 +221,17 @@ async def search(
         topics=frozenset(topics),
         datasets=frozenset(datasets),
     )
+    others: dict[str, list[Any]] = {}  # a lead's id -> every listing of its party in scope
     if q.strip():
         query_schema = QUERY_SCHEMAS.get(schema, "Thing")
-        hits = [r.score.record for r in screener.screen(ScreenQuery(q, query_schema), limit=10**9)]
+        # One entry per listed party, as /match: its strongest listing that the filters keep
+        # leads (the next one when the strongest is on a list filtered out).
+        hits = []
+        for found in screener.screen(ScreenQuery(q, query_schema), limit=10**9):
+            kept = [li.record for li in found.listings if filters.keep(li.record)]
+            if kept:
+                hits.append(kept[0])
+                others[kept[0].id] = kept
         listing = filter_records(hits, filters, offset, limit)
     else:
         listing = list_all(screener.index, filters, offset, limit)
@@ -238,7 +247,7 @@ async def search(
             snapshots=tuple(screener.index.snapshots),
         ))
     return json_response({
-        "results": [entity_json(state, r) for r in page],
+        "results": [party_json(state, r, others.get(r.id, ())) for r in page],
         "facets": listing.facets,
         "total": {"value": listing.total, "relation": "eq"},
         "limit": limit,

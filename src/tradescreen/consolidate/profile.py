@@ -8,12 +8,15 @@ together (never a name alone) agree across lists.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 
 from tradescreen.index.records import Record
 from tradescreen.model import Entity
 from tradescreen.normalize.names import name_form
+from tradescreen.normalize.phonetic import skeleton
 from tradescreen.values import country_code
 
 # Identifier schemes that name one party, grouped where lists label the same number
@@ -28,10 +31,13 @@ ID_CLASSES = {
 _OFAC_SUBLISTS = ("Treasury Department",)
 _UN_REF = re.compile(r"\bUN\s+Ref(?:erence)?\s*(?:No\.?|Number)?\s*:?\s*([A-Z]{2}[ie]\.\d{2,3})\b",
                      re.I)
+# OpenSanctions ids that carry the list's own number: "ofac-16418", "au-dfat-7468-llc-cst".
+_REFERENT = re.compile(r"^(ofac|au-dfat)-(\d+)(?:-|$)")
+_REF_WORD = re.compile(r"ref", re.I)
 _PAREN = re.compile(r"\(([^()]{2,40})\)")
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"\w+")
-_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+_NOT_DIGIT = re.compile(r"\D")
 # OFAC-style programme codes ("SDGT", "IRAN-EO13902", "RUSSIA-EO14024"): the US lists copy them,
 # so a shared code is a fact about the listing; prose programme names of other lists are not.
 _PROGRAMME_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
@@ -46,6 +52,10 @@ class Profile:
     list_key: str  # one list: the source, or the CSL's sub-list (a party is on SDN and EL)
     kind: str  # person | org | vessel | aircraft: only entries of one kind are compared
     names: frozenset[str]  # sorted folded tokens of every strong name
+    legal: frozenset[str]  # "name key|legal-form class" (an LLC and a JSC of one name are two)
+    words: tuple[tuple[str, ...], ...]  # people with a birth date: each name's identity words
+    skeletons: frozenset[str]  # people: "consonant skeleton of a longer name word|birth year"
+    fuzzy_keys: frozenset[str]  # people: "skeleton|birth day", "two skeletons|year" (blocking)
     dates: frozenset[str]  # birth / incorporation dates as precise as given (YYYY, YYYY-MM-DD)
     countries: frozenset[str]
     programme_countries: frozenset[str]  # the country a sanctions regime is about
@@ -64,14 +74,6 @@ def kind_of(schema: str) -> str:
     return "org"
 
 
-def name_key(value: str, schema: str) -> str | None:
-    """The name's normalised tokens in any order. `name_form` is the index's own normalisation
-    (legal forms canonical, transliterated), cached: the index build has just made it."""
-    toks = name_form(value, schema).tokens
-    key = " ".join(sorted(toks))
-    return key if len(key) - len(toks) + 1 >= MIN_NAME_KEY else None
-
-
 def _list_key(entity: Entity) -> str:
     sub = entity.properties.get("sub_list")
     return f"{entity.source}/{sub[0]}" if sub else entity.source
@@ -84,19 +86,30 @@ def _refs(entity: Entity) -> tuple[set[str], set[str]]:
         own.add(f"ofac:{entity.source_id}")
     elif entity.source == "un_sc":
         own.add(f"un:{entity.source_id.upper()}")
+    elif entity.source == "au_dfat":
+        own.add(f"au:{entity.source_id}")
     sub = entity.properties.get("sub_list", ())
     if entity.source == "us_csl" and any(s.endswith(_OFAC_SUBLISTS) for s in sub):
         for number in entity.properties.get("entity_number", ()):
             refs.add(f"ofac:{number.strip()}")
-    text = "\n".join([entity.remarks or "", *(v for vs in entity.properties.values() for v in vs)])
-    refs.update(f"un:{ref.upper()}" for ref in _UN_REF.findall(text))
+    for referent in entity.properties.get("referents", ()):
+        if m := _REFERENT.match(referent):
+            refs.add(f"{m.group(1).split('-')[0]}:{m.group(2)}")
+    texts = [entity.remarks] if entity.remarks else []
+    for key, values in entity.properties.items():
+        if key != "referents":
+            texts.extend(values)
+    for text in texts:
+        if _REF_WORD.search(text):
+            refs.update(f"un:{ref.upper()}" for ref in _UN_REF.findall(text))
     return refs - own, own
 
 
 @lru_cache(maxsize=4096)
 def _programme_countries(regimes: tuple[str, ...], programmes: tuple[str, ...]) -> frozenset[str]:
     """Canada lists by regime ("Iran", "Russia / Russie"), Australia and the UN name the
-    country in the programme ("Autonomous (Iran)", "1718 (DPRK)")."""
+    country in the programme ("Autonomous (Iran)", "1718 (DPRK)"), OFAC in the code's first
+    part ("RUSSIA-EO14024", "LIBYA2", "DPRK4"; two-letter parts are too ambiguous to read)."""
     found: set[str] = set()
     for regime in regimes:
         if code := country_code(regime.split(" / ")[0]):
@@ -105,6 +118,30 @@ def _programme_countries(regimes: tuple[str, ...], programmes: tuple[str, ...]) 
         for inner in _PAREN.findall(programme):
             if code := country_code(inner.strip()):
                 found.add(code)
+        if _PROGRAMME_CODE.match(programme):
+            head = programme.split("-", 1)[0].rstrip("0123456789")
+            if len(head) >= 3 and (code := country_code(head)):
+                found.add(code)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _country_named(text: str) -> str | None:
+    return country_code(text)
+
+
+def _place_country(place: str) -> str | None:
+    """The country a birth place names last ("Al-Mukalla, Yemen")."""
+    return _country_named(place.rsplit(",", 1)[-1].strip())
+
+
+def _countries(entity: Entity, record: Record) -> frozenset[str]:
+    """Where the party belongs: the record's nationalities and addresses, and for people what
+    OFAC gives instead (the country of the birth place, the issuer of a passport)."""
+    found = set(record.countries)
+    found.update(c for place in entity.birth_places if (c := _place_country(place)))
+    if entity.schema == "Person":  # a company's registry country is often not where it is
+        found.update(i.country for i in entity.identifiers if i.country and len(i.country) == 2)
     return frozenset(found)
 
 
@@ -123,21 +160,76 @@ def identifier_keys(norm: str, value: str) -> set[str]:
     as "Jordan 654781" and "654781", or "PD472310104" and "472310104"."""
     keys = {norm}
     for word in value.upper().split():
-        core = _NOT_ALNUM.sub("", word)
-        digits = "".join(ch for ch in core if ch.isdigit())
+        digits = _NOT_DIGIT.sub("", word)
         if len(digits) >= 6:
             keys.add(digits)
     return keys
 
 
-def profile(entity: Entity, record: Record, pos: int) -> Profile:
+Tokens = tuple[str, ...]
+
+
+def strong_slots(record: Record) -> tuple[int, ...]:
+    """The positions in `record.names` of the names that can show identity (not weak aliases)."""
+    return tuple(i for i, (_v, _k, strength) in enumerate(record.names) if strength == "strong")
+
+
+NameFacts = tuple[frozenset[str], tuple[Tokens, ...], frozenset[str], frozenset[str],
+                  frozenset[str]]
+
+
+def name_facts(person: bool, forms: Iterable[tuple[Tokens, Tokens]],
+               dates: Iterable[str]) -> NameFacts:
+    """From the normalised (tokens, legal-form classes) of each strong name: the name keys
+    (tokens in any order), "key|legal form" of the names that have one, each name's identity
+    words, and (people) the blocking keys "word skeleton|birth year"."""
+    names: set[str] = set()
+    legal: set[str] = set()
+    words: dict[Tokens, None] = {}
+    for toks, forms_of in forms:
+        key = " ".join(sorted(toks))
+        if len(key) - len(toks) + 1 >= MIN_NAME_KEY:
+            names.add(key)
+            if forms_of:
+                legal.update(f"{key}|{form}" for form in forms_of)
+        # Articles and patronymic particles ("al", "bn", "de") say little about who it is.
+        # Only people with a birth date are compared word by word.
+        if person and dates and (content := tuple(sorted({t for t in toks if len(t) > 2}))):
+            words[content] = None
+    blocks: set[str] = set()
+    keys: set[str] = set()
+    if words:
+        years = {d[:4] for d in dates}
+        days = [d for d in dates if len(d) == 10]
+        for ws in words:
+            sounds = sorted({skeleton(w) for w in ws if len(w) >= 4})
+            blocks.update(f"{k}|{y}" for k in sounds for y in years)
+            # Blocking keys: one word and the birth day, or two words of a name and the year.
+            keys.update(f"{k}|{d}" for k in sounds for d in days)
+            keys.update(f"{k} {m}|{y}" for k, m in combinations(sounds, 2) for y in years)
+    return (frozenset(names), tuple(words), frozenset(blocks), frozenset(keys),
+            frozenset(legal))
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What an entry says besides its names (which the index build normalises meanwhile)."""
+    id: str
+    source: str
+    list_key: str
+    kind: str
+    dates: frozenset[str]
+    countries: frozenset[str]
+    programme_countries: frozenset[str]
+    programmes: frozenset[str]
+    addresses: tuple[frozenset[str], ...]
+    identifiers: frozenset[str]
+    refs: frozenset[str]
+    own_refs: frozenset[str]
+
+
+def entry_facts(entity: Entity, record: Record) -> Facts:
     """`record` is the entity's index record (normalised identifiers, countries)."""
-    names = {
-        key for n in entity.names
-        if n.strength == "strong" and n.value.strip()
-        and (key := name_key(n.value.strip(), entity.schema))
-    }
-    dates = {d.iso for d in entity.birth_dates if d.iso and not d.circa}
     idents = set()
     for scheme, norm, raw in record.identifiers:
         cls = ID_CLASSES.get(scheme)
@@ -149,13 +241,43 @@ def profile(entity: Entity, record: Record, pos: int) -> Profile:
         if (toks := _address_tokens(a.full, country_words)) is not None
     )
     refs, own = _refs(entity)
-    return Profile(
-        pos=pos, id=entity.id, source=entity.source, list_key=_list_key(entity),
-        kind=kind_of(entity.schema), names=frozenset(names), dates=frozenset(dates),
-        countries=frozenset(record.countries),
+    return Facts(
+        id=entity.id, source=entity.source, list_key=_list_key(entity),
+        kind=kind_of(entity.schema),
+        dates=frozenset(d.iso for d in entity.birth_dates if d.iso and not d.circa),
+        countries=_countries(entity, record),
         programme_countries=_programme_countries(entity.properties.get("regime", ()),
                                                  entity.programs),
-        programmes=frozenset(p for p in entity.programs if _PROGRAMME_CODE.match(p)),
-        addresses=addresses, identifiers=frozenset(idents), refs=frozenset(refs),
-        own_refs=frozenset(own),
+        programmes=_codes(entity.programs), addresses=addresses,
+        identifiers=frozenset(idents), refs=frozenset(refs), own_refs=frozenset(own),
     )
+
+
+@lru_cache(maxsize=4096)
+def _codes(programmes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(p for p in programmes if _PROGRAMME_CODE.match(p))
+
+
+def make_profile(pos: int, f: Facts, forms: Iterable[tuple[Tokens, Tokens]]) -> Profile:
+    """The profile of entry `pos` from its facts and the (tokens, legal forms) of its strong
+    names."""
+    names, words, blocks, keys, legal = name_facts(f.kind == "person", forms, f.dates)
+    return Profile(
+        pos=pos, id=f.id, source=f.source, list_key=f.list_key, kind=f.kind, names=names,
+        legal=legal, words=words, skeletons=blocks, fuzzy_keys=keys, dates=f.dates,
+        countries=f.countries, programme_countries=f.programme_countries,
+        programmes=f.programmes, addresses=f.addresses, identifiers=f.identifiers,
+        refs=f.refs, own_refs=f.own_refs,
+    )
+
+
+def record_forms(record: Record) -> list[tuple[Tokens, Tokens]]:
+    """(tokens, legal forms) of a record's strong names, normalised here."""
+    return [(f.tokens, f.legal_forms) for i in strong_slots(record)
+            if (f := name_form(record.names[i][0], record.schema)).tokens]
+
+
+def profile(entity: Entity, record: Record, pos: int) -> Profile:
+    """One entry's profile, its names normalised here (the index build reuses its own forms:
+    `entry_facts` + `make_profile`)."""
+    return make_profile(pos, entry_facts(entity, record), record_forms(record))

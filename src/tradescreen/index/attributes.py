@@ -211,8 +211,32 @@ class AttributeWriter:
         save_array(folder / "addr_record.npy", np.frombuffer(self.addr_record, dtype=np.int32))
         save_array(folder / "addr_slot.npy", np.frombuffer(self.addr_slot, dtype=np.int32))
         save_array(folder / "addr_shared.npy", self._shared())
+        save_array(folder / CANON_FILE, np.frombuffer(self.addr_canon, dtype=np.int32))
         return {"addresses": len(self.addr_record), "attribute_keys": len(self.exact.ids),
                 "relation_keys": len(self.relations.ids)}
+
+
+CANON_FILE = "addr_canon.npy"  # address id -> its canonical address (build time only)
+
+
+def count_by_party(folder: Path, party: np.ndarray) -> None:
+    """Count each address's holders again once the listed parties are known (`index.clusters`
+    writes `party` after the attributes): a party on five lists holds its office once, and
+    two parties of one caption are two. Drops the build-time file it reads."""
+    canon_path = folder / CANON_FILE
+    if not canon_path.exists():
+        return
+    canon = np.load(canon_path).astype(np.int64)
+    record = np.load(folder / "addr_record.npy").astype(np.int64)
+    canon_path.unlink()
+    if not len(canon) or len(party) <= int(record.max()):
+        return  # no parties for these records (a build without consolidation)
+    of = party[record].astype(np.int64)
+    holder = np.where(of >= 0, of, -1 - record)
+    pairs = np.unique(np.stack([canon, holder], axis=1), axis=0)
+    counts = np.bincount(pairs[:, 0], minlength=int(canon.max()) + 1)
+    save_array(folder / "addr_shared.npy",
+               np.minimum(counts[canon], MAX_COUNTED).astype(np.int32))
 
 
 class AttributeIndex:

@@ -18,9 +18,10 @@ from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
 from tradescreen.index.records import Record
 from tradescreen.normalize.names import NameForm, name_form
 
-INDEX_VERSION = 10  # 7: mapped files; 8: listed parties (clusters), shared attributes and
+INDEX_VERSION = 11  # 7: mapped files; 8: listed parties (clusters), shared attributes and
 # relations (index.attributes), Hangul and Arabic-script readings; 10: the Arabic article
-# split on the Arabic letters (عبدالكريم = abd al krym, علوان stays whole)
+# split on the Arabic letters (عبدالكريم = abd al krym, علوان stays whole); 11: consolidation by
+# names written differently, FtM referents, address holders counted as listed parties
 
 
 @dataclass

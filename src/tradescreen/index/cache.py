@@ -102,7 +102,8 @@ def build_into(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        write_index(records, ids, tmp, INDEX_VERSION)
+        write_index(records, ids, tmp, INDEX_VERSION,
+                    on_names=collector.names if collector is not None else None)
         (collector or clusters.Collector()).write(tmp)
         for f in tmp.iterdir():  # on disk before the rename makes the folder visible
             with f.open("rb") as fh:

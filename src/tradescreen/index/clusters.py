@@ -25,11 +25,20 @@ from typing import Any
 import numpy as np
 import orjson
 
-from tradescreen.consolidate.link import Link, cluster, find_links
-from tradescreen.consolidate.profile import Profile, profile
+from tradescreen.consolidate.link import Link, cluster, link_parties
+from tradescreen.consolidate.profile import (
+    Facts,
+    Profile,
+    entry_facts,
+    make_profile,
+    strong_slots,
+)
+from tradescreen.index.attributes import count_by_party
 from tradescreen.index.keyed import map_array, save_array
 from tradescreen.index.records import Record
+from tradescreen.index.write import Shape
 from tradescreen.model import Entity
+from tradescreen.normalize.names import name_form
 
 CLUSTERS_FILE = "clusters.json"
 PARTY_FILE = "party.npy"
@@ -61,18 +70,48 @@ def members_hash(member_hashes: Collection[tuple[str, str]]) -> str:
 
 
 class Collector:
-    """Profiles of the entries as they stream past, then the clusters file."""
+    """Profiles of the entries as they stream past, then the clusters file.
+
+    The build normalises names (in worker processes for a large build) and hands each record's
+    name tokens to `names`, so the profiles take the forms already made instead of normalising
+    every name a second time; a record whose tokens never came is normalised at `write`."""
 
     def __init__(self) -> None:
         self.profiles: list[Profile] = []
+        self._facts: list[Facts] = []
+        self._strong: list[tuple[tuple[int, str], ...]] = []  # (slot, value) of strong names
+        self._schema: list[str] = []
+        self._shapes: dict[int, tuple[Shape, ...]] = {}
 
     def observe(self, entity: Entity, record: Record) -> None:
-        self.profiles.append(profile(entity, record, len(self.profiles)))
+        self._facts.append(entry_facts(entity, record))
+        self._strong.append(tuple((i, record.names[i][0]) for i in strong_slots(record)))
+        self._schema.append(record.schema)
+
+    def names(self, pos: int, shapes: tuple[Shape, ...]) -> None:
+        """The index writer's name forms of record `pos` (one per `record.names` slot)."""
+        self._shapes[pos] = shapes
+
+    def _complete(self) -> list[Profile]:
+        done: list[Profile] = []
+        for pos, facts in enumerate(self._facts):
+            shapes = self._shapes.get(pos)
+            if shapes is None:
+                schema = self._schema[pos]
+                forms = [(f.tokens, f.legal_forms) for _i, value in self._strong[pos]
+                         if (f := name_form(value, schema)).tokens]
+            else:
+                forms = [(shape[0], shape[2]) for i, _v in self._strong[pos]
+                         if i < len(shapes) and (shape := shapes[i]) is not None]
+            done.append(make_profile(pos, facts, forms))
+        self._shapes.clear()
+        self._facts.clear()
+        return done
 
     def write(self, folder: Path) -> dict[str, int]:
-        links = find_links(self.profiles)
+        self.profiles = self._complete() if self._facts else self.profiles
+        links, groups = link_parties(self.profiles)
         list_key = {p.pos: p.list_key for p in self.profiles}
-        groups = cluster(links, list_key)
         party = np.full(len(self.profiles), -1, dtype=np.int32)
         by_root: dict[int, list[Link]] = {root: [] for root in groups}
         root_of: dict[int, int] = {}
@@ -94,6 +133,7 @@ class Collector:
         ]
         (folder / CLUSTERS_FILE).write_bytes(orjson.dumps({"version": 1, "clusters": clusters}))
         save_array(folder / PARTY_FILE, party)
+        count_by_party(folder, party)
         return {"clusters": len(clusters), "links": len(links),
                 "clustered": int((party >= 0).sum())}
 

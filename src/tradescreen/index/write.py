@@ -25,7 +25,7 @@ import os
 import threading
 from array import array
 from collections import deque
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import islice
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
@@ -79,8 +79,9 @@ class _Interner:
                     np.frombuffer(self.values, dtype=np.int32))
 
 
-# A name's tokens and script flag: all the build keeps of its form once the record is written.
-Shape = tuple[tuple[str, ...], bool] | None
+# A name's tokens, script flag and legal-form classes: all the build keeps of its form once the
+# record is written (the legal forms for consolidation: an LLC and a JSC of one name are two).
+Shape = tuple[tuple[str, ...], bool, tuple[str, ...]] | None
 SERIAL_RECORDS = 20_000  # smaller collections build in-process: starting workers costs more
 CHUNK = 1_000  # records per task sent to a worker
 
@@ -89,7 +90,7 @@ def _prepare(record: Record) -> tuple[bytes, tuple[Shape, ...]]:
     """The normalising half of the build (nine tenths of its time): a record's blob and the
     shapes of its names."""
     forms = record_forms(record)
-    shapes = tuple(None if f is None else (f.tokens, f.abjad) for f in forms)
+    shapes = tuple(None if f is None else (f.tokens, f.abjad, f.legal_forms) for f in forms)
     return codec.encode(record, forms), shapes
 
 
@@ -137,11 +138,13 @@ def build_workers() -> int:
 def write_index(
     records: Iterable[Record], snapshots: tuple[str, ...], folder: Path, version: int,
     workers: int | None = None, serial: int = SERIAL_RECORDS,
+    on_names: Callable[[int, tuple[Shape, ...]], None] | None = None,
 ) -> dict:
     """Build the index files into `folder` (which must exist and be empty); returns the meta.
     `workers`: processes normalising names once the collection is large (default: the cores);
     the files are the same whatever their number. `serial`: records prepared in-process first
-    (a small collection never starts workers)."""
+    (a small collection never starts workers). `on_names(pos, shapes)`: given each record's name
+    tokens as they are written (the consolidation profiles reuse them)."""
     workers = build_workers() if workers is None else workers
     keys = _Interner()
     idents = _Interner()
@@ -157,10 +160,12 @@ def write_index(
         for pos, (record, blob, shapes) in enumerate(_prepared(records, workers, serial)):
             out.write(blob)
             rec_off.append(rec_off[-1] + len(blob))
+            if on_names is not None:
+                on_names(pos, shapes)
             for slot, shape in enumerate(shapes):
                 if shape is None:
                     continue
-                tokens, abjad = shape
+                tokens, abjad, _legal = shape
                 name_id = len(name_record)
                 name_record.append(pos)
                 name_slot.append(slot)

@@ -66,6 +66,9 @@ def _row(kind: str, query_value: str, list_value: str, weak: str | None, *,
         weight = WEIGHTS["identifier"]
     label = f"weak shared {kind}: {weak}" if weak else f"shared {kind}"
     detail = f"query {kind} {query_value!r} ~ listed {list_value!r}"
+    if shared_by is not None and not weak:
+        # How many listed parties hold the value (a party on several lists counts once).
+        detail += f"; shared by {shared_by} listed part{'y' if shared_by == 1 else 'ies'}"
     return AttributeFeature("shared_attribute", label, weight, value, detail)
 
 
@@ -76,9 +79,13 @@ def is_strong(row: Feature) -> bool:
 class AttributeMatcher:
     """Finds the listed parties sharing a query's attributes. `records(pos)` decodes one."""
 
-    def __init__(self, attrs: AttributeIndex | None, records: Any, identifiers: Any) -> None:
-        """`attrs` None (an in-memory index of a book's customers): identifiers only."""
+    def __init__(self, attrs: AttributeIndex | None, records: Any, identifiers: Any,
+                 parties: Any = None) -> None:
+        """`attrs` None (an in-memory index of a book's customers): identifiers only.
+        `parties`: the index's listed parties (`index.clusters.Parties`), which count a value's
+        holders; without them a party is its caption's words."""
         self.attrs, self.records, self.identifiers = attrs, records, identifiers
+        self.parties = parties
         self._addresses = max(1, len(attrs.addr_record)) if attrs is not None else 1
 
     def hits(self, attributes: tuple[tuple[str, str], ...], identifiers: tuple[str, ...],
@@ -137,6 +144,9 @@ class AttributeMatcher:
         """Distinct listed parties (not list records: one party is on several lists)."""
         if len(positions) > 4 * COMMON:
             return len(positions)  # common whichever way it is counted
+        if self.parties is not None:
+            return len({n if (n := self.parties.cluster_number(pos)) >= 0 else -1 - pos
+                        for pos in positions})
         return len({party_key(self.records[pos].caption) for pos in positions})
 
     @staticmethod

@@ -30,7 +30,8 @@ def attribute_hits(index: object, attrs: AttributeIndex | None,
                    query: Query) -> dict[int, list[AttributeFeature]]:
     if not (query.attributes or query.identifiers):
         return {}
-    matcher = AttributeMatcher(attrs, index.records, index.identifiers)  # type: ignore[attr-defined]
+    matcher = AttributeMatcher(attrs, index.records, index.identifiers,  # type: ignore[attr-defined]
+                               getattr(index, "parties", None))
     return matcher.hits(query.attributes, query.identifiers, query.countries)
 
 
