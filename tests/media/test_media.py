@@ -226,6 +226,46 @@ def test_span_scores_are_the_screening_answer(scanner: Scanner) -> None:
             (round(r.score.score, 6) for r in screened), default=None), text
 
 
+def test_name_bound_is_never_below_the_comparison(scanner: Scanner) -> None:
+    """The best-first search over a record's names stops on `name_bound`: it must never be
+    below what the name model gives, for spellings of one party and for strangers."""
+    from tradescreen.match.names import score_forms
+    from tradescreen.media.namebound import name_bound
+    from tradescreen.normalize.names import name_form
+
+    index = scanner.parties.screener.index
+    queries = [name_form(q, schema, query=True) for q, schema in (
+        ("Islamic Revolutionary Guard Corps", "Organization"), ("Rosoboronexport", "Company"),
+        ("Yevgeny Prigozhin", "Person"), ("Kalashnikov Concern", "Company"),
+        ("Qods aviation company", "Organization"), ("Владимир Путин", "Person"),
+        ("Bank Melli Iran", "Company"), ("Hezbollah", "Organization"))]
+    checked = tight = 0
+    for pos in range(0, len(index.records), 37):
+        for form in index.forms[pos]:
+            if form is None:
+                continue
+            for q in (*queries, form):  # itself: the best a comparison gives
+                logit = score_forms(q, form).logit
+                assert name_bound(q, form) >= logit - 1e-9, (q.raw, form.raw)
+                checked += 1
+                tight += q is form and name_bound(q, form) - logit < 1e-9
+    assert checked > 5_000 and tight > 100  # the bound is reached: it is the least one
+
+
+def test_spans_remembered_across_articles_give_the_same_answer(scanner: Scanner) -> None:
+    """Spans screened in one article are not screened again in the next; the answer is the
+    same as with nothing remembered."""
+    text = (CORPUS / "en_01.txt").read_text("utf-8") + "\n\n" + (
+        CORPUS / "de_02.txt").read_text("utf-8")
+    scanner.parties.clear_caches()
+    first = [m.to_dict() for m in scanner.mentions(text)]
+    again = [m.to_dict() for m in scanner.mentions(text)]
+    scanner.parties.clear_caches()
+    fresh = [m.to_dict() for m in scanner.mentions(text)]
+    assert first == again == fresh
+    assert sum(m["kind"] == "listed_party" for m in first) >= 3
+
+
 # -- the gazetteer kept beside the index ----------------------------------------------------
 
 def test_gazetteer_built_once_per_index_then_loaded(scanner: Scanner) -> None:

@@ -26,7 +26,7 @@ from tradescreen.media.gazetteer import (
 )
 from tradescreen.media.spanscore import Memo, SpanScorer
 from tradescreen.media.words import Word
-from tradescreen.normalize.names import NameForm, name_form
+from tradescreen.normalize.names import ORG_SCHEMAS, NameForm, name_form
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 from tradescreen.screen.party import PartyResult, Screener
 
@@ -34,6 +34,8 @@ ABJAD_MIN_SCORE = 0.8
 MAX_HAN_NAME = 6  # characters of a foreign name written in Chinese (梅德韦杰夫 is five)
 MAX_ABJAD_NAME = 4  # words of a person's name in Arabic script
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
+MAX_CACHED_SPANS = 50_000  # screened spans kept across documents
+MAX_CACHED_PAIRS = 500_000  # (span form, listed name form) comparisons kept across documents
 _JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.·・]*$")  # · joins a foreign name in Chinese
 _QUOTED = re.compile(r"[\"«„“‹](?P<inner>[^\"«»„“”‹›\n]{2,80})[\"»“”›]")
 _ABJAD = frozenset({"Arabic", "Hebrew", "Syriac"})
@@ -197,6 +199,23 @@ class PartyFinder:
                                  for p, names in self._rejected.items()}
         self._vocab: dict[int, frozenset[str]] = {}
         self.scorer = SpanScorer(screener.index, screener.thresholds)
+        # Kept across documents: news repeats its names, and a span's results depend only on
+        # its text and the records it may name (the index is immutable), so a name screened in
+        # one article is not screened again in the next. Bounded: emptied when full.
+        self._results: dict[tuple[str, frozenset[int] | None], list[PartyResult]] = {}
+        self._memo: Memo = {}
+
+    def _caches(self) -> tuple[dict[tuple[str, frozenset[int] | None], list[PartyResult]], Memo]:
+        if len(self._results) > MAX_CACHED_SPANS:
+            self._results.clear()
+        if len(self._memo) > MAX_CACHED_PAIRS:
+            self._memo.clear()
+        return self._results, self._memo
+
+    def clear_caches(self) -> None:
+        """Forget the spans screened so far (the bench measures articles never seen)."""
+        self._results.clear()
+        self._memo.clear()
 
     def _record_vocab(self, records: Sequence[int]) -> set[str]:
         out: set[str] = set()
@@ -204,7 +223,12 @@ class PartyFinder:
             vocab = self._vocab.get(pos)
             if vocab is None:
                 rec = self.screener.index.records[pos]
-                toks = {t for value, _k, _s in rec.names for t in name_form(value).tokens}
+                # An organisation's index forms are exactly these (same schema class); only a
+                # person's names are normalised again, as an organisation's would be.
+                forms = (self.screener.index.forms[pos] if rec.schema in ORG_SCHEMAS
+                         else (None,) * len(rec.names))
+                toks = {t for (value, _k, _s), f in zip(rec.names, forms, strict=True)
+                        for t in (f.tokens if f is not None else name_form(value).tokens)}
                 vocab = self._vocab[pos] = frozenset(
                     toks | {phonetic_key(t) or t for t in toks}
                     | {"a:" + abjad_skeleton(t) for t in toks})
@@ -331,8 +355,7 @@ class PartyFinder:
 
     def find(self, doc: DocText) -> list[Mention]:
         found: list[Mention] = []
-        cache: dict[tuple[str, frozenset[int] | None], list[PartyResult]] = {}
-        memo: Memo = {}
+        cache, memo = self._caches()
         spans, family = self.spans(doc)
         named = self._named_runs(doc)
         for span in named:
@@ -354,6 +377,12 @@ class PartyFinder:
                     _has_country(span_tokens) and len(span_tokens) > 1
                     or self._proper_name(words, allowed)):
                 continue
+            if allowed is not None and self._everyday(words):
+                # Everyday words name a party only as a listed name spelt exactly so (see
+                # `_mention`): a record with no such name cannot be shown, so is not scored.
+                allowed = self._exact_records(span_tokens, allowed)
+                if not allowed:
+                    continue
             start, end = doc.span(first, last)
             text = doc.text[start:end]
             key = (text, None if allowed is None else frozenset(allowed))
@@ -393,6 +422,16 @@ class PartyFinder:
                     mention.details["read_as"] = read_as
                 found.append(mention)
         return _no_overlaps(found)
+
+    def _exact_records(self, span_tokens: Sequence[str], allowed: set[int]) -> set[int]:
+        """The records with a name whose tokens are exactly the span's, as `_mention` reads
+        a matched name for words that are everyday."""
+        want = tuple(span_tokens)
+        records = self.screener.index.records
+        return {pos for pos in allowed
+                if any(_tokens_of(value) == want
+                       or name_form(value, "Organization").tokens == want
+                       for value, _k, _s in records[pos].names)}
 
     def _cyrillic_records(self, allowed: set[int] | None) -> set[int]:
         """The records a Cyrillic acronym can name: those written in Cyrillic or of a country
