@@ -26,6 +26,10 @@ from common import BENCH, fmt, peak_rss_mb, print_table, shared_data_dir
 
 CORPUS = BENCH / "media_corpus"
 SPECIFIC = ("listed_party", "programme", "port", "regulation")
+# Written and labelled in session 4 before the scanner read them: figures for them are kept
+# apart from the rest, which earlier fixes were made on.
+HELD_OUT = frozenset({"zh_08.txt", "zh_09.txt", "zh_10.txt", "ar_05.txt", "ar_06.txt",
+                      "ru_10.txt", "ru_11.txt", "de_09.txt", "de_10.txt", "fa_06.txt"})
 
 
 def setup(home: Path) -> tuple[Any, Any, dict[str, float]]:
@@ -166,6 +170,7 @@ def main() -> None:
 
     ours = {k: Score() for k in SPECIFIC}
     by_lang: dict[str, Score] = defaultdict(Score)
+    by_set: dict[str, Score] = defaultdict(Score)
     base, base_lang = Score(), defaultdict(Score)
     distractor_review = distractor_match = distractor_naive = 0
     unlabelled: dict[str, int] = defaultdict(int)
@@ -183,6 +188,8 @@ def main() -> None:
             fps = ours[kind].add(spans, gold.get(kind, []))
             if kind == "listed_party":
                 by_lang[lang].add(spans, gold.get(kind, []))
+                by_set["held out (new)" if name in HELD_OUT else "earlier articles"].add(
+                    spans, gold.get(kind, []))
                 for i in fps:
                     errors.append(f"FP {name}: {pred[i].text!r} {pred[i].decision} "
                                   f"{pred[i].score} -> {pred[i].get('caption')}")
@@ -206,6 +213,8 @@ def main() -> None:
                 title=f"tradescreen media scan: {len(docs)} articles, mention level")
     print_table(headers, [by_lang[k].row(k) for k in sorted(by_lang)],
                 title="listed_party by language (tradescreen)")
+    print_table(headers, [by_set[k].row(k) for k in sorted(by_set)],
+                title="listed_party: articles of earlier sessions vs the held-out set")
     print_table(headers, [base.row("naive exact"), ours["listed_party"].row("tradescreen")]
                 + [base_lang[k].row(f"naive {k}") for k in sorted(base_lang)],
                 title="anchor: naive exact-string search of every listed name (listed_party)")

@@ -12,6 +12,7 @@ for "ST Alabuga", a place as often as a company) is at most `review`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 from tradescreen.screen.party import PartyResult, Screener
 
 ABJAD_MIN_SCORE = 0.8
+TRANSLATED_MIN_SCORE = 0.8  # a name translated word by word, read back in English
 MAX_HAN_NAME = 6  # characters of a foreign name written in Chinese (梅德韦杰夫 is five)
 MAX_ABJAD_NAME = 4  # words of a person's name in Arabic script
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
@@ -421,7 +423,49 @@ class PartyFinder:
                 if read_as is not None:
                     mention.details["read_as"] = read_as
                 found.append(mention)
+        if self.kind == "listed_party":
+            found.extend(self._translated(doc, cache, memo))
         return _no_overlaps(found)
+
+    def _translated(self, doc: DocText, cache: dict[tuple[str, frozenset[int] | None],
+                                                      list[PartyResult]], memo: Memo
+                    ) -> list[Mention]:
+        """Names of bodies the press translates word by word (`media.glossary`), read in
+        English and screened: only a close reading of a listed body counts, at most `review`,
+        and never a government body (a ministry, a department)."""
+        from tradescreen.media.glossary import glossary
+
+        out: list[Mention] = []
+        for reading in glossary().readings(doc.text):
+            words = reading.english.split()
+            if reading.body or all(common_word(w) for w in words) and (
+                    reading.words == 1 or not _has_country(words)):
+                continue  # "company", "research institute": no name without a proper noun
+            keep: list[PartyResult] = []
+            for english in _translated_variants(words):
+                key = (english, None)
+                results = cache.get(key)
+                if results is None:
+                    results = cache[key] = self.scorer.score(english, None, memo)
+                found_here = [r for r in results if r.score.record.schema != "Person"
+                              and r.score.score >= TRANSLATED_MIN_SCORE
+                              and r.score.matched_name not in self._rejected_names(r)]
+                if found_here and (not keep or found_here[0].score.score
+                                   > keep[0].score.score):
+                    keep = found_here
+            if not keep:
+                continue
+            first = bisect.bisect_right([w.start for w in doc.words], reading.start) - 1
+            best = keep[0]
+            details: dict[str, Any] = {"result": best, "read_as": reading.english,
+                                       "translated": True, "also": [
+                {"source": r.score.record.source, "source_id": r.score.record.source_id,
+                 "caption": r.score.record.caption, "score": round(r.score.score, 4),
+                 "decision": "review"} for r in keep[1:]]}
+            out.append(Mention(self.kind, doc.text[reading.start:reading.end], reading.start,
+                               reading.end, doc.sentence(max(first, 0)),
+                               round(best.score.score, 4), "review", details))
+        return out
 
     def _exact_records(self, span_tokens: Sequence[str], allowed: set[int]) -> set[int]:
         """The records with a name whose tokens are exactly the span's, as `_mention` reads
@@ -640,6 +684,25 @@ _ARABIC_CLITICS = frozenset("وف")
 # Countries that write Cyrillic: an acronym written in it abbreviates their words.
 _CYRILLIC_COUNTRIES = frozenset({"ru", "by", "ua", "kz", "kg", "tj", "bg", "rs", "mk", "mn",
                                  "me", "ba", "md", "ge", "am", "az", "uz", "tm"})
+
+
+def _translated_variants(words: list[str]) -> list[str]:
+    """A translated name as read, then without the place it is of and the kind of body it is
+    ("movement hamas" -> "hamas", "russian federation sberbank" -> "sberbank"), which a list
+    may not write with it."""
+    out = [" ".join(words)]
+    core = list(words)
+    while len(core) > 1 and (_place(core[0]) or core[0] in _DESCRIPTORS):
+        core.pop(0)
+    while len(core) > 1 and core[-1] in _DESCRIPTORS:
+        core.pop()
+    if core != words and not all(common_word(w) for w in core):
+        out.append(" ".join(core))
+    return out
+
+
+_DESCRIPTORS = frozenset({"movement", "organization", "company", "group", "russian", "iran",
+                          "china", "korea", "federation", "state"})
 
 
 def _foreign_acronym(word: Word) -> bool:
