@@ -226,6 +226,31 @@ def test_span_scores_are_the_screening_answer(scanner: Scanner) -> None:
             (round(r.score.score, 6) for r in screened), default=None), text
 
 
+def test_names_of_bodies_translated_word_by_word_are_read_in_english(scanner: Scanner) -> None:
+    """No list writes the IRGC in Russian, Arabic, Persian, Chinese or German words: the
+    glossary reads such a run in English and screens it; at most review, never a ministry."""
+    texts = {
+        "Корпус стражей исламской революции": "Корпус стражей исламской революции поставил дроны.",
+        "الحرس الثوري الإيراني": "فرضت عقوبات على شبكة مرتبطة بالحرس الثوري الإيراني أمس.",
+        "سپاه پاسداران انقلاب اسلامی": "آمریکا سپاه پاسداران انقلاب اسلامی را تحریم کرد.",
+        "伊朗伊斯兰革命卫队": "据报道，伊朗伊斯兰革命卫队通过中间商采购了零部件。",
+        "Islamischen Revolutionsgarden": "Die Islamischen Revolutionsgarden lieferten Drohnen.",
+    }
+    for name, text in texts.items():
+        found = parties(scanner, text)
+        hit = next((m for t, m in found.items() if name in t or t in name), None)
+        assert hit is not None, (name, list(found))
+        assert hit["decision"] == "review" and hit["translated"] is True, hit
+        assert "revolutionary guard" in hit["caption"].lower(), hit["caption"]
+        assert "revolutionary" in hit["read_as"]
+    ar = parties(scanner,
+                 "وقالت الوزارة إن الشبكة ساعدت في تمويل حزب الله اللبناني وشركة طيران ماهان.")
+    assert {m["caption"].lower() for m in ar.values()} >= {"hizballah", "mahan air"}, ar
+    for body in ("美国商务部和中国外交部表示反对。", "Представитель Минфина США и МИД России.",
+                 "أعلنت وزارة الخزانة الأمريكية ووزارة الخارجية الإيرانية ذلك."):
+        assert not any(m.get("translated") for m in parties(scanner, body).values()), body
+
+
 def test_name_bound_is_never_below_the_comparison(scanner: Scanner) -> None:
     """The best-first search over a record's names stops on `name_bound`: it must never be
     below what the name model gives, for spellings of one party and for strangers."""

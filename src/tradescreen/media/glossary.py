@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -38,13 +38,19 @@ class Reading:
     body: bool  # it names a government body (a ministry, a department)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Glossary:
     zh: dict[str, str]
     stems: dict[str, str]  # Cyrillic and German word stems
     abjad: dict[str, str]  # Arabic and Persian words without clitics
     body: frozenset[str]
     longest_zh: int
+    heads: frozenset[str] = frozenset()  # first words of the phrases
+    _words: dict[str, str | None] = field(default_factory=dict)  # word -> English, as read
+
+    def __post_init__(self) -> None:
+        heads = {k.split()[0] for k in (*self.stems, *self.abjad) if " " in k}
+        self.heads = frozenset(f for h in heads for f in _abjad_forms(h))
 
     def readings(self, text: str) -> list[Reading]:
         """Maximal runs of glossary words in `text`, read in English: at least two entries,
@@ -105,13 +111,19 @@ class Glossary:
         return out
 
     def _phrase(self, words: list[re.Match[str]], i: int) -> tuple[int, str] | None:
-        for size in range(min(MAX_PHRASE, len(words) - i), 0, -1):
-            parts = [_clean(w.group()) for w in words[i:i + size]]
-            english = (self._lookup(parts[0]) if size == 1
-                       else self.stems.get(" ".join(parts)) or self._abjad_phrase(parts))
-            if english is not None:
-                return size, english
-        return None
+        first = _clean(words[i].group())
+        if any(f in self.heads for f in _abjad_forms(first)) or first in self.heads:
+            for size in range(min(MAX_PHRASE, len(words) - i), 1, -1):
+                parts = [first] + [_clean(w.group()) for w in words[i + 1:i + size]]
+                english = self.stems.get(" ".join(parts)) or self._abjad_phrase(parts)
+                if english is not None:
+                    return size, english
+        english = self._words.get(first, "")
+        if english == "":
+            if len(self._words) > 100_000:
+                self._words.clear()
+            english = self._words[first] = self._lookup(first)
+        return None if english is None else (1, english)
 
     def _abjad_phrase(self, parts: list[str]) -> str | None:
         if not parts[0] or not "\u0600" <= parts[0][0] <= "\u06ff":
@@ -156,14 +168,11 @@ def _conjoined(word: str, abjad: dict[str, str]) -> bool:
     return word[:1] == "و" and _clean(word) not in abjad
 
 
-def _clean(word: str) -> str:
-    word = unicodedata.normalize("NFC", word).lower().replace("\u0640", "")
-    return word.replace("ё", "ё")
-
-
 def _abjad_forms(word: str) -> list[str]:
     """The word, then without "and"/"by"/"for" written onto it, then without the article:
     بالحرس -> الحرس -> حرس; a multi-word phrase is unclipped only at its start."""
+    if not word or not "\u0600" <= word[0] <= "\u06ff":
+        return [word]
     forms = [word]
     w = word
     for _ in range(2):
@@ -177,6 +186,11 @@ def _abjad_forms(word: str) -> list[str]:
     if word.startswith("ل") and not word.startswith(_ARTICLE):
         forms.append(_ARTICLE + word[1:])  # لحزب = ل + حزب; للحرس = ل + الحرس
     return forms
+
+
+@lru_cache(maxsize=50_000)
+def _clean(word: str) -> str:
+    return unicodedata.normalize("NFC", word).lower().replace("\u0640", "")
 
 
 @cache
