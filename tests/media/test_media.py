@@ -251,6 +251,29 @@ def test_names_of_bodies_translated_word_by_word_are_read_in_english(scanner: Sc
         assert not any(m.get("translated") for m in parties(scanner, body).values()), body
 
 
+def test_german_romanisations_of_russian_names_are_read_the_english_way(
+        scanner: Scanner) -> None:
+    """German writes Сечин "Setschin" and Уралвагонзавод "Uralwagonsawod"; the lists write
+    Sechin and Uralvagonzavod."""
+    from tradescreen.media.gazetteer import english_from_german
+
+    assert english_from_german("setschin") == "sechin"
+    assert english_from_german("uralwagonsawod") == "uralvagonzavod"
+    assert english_from_german("kowaltschuk") == "kovalchuk"
+    assert english_from_german("putin") is None  # no sign of German romanisation
+    found = parties(scanner, "Der Rosneft-Chef Igor Setschin traf Juri Kowaltschuk in Moskau.")
+    assert "sechin" in found["Igor Setschin"]["caption"].lower(), found
+    assert found["Igor Setschin"]["read_as"].lower() == "igor sechin"
+
+
+def test_pinyin_that_spells_a_foreign_person_is_chance(scanner: Scanner) -> None:
+    """阿里巴巴集团 (Alibaba Group): 巴巴集 reads "ba ba ji", which spells a listed Pakistani's
+    alias (Babaji); Chinese writes foreign names by sound, never so."""
+    text = "另一家企业阿里巴巴集团未被点名。"
+    assert not any(m.get("caption") and "QASMANI" in m["caption"].upper()
+                   for m in parties(scanner, text).values())
+
+
 def test_name_bound_is_never_below_the_comparison(scanner: Scanner) -> None:
     """The best-first search over a record's names stops on `name_bound`: it must never be
     below what the name model gives, for spellings of one party and for strangers."""

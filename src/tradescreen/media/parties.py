@@ -33,6 +33,7 @@ from tradescreen.screen.party import PartyResult, Screener
 
 ABJAD_MIN_SCORE = 0.8
 TRANSLATED_MIN_SCORE = 0.8  # a name translated word by word, read back in English
+EXACT_SCORE = 0.95  # the screening score of a name written as listed
 MAX_HAN_NAME = 6  # characters of a foreign name written in Chinese (梅德韦杰夫 is five)
 MAX_ABJAD_NAME = 4  # words of a person's name in Arabic script
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
@@ -438,9 +439,13 @@ class PartyFinder:
         out: list[Mention] = []
         for reading in glossary().readings(doc.text):
             words = reading.english.split()
-            if reading.body or all(common_word(w) for w in words) and (
-                    reading.words == 1 or not _has_country(words)):
-                continue  # "company", "research institute": no name without a proper noun
+            everyday = all(common_word(w) for w in words)
+            if reading.body or everyday and (
+                    reading.words == 1 or len(words) < 3 and not _has_country(words)):
+                continue  # "company", "defence industry": no name without a proper noun
+            # Everyday words ("United Aircraft Corporation") only as a listed name exactly.
+            least = EXACT_SCORE if everyday and not _has_country(words) else (
+                TRANSLATED_MIN_SCORE)
             keep: list[PartyResult] = []
             for english in _translated_variants(words):
                 key = (english, None)
@@ -448,7 +453,7 @@ class PartyFinder:
                 if results is None:
                     results = cache[key] = self.scorer.score(english, None, memo)
                 found_here = [r for r in results if r.score.record.schema != "Person"
-                              and r.score.score >= TRANSLATED_MIN_SCORE
+                              and r.score.score >= least
                               and r.score.matched_name not in self._rejected_names(r)]
                 if found_here and (not keep or found_here[0].score.score
                                    > keep[0].score.score):
@@ -517,6 +522,9 @@ class PartyFinder:
                 if reading is None and script in _ABJAD and text[:1] in _ARABIC_CLITICS:
                     # "وإسماعيل هنية": "and" is written onto the name that follows it.
                     reading = _symbol_reading(text[1:])
+                if reading is not None and script in _SYLLABIC and doc.text.startswith(
+                        _HAN_ORG_ENDINGS, words[j].end):
+                    reading = None  # 阿里巴巴集团: "巴巴" begins a company's name, not a person's
                 if reading is not None:
                     out[(i, j)] = reading
                     i = j
@@ -628,6 +636,13 @@ class PartyFinder:
             if (all(w.script in _SYLLABIC for w in words) and len(words) < 3
                     and result.score.score < 0.9 and not by_symbol):
                 continue  # two characters are two syllables: only an exact name counts
+            if (all(w.script in _SYLLABIC for w in words) and not by_symbol
+                    and result.score.record.schema == "Person"
+                    and not set(result.score.record.countries) & _HAN_COUNTRIES):
+                # Chinese writes a foreign person's name by sound in characters whose pinyin
+                # is nothing like the Latin spelling: pinyin that spells one ("巴巴集", ba ba ji
+                # = Babaji) is chance; only rigour's reading of the name counts.
+                continue
             if all(w.script in _ABJAD or w.text.isdigit() for w in words) and (
                     result.score.score < ABJAD_MIN_SCORE) and not by_symbol:
                 # Arabic and Persian names of bodies are everyday words ("Guards of the
@@ -681,6 +696,10 @@ def _form_keys(form: NameForm) -> frozenset[str]:
 
 
 _ARABIC_CLITICS = frozenset("وف")
+# What follows the name of a body in Chinese (group, company, bank, university, institute).
+_HAN_ORG_ENDINGS = ("集团", "公司", "银行", "大学", "研究院", "研究所", "工业", "科技", "技术",
+                    "电子", "航空", "组织", "控股", "有限")
+_HAN_COUNTRIES = frozenset({"cn", "tw", "hk", "mo", "sg"})  # where names are written in Han
 # Countries that write Cyrillic: an acronym written in it abbreviates their words.
 _CYRILLIC_COUNTRIES = frozenset({"ru", "by", "ua", "kz", "kg", "tj", "bg", "rs", "mk", "mn",
                                  "me", "ba", "md", "ge", "am", "az", "uz", "tm"})
