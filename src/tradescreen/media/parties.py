@@ -22,6 +22,7 @@ from typing import Any
 from tradescreen.media.gazetteer import (
     OTHER_SCRIPT_EVERYDAY,
     Gazetteer,
+    _zipf,
     common_word,
     known_word,
 )
@@ -33,6 +34,8 @@ from tradescreen.screen.party import PartyResult, Screener
 
 ABJAD_MIN_SCORE = 0.8
 TRANSLATED_MIN_SCORE = 0.8  # a name translated word by word, read back in English
+GERMAN_NOUN_ZIPF = 2.0  # in German text at least once per 10 million words
+ENGLISH_NAME_ZIPF = 1.5  # ...and all but unknown in English (McKenzie is a name in both)
 EXACT_SCORE = 0.95  # the screening score of a name written as listed
 MAX_HAN_NAME = 6  # characters of a foreign name written in Chinese (梅德韦杰夫 is five)
 MAX_ABJAD_NAME = 4  # words of a person's name in Arabic script
@@ -243,7 +246,8 @@ class PartyFinder:
         not everyday words, not legal forms, not articles."""
         extra = [doc.words[i] for i in range(grown[0], grown[1] + 1)
                  if not strict[0] <= i <= strict[1]]
-        return any(not self._everyday([w]) and not _legal_form(w.text) for w in extra)
+        return any(not self._everyday([w]) and not _legal_form(w.text)
+                   and not _german_noun(w) for w in extra)
 
     @staticmethod
     def _in_vocab(word: Word, vocab: set[str]) -> bool:
@@ -703,6 +707,13 @@ _HAN_COUNTRIES = frozenset({"cn", "tw", "hk", "mo", "sg"})  # where names are wr
 # Countries that write Cyrillic: an acronym written in it abbreviates their words.
 _CYRILLIC_COUNTRIES = frozenset({"ru", "by", "ua", "kz", "kg", "tj", "bg", "rs", "mk", "mn",
                                  "me", "ba", "md", "ge", "am", "az", "uz", "tm"})
+
+
+def _german_noun(word: Word) -> bool:
+    """A German common noun ("Rüstungskonzern Almaz-Antey", "Machthaber Lukaschenko"): German
+    capitalises every noun, so a title or a kind of firm before a name looks like a name."""
+    return word.script == "Latin" and word.capitalised and not word.text.isupper() and (
+        _zipf(word.text, "de") >= GERMAN_NOUN_ZIPF and _zipf(word.text, "en") < ENGLISH_NAME_ZIPF)
 
 
 def _translated_variants(words: list[str]) -> list[str]:
