@@ -186,6 +186,10 @@ def main() -> None:
                     and (kind != "listed_party" or m.decision in ("match", "review"))]
             spans = [(m.start, m.end) for m in pred]
             fps = ours[kind].add(spans, gold.get(kind, []))
+            if kind != "listed_party":
+                errors += [f"FP {kind} {name}: {pred[i].text!r}" for i in fps]
+                errors += [f"FN {kind} {name}: {doc.text[g[0]:g[1]]!r}"
+                           for g in gold.get(kind, []) if not any(overlaps(s, g) for s in spans)]
             if kind == "listed_party":
                 by_lang[lang].add(spans, gold.get(kind, []))
                 by_set["held out (new)" if name in HELD_OUT else "earlier articles"].add(

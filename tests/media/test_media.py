@@ -274,6 +274,29 @@ def test_pinyin_that_spells_a_foreign_person_is_chance(scanner: Scanner) -> None
                    for m in parties(scanner, text).values())
 
 
+def test_ports_and_resolutions_in_other_scripts(scanner: Scanner) -> None:
+    """Ports of the controls data as Russian declines them, Persian writes them and German
+    romanises them; UN resolutions cited the Chinese and Arabic way."""
+    def kinds(text: str) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for m in (x.to_dict() for x in scanner.mentions(text)):
+            out.setdefault(m["kind"], set()).add(m.get("term") or m["text"])
+        return out
+
+    ru = kinds("Суда шли из Энзели в Махачкалу и Астрахань, а затем до Азова.")
+    assert len(ru.get("port", ())) == 4, ru
+    fa = kinds("کشتی‌ها از بندر امیرآباد به ماخاچقلعه رفتند.")
+    assert len(fa.get("port", ())) == 2, fa
+    assert kinds("Die Fracht wurde in Machatschkala entladen.").get("port"), "Machatschkala"
+    assert not kinds("قال حسن نصر الله إن الله أكبر.").get("port")  # الله is no port
+    zh = [m for m in scanner.mentions("联合国安理会第1718号决议禁止向朝鲜出口武器。")
+          if m.kind == "regulation"]
+    ar = [m for m in scanner.mentions("ودعا إلى تطبيق القرار 1701 وقرار مجلس الأمن 2216.")
+          if m.kind == "regulation"]
+    assert [m.text for m in zh] == ["第1718号决议"], zh
+    assert len(ar) == 2 and all("undocs.org" in m.to_dict()["citation"]["url"] for m in ar)
+
+
 def test_name_bound_is_never_below_the_comparison(scanner: Scanner) -> None:
     """The best-first search over a record's names stops on `name_bound`: it must never be
     below what the name model gives, for spellings of one party and for strangers."""
