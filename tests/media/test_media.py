@@ -276,7 +276,8 @@ def test_pinyin_that_spells_a_foreign_person_is_chance(scanner: Scanner) -> None
 
 def test_ports_and_resolutions_in_other_scripts(scanner: Scanner) -> None:
     """Ports of the controls data as Russian declines them, Persian writes them and German
-    romanises them; UN resolutions cited the Chinese and Arabic way."""
+    romanises them; programme entities without their legal form; UN resolutions cited the
+    Chinese and Arabic way."""
     def kinds(text: str) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
         for m in (x.to_dict() for x in scanner.mentions(text)):
@@ -289,6 +290,8 @@ def test_ports_and_resolutions_in_other_scripts(scanner: Scanner) -> None:
     assert len(fa.get("port", ())) == 2, fa
     assert kinds("Die Fracht wurde in Machatschkala entladen.").get("port"), "Machatschkala"
     assert not kinds("قال حسن نصر الله إن الله أكبر.").get("port")  # الله is no port
+    programme = kinds("Two ships of Grand Sea and of VAFA Wholesale left Astrakhan.")
+    assert {"Grand Sea LLC", "VAFA Wholesale LTD"} <= programme.get("programme", set()), programme
     zh = [m for m in scanner.mentions("联合国安理会第1718号决议禁止向朝鲜出口武器。")
           if m.kind == "regulation"]
     ar = [m for m in scanner.mentions("ودعا إلى تطبيق القرار 1701 وقرار مجلس الأمن 2216.")

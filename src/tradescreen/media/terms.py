@@ -23,6 +23,7 @@ import yaml
 
 from tradescreen.controls.reference import Citation, Reference
 from tradescreen.media.parties import DocText, Mention
+from tradescreen.normalize.names import name_form
 from tradescreen.normalize.phonetic import abjad_skeleton, skeleton
 
 MIN_PORT_SKELETON = 4  # consonants of a port's name compared by skeleton ("mhkl" Makhachkala)
@@ -91,8 +92,15 @@ class TermFinder:
             for name in ent.names:
                 # "Qods Aviation Industries (QAI)": the name and its short form, apart.
                 for part in [re.sub(r"\([^)]*\)", " ", name), *re.findall(r"\(([^)]*)\)", name)]:
-                    if len(part.split()) <= 8 and "name" not in part.lower():
+                    if "name" in part.lower():
+                        continue
+                    if len(part.split()) <= 8:
                         add(part, term)
+                    # Written without its legal form ("Grand Sea" for Grand Sea LLC, "JSC" for
+                    # Joint Stock Company): the name as screening reads it.
+                    core = name_form(part, "Company").tokens
+                    if 2 <= len(core) <= 8:
+                        add(" ".join(core), term)
         for port in reference.ports:
             if port.evidence == "not_found":
                 continue
