@@ -397,6 +397,8 @@ class PartyFinder:
             if results is None:
                 results = cache[key] = self.scorer.score(text, allowed, memo, self._reach)
             read_as, read_allowed, by_symbol = self._reading(words), key[1], False
+            if read_as is not None and _best(results) >= EXACT_SCORE:
+                read_as = None  # read as listed already: no reading can be closer
             if read_as is None:
                 # A person's name in Chinese, Arabic or Persian script, read through rigour's
                 # name symbols as the lists spell it (普京 = Putin, ابراهیم رئیسی = Ebrahim
