@@ -26,6 +26,10 @@ from common import BENCH, fmt, peak_rss_mb, print_table, shared_data_dir
 
 CORPUS = BENCH / "media_corpus"
 SPECIFIC = ("listed_party", "programme", "port", "regulation")
+# Written and labelled in session 4 before the scanner read them: figures for them are kept
+# apart from the rest, which earlier fixes were made on.
+HELD_OUT = frozenset({"zh_08.txt", "zh_09.txt", "zh_10.txt", "ar_05.txt", "ar_06.txt",
+                      "ru_10.txt", "ru_11.txt", "de_09.txt", "de_10.txt", "fa_06.txt"})
 
 
 def setup(home: Path) -> tuple[Any, Any, dict[str, float]]:
@@ -166,6 +170,7 @@ def main() -> None:
 
     ours = {k: Score() for k in SPECIFIC}
     by_lang: dict[str, Score] = defaultdict(Score)
+    by_set: dict[str, Score] = defaultdict(Score)
     base, base_lang = Score(), defaultdict(Score)
     distractor_review = distractor_match = distractor_naive = 0
     unlabelled: dict[str, int] = defaultdict(int)
@@ -181,8 +186,14 @@ def main() -> None:
                     and (kind != "listed_party" or m.decision in ("match", "review"))]
             spans = [(m.start, m.end) for m in pred]
             fps = ours[kind].add(spans, gold.get(kind, []))
+            if kind != "listed_party":
+                errors += [f"FP {kind} {name}: {pred[i].text!r}" for i in fps]
+                errors += [f"FN {kind} {name}: {doc.text[g[0]:g[1]]!r}"
+                           for g in gold.get(kind, []) if not any(overlaps(s, g) for s in spans)]
             if kind == "listed_party":
                 by_lang[lang].add(spans, gold.get(kind, []))
+                by_set["held out (new)" if name in HELD_OUT else "earlier articles"].add(
+                    spans, gold.get(kind, []))
                 for i in fps:
                     errors.append(f"FP {name}: {pred[i].text!r} {pred[i].decision} "
                                   f"{pred[i].score} -> {pred[i].get('caption')}")
@@ -206,6 +217,8 @@ def main() -> None:
                 title=f"tradescreen media scan: {len(docs)} articles, mention level")
     print_table(headers, [by_lang[k].row(k) for k in sorted(by_lang)],
                 title="listed_party by language (tradescreen)")
+    print_table(headers, [by_set[k].row(k) for k in sorted(by_set)],
+                title="listed_party: articles of earlier sessions vs the held-out set")
     print_table(headers, [base.row("naive exact"), ours["listed_party"].row("tradescreen")]
                 + [base_lang[k].row(f"naive {k}") for k in sorted(base_lang)],
                 title="anchor: naive exact-string search of every listed name (listed_party)")
@@ -222,14 +235,29 @@ def main() -> None:
     five = [joined[i:i + 5000] for i in range(0, len(joined) - 5000, 2500)]
     scanner.mentions(texts[-1])  # one-time loads (name tables) are not per article
     rows = []
-    for label, batch in (("corpus", texts), ("5 KB articles", five)):
+    # "each new": the scanner's cross-article span caches are emptied before every article,
+    # as if none of its names had been seen before; "names seen": kept, and every article read
+    # once before, as in a news feed that keeps repeating its names (an upper bound).
+    for label, batch, fresh in (("corpus, each new", texts, True),
+                                ("corpus, names seen", texts, False),
+                                ("5 KB articles, each new", five, True),
+                                ("5 KB articles, names seen", five, False)):
         size = sum(len(t.encode("utf-8")) for t in batch) * args.repeat
         n = len(batch) * args.repeat
+        if not fresh:
+            for t in batch:  # a feed that has carried these names before
+                scanner.mentions(t)
         start, cpu = time.perf_counter(), time.process_time()
         for _ in range(args.repeat):
             for t in batch:
+                if fresh:
+                    scanner.parties.clear_caches()
                 scanner.mentions(t)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        if not fresh:
+            rows.append([f"tradescreen, {label}", f"{n / cpu:.1f}", f"{size / cpu / 1e6:.3f}",
+                         f"{wall:.2f}"])
+            continue
         start, naive_cpu = time.perf_counter(), time.process_time()
         for _ in range(args.repeat):
             for t in batch:
@@ -237,7 +265,8 @@ def main() -> None:
         naive_wall, naive_cpu = time.perf_counter() - start, time.process_time() - naive_cpu
         rows += [
             [f"tradescreen, {label}", f"{n / cpu:.1f}", f"{size / cpu / 1e6:.3f}", f"{wall:.2f}"],
-            [f"naive exact, {label}", f"{n / naive_cpu:.0f}", f"{size / naive_cpu / 1e6:.2f}",
+            [f"naive exact, {label.split(',')[0]}", f"{n / naive_cpu:.0f}",
+             f"{size / naive_cpu / 1e6:.2f}",
              f"{naive_wall:.2f}"],
         ]
     print_table(["engine", "articles/s (CPU)", "MB/s (CPU)", "wall s"], rows,

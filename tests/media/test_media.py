@@ -226,6 +226,120 @@ def test_span_scores_are_the_screening_answer(scanner: Scanner) -> None:
             (round(r.score.score, 6) for r in screened), default=None), text
 
 
+def test_names_of_bodies_translated_word_by_word_are_read_in_english(scanner: Scanner) -> None:
+    """No list writes the IRGC in Russian, Arabic, Persian, Chinese or German words: the
+    glossary reads such a run in English and screens it; at most review, never a ministry."""
+    texts = {
+        "Корпус стражей исламской революции": "Корпус стражей исламской революции поставил дроны.",
+        "الحرس الثوري الإيراني": "فرضت عقوبات على شبكة مرتبطة بالحرس الثوري الإيراني أمس.",
+        "سپاه پاسداران انقلاب اسلامی": "آمریکا سپاه پاسداران انقلاب اسلامی را تحریم کرد.",
+        "伊朗伊斯兰革命卫队": "据报道，伊朗伊斯兰革命卫队通过中间商采购了零部件。",
+        "Islamischen Revolutionsgarden": "Die Islamischen Revolutionsgarden lieferten Drohnen.",
+    }
+    for name, text in texts.items():
+        found = parties(scanner, text)
+        hit = next((m for t, m in found.items() if name in t or t in name), None)
+        assert hit is not None, (name, list(found))
+        assert hit["decision"] == "review" and hit["translated"] is True, hit
+        assert "revolutionary guard" in hit["caption"].lower(), hit["caption"]
+        assert "revolutionary" in hit["read_as"]
+    ar = parties(scanner,
+                 "وقالت الوزارة إن الشبكة ساعدت في تمويل حزب الله اللبناني وشركة طيران ماهان.")
+    assert {m["caption"].lower() for m in ar.values()} >= {"hizballah", "mahan air"}, ar
+    for body in ("美国商务部和中国外交部表示反对。", "Представитель Минфина США и МИД России.",
+                 "أعلنت وزارة الخزانة الأمريكية ووزارة الخارجية الإيرانية ذلك."):
+        assert not any(m.get("translated") for m in parties(scanner, body).values()), body
+
+
+def test_german_romanisations_of_russian_names_are_read_the_english_way(
+        scanner: Scanner) -> None:
+    """German writes Сечин "Setschin" and Уралвагонзавод "Uralwagonsawod"; the lists write
+    Sechin and Uralvagonzavod."""
+    from tradescreen.media.gazetteer import english_from_german
+
+    assert english_from_german("setschin") == "sechin"
+    assert english_from_german("uralwagonsawod") == "uralvagonzavod"
+    assert english_from_german("kowaltschuk") == "kovalchuk"
+    assert english_from_german("putin") is None  # no sign of German romanisation
+    found = parties(scanner, "Der Rosneft-Chef Igor Setschin traf Juri Kowaltschuk in Moskau.")
+    assert "sechin" in found["Igor Setschin"]["caption"].lower(), found
+    assert found["Igor Setschin"]["read_as"].lower() == "igor sechin"
+
+
+def test_pinyin_that_spells_a_foreign_person_is_chance(scanner: Scanner) -> None:
+    """阿里巴巴集团 (Alibaba Group): 巴巴集 reads "ba ba ji", which spells a listed Pakistani's
+    alias (Babaji); Chinese writes foreign names by sound, never so."""
+    text = "另一家企业阿里巴巴集团未被点名。"
+    assert not any(m.get("caption") and "QASMANI" in m["caption"].upper()
+                   for m in parties(scanner, text).values())
+
+
+def test_ports_and_resolutions_in_other_scripts(scanner: Scanner) -> None:
+    """Ports of the controls data as Russian declines them, Persian writes them and German
+    romanises them; programme entities without their legal form; UN resolutions cited the
+    Chinese and Arabic way."""
+    def kinds(text: str) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for m in (x.to_dict() for x in scanner.mentions(text)):
+            out.setdefault(m["kind"], set()).add(m.get("term") or m["text"])
+        return out
+
+    ru = kinds("Суда шли из Энзели в Махачкалу и Астрахань, а затем до Азова.")
+    assert len(ru.get("port", ())) == 4, ru
+    fa = kinds("کشتی‌ها از بندر امیرآباد به ماخاچقلعه رفتند.")
+    assert len(fa.get("port", ())) == 2, fa
+    assert kinds("Die Fracht wurde in Machatschkala entladen.").get("port"), "Machatschkala"
+    assert not kinds("قال حسن نصر الله إن الله أكبر.").get("port")  # الله is no port
+    programme = kinds("Two ships of Grand Sea and of VAFA Wholesale left Astrakhan.")
+    assert {"Grand Sea LLC", "VAFA Wholesale LTD"} <= programme.get("programme", set()), programme
+    zh = [m for m in scanner.mentions("联合国安理会第1718号决议禁止向朝鲜出口武器。")
+          if m.kind == "regulation"]
+    ar = [m for m in scanner.mentions("ودعا إلى تطبيق القرار 1701 وقرار مجلس الأمن 2216.")
+          if m.kind == "regulation"]
+    assert [m.text for m in zh] == ["第1718号决议"], zh
+    assert len(ar) == 2 and all("undocs.org" in m.to_dict()["citation"]["url"] for m in ar)
+
+
+def test_name_bound_is_never_below_the_comparison(scanner: Scanner) -> None:
+    """The best-first search over a record's names stops on `name_bound`: it must never be
+    below what the name model gives, for spellings of one party and for strangers."""
+    from tradescreen.match.names import score_forms
+    from tradescreen.media.namebound import name_bound
+    from tradescreen.normalize.names import name_form
+
+    index = scanner.parties.screener.index
+    queries = [name_form(q, schema, query=True) for q, schema in (
+        ("Islamic Revolutionary Guard Corps", "Organization"), ("Rosoboronexport", "Company"),
+        ("Yevgeny Prigozhin", "Person"), ("Kalashnikov Concern", "Company"),
+        ("Qods aviation company", "Organization"), ("Владимир Путин", "Person"),
+        ("Bank Melli Iran", "Company"), ("Hezbollah", "Organization"))]
+    checked = tight = 0
+    for pos in range(0, len(index.records), 37):
+        for form in index.forms[pos]:
+            if form is None:
+                continue
+            for q in (*queries, form):  # itself: the best a comparison gives
+                logit = score_forms(q, form).logit
+                assert name_bound(q, form) >= logit - 1e-9, (q.raw, form.raw)
+                checked += 1
+                tight += q is form and name_bound(q, form) - logit < 1e-9
+    assert checked > 5_000 and tight > 100  # the bound is reached: it is the least one
+
+
+def test_spans_remembered_across_articles_give_the_same_answer(scanner: Scanner) -> None:
+    """Spans screened in one article are not screened again in the next; the answer is the
+    same as with nothing remembered."""
+    text = (CORPUS / "en_01.txt").read_text("utf-8") + "\n\n" + (
+        CORPUS / "de_02.txt").read_text("utf-8")
+    scanner.parties.clear_caches()
+    first = [m.to_dict() for m in scanner.mentions(text)]
+    again = [m.to_dict() for m in scanner.mentions(text)]
+    scanner.parties.clear_caches()
+    fresh = [m.to_dict() for m in scanner.mentions(text)]
+    assert first == again == fresh
+    assert sum(m["kind"] == "listed_party" for m in first) >= 3
+
+
 # -- the gazetteer kept beside the index ----------------------------------------------------
 
 def test_gazetteer_built_once_per_index_then_loaded(scanner: Scanner) -> None:

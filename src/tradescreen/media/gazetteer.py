@@ -244,9 +244,15 @@ class Gazetteer:
         """A declined or differently romanised Cyrillic word as the lists spell it ("Путиным"
         -> "putin", "Шойгу" -> "shoygu"), when that form and not the word as ICU writes it is
         a listed word; None when the word needs no reading."""
-        if script != "Cyrillic":
+        if script == "Latin":
+            english = english_from_german(token)
+            if english is None:
+                return None
+            forms = [english]
+        elif script != "Cyrillic":
             return None
-        forms = _inflections(token, script, original)
+        else:
+            forms = _inflections(token, script, original)
         for known in (self._listed, self._sounds_listed):
             for form in forms:
                 if known(form):
@@ -289,8 +295,30 @@ _ENGLISH_CYRILLIC = str.maketrans({
 _ENGLISH_CYRILLIC_I = {**_ENGLISH_CYRILLIC, ord("й"): "i"}
 
 
+_GERMAN_SIGNS = ("sch", "w", "j")
+
+
+@lru_cache(maxsize=100_000)
+def english_from_german(token: str) -> str | None:
+    """A Russian name as German writes it, the English way the lists write it (Setschin ->
+    sechin, Timtschenko -> timchenko, Uralwagonsawod -> uralvagonzavod, Juri -> yuri); None
+    for a word with no sign of German romanisation."""
+    if not any(sign in token for sign in _GERMAN_SIGNS):
+        return None
+    t = token.replace("schtsch", "\x03").replace("tsch", "\x01").replace("sch", "\x02")
+    t = t.replace("ch", "kh").replace("ss", "\x04").replace("z", "ts").replace("w", "v")
+    t = re.sub(r"(?<=[aeiouy\x01\x02])j|^j", "y", t)
+    # з is s in German, с is s or ss: s between two vowels, or after n/r/l before one, is з.
+    t = re.sub(r"(?<=[aeiouy])s(?=[aeiouy])|(?<=[nrl])s(?=[aeiou])", "z", t)
+    t = t.replace("\x03", "shch").replace("\x01", "ch").replace("\x02", "sh")
+    t = t.replace("\x04", "s")
+    return None if t == token else t
+
+
 def _inflections(token: str, script: str, original: str | None = None) -> list[str]:
     bases = [token]
+    if script == "Latin" and (english := english_from_german(token)):
+        bases.append(english)
     if script == "Cyrillic" and original:
         low = original.lower()
         for table in (_ENGLISH_CYRILLIC, _ENGLISH_CYRILLIC_I):

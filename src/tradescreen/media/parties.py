@@ -12,6 +12,7 @@ for "ST Alabuga", a place as often as a company) is at most `review`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,19 +22,26 @@ from typing import Any
 from tradescreen.media.gazetteer import (
     OTHER_SCRIPT_EVERYDAY,
     Gazetteer,
+    _zipf,
     common_word,
     known_word,
 )
 from tradescreen.media.spanscore import Memo, SpanScorer
 from tradescreen.media.words import Word
-from tradescreen.normalize.names import NameForm, name_form
+from tradescreen.normalize.names import ORG_SCHEMAS, NameForm, name_form
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 from tradescreen.screen.party import PartyResult, Screener
 
 ABJAD_MIN_SCORE = 0.8
+TRANSLATED_MIN_SCORE = 0.8  # a name translated word by word, read back in English
+GERMAN_NOUN_ZIPF = 2.0  # in German text at least once per 10 million words
+ENGLISH_NAME_ZIPF = 1.5  # ...and all but unknown in English (McKenzie is a name in both)
+EXACT_SCORE = 0.95  # the screening score of a name written as listed
 MAX_HAN_NAME = 6  # characters of a foreign name written in Chinese (梅德韦杰夫 is five)
 MAX_ABJAD_NAME = 4  # words of a person's name in Arabic script
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
+MAX_CACHED_SPANS = 50_000  # screened spans kept across documents
+MAX_CACHED_PAIRS = 500_000  # (span form, listed name form) comparisons kept across documents
 _JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.·・]*$")  # · joins a foreign name in Chinese
 _QUOTED = re.compile(r"[\"«„“‹](?P<inner>[^\"«»„“”‹›\n]{2,80})[\"»“”›]")
 _ABJAD = frozenset({"Arabic", "Hebrew", "Syriac"})
@@ -197,6 +205,23 @@ class PartyFinder:
                                  for p, names in self._rejected.items()}
         self._vocab: dict[int, frozenset[str]] = {}
         self.scorer = SpanScorer(screener.index, screener.thresholds)
+        # Kept across documents: news repeats its names, and a span's results depend only on
+        # its text and the records it may name (the index is immutable), so a name screened in
+        # one article is not screened again in the next. Bounded: emptied when full.
+        self._results: dict[tuple[str, frozenset[int] | None], list[PartyResult]] = {}
+        self._memo: Memo = {}
+
+    def _caches(self) -> tuple[dict[tuple[str, frozenset[int] | None], list[PartyResult]], Memo]:
+        if len(self._results) > MAX_CACHED_SPANS:
+            self._results.clear()
+        if len(self._memo) > MAX_CACHED_PAIRS:
+            self._memo.clear()
+        return self._results, self._memo
+
+    def clear_caches(self) -> None:
+        """Forget the spans screened so far (the bench measures articles never seen)."""
+        self._results.clear()
+        self._memo.clear()
 
     def _record_vocab(self, records: Sequence[int]) -> set[str]:
         out: set[str] = set()
@@ -204,7 +229,12 @@ class PartyFinder:
             vocab = self._vocab.get(pos)
             if vocab is None:
                 rec = self.screener.index.records[pos]
-                toks = {t for value, _k, _s in rec.names for t in name_form(value).tokens}
+                # An organisation's index forms are exactly these (same schema class); only a
+                # person's names are normalised again, as an organisation's would be.
+                forms = (self.screener.index.forms[pos] if rec.schema in ORG_SCHEMAS
+                         else (None,) * len(rec.names))
+                toks = {t for (value, _k, _s), f in zip(rec.names, forms, strict=True)
+                        for t in (f.tokens if f is not None else name_form(value).tokens)}
                 vocab = self._vocab[pos] = frozenset(
                     toks | {phonetic_key(t) or t for t in toks}
                     | {"a:" + abjad_skeleton(t) for t in toks})
@@ -216,7 +246,8 @@ class PartyFinder:
         not everyday words, not legal forms, not articles."""
         extra = [doc.words[i] for i in range(grown[0], grown[1] + 1)
                  if not strict[0] <= i <= strict[1]]
-        return any(not self._everyday([w]) and not _legal_form(w.text) for w in extra)
+        return any(not self._everyday([w]) and not _legal_form(w.text)
+                   and not _german_noun(w) for w in extra)
 
     @staticmethod
     def _in_vocab(word: Word, vocab: set[str]) -> bool:
@@ -331,8 +362,7 @@ class PartyFinder:
 
     def find(self, doc: DocText) -> list[Mention]:
         found: list[Mention] = []
-        cache: dict[tuple[str, frozenset[int] | None], list[PartyResult]] = {}
-        memo: Memo = {}
+        cache, memo = self._caches()
         spans, family = self.spans(doc)
         named = self._named_runs(doc)
         for span in named:
@@ -354,6 +384,12 @@ class PartyFinder:
                     _has_country(span_tokens) and len(span_tokens) > 1
                     or self._proper_name(words, allowed)):
                 continue
+            if allowed is not None and self._everyday(words):
+                # Everyday words name a party only as a listed name spelt exactly so (see
+                # `_mention`): a record with no such name cannot be shown, so is not scored.
+                allowed = self._exact_records(span_tokens, allowed)
+                if not allowed:
+                    continue
             start, end = doc.span(first, last)
             text = doc.text[start:end]
             key = (text, None if allowed is None else frozenset(allowed))
@@ -361,6 +397,8 @@ class PartyFinder:
             if results is None:
                 results = cache[key] = self.scorer.score(text, allowed, memo, self._reach)
             read_as, read_allowed, by_symbol = self._reading(words), key[1], False
+            if read_as is not None and _best(results) >= EXACT_SCORE:
+                read_as = None  # read as listed already: no reading can be closer
             if read_as is None:
                 # A person's name in Chinese, Arabic or Persian script, read through rigour's
                 # name symbols as the lists spell it (普京 = Putin, ابراهیم رئیسی = Ebrahim
@@ -392,7 +430,63 @@ class PartyFinder:
                 if read_as is not None:
                     mention.details["read_as"] = read_as
                 found.append(mention)
+        if self.kind == "listed_party":
+            found.extend(self._translated(doc, cache, memo))
         return _no_overlaps(found)
+
+    def _translated(self, doc: DocText, cache: dict[tuple[str, frozenset[int] | None],
+                                                      list[PartyResult]], memo: Memo
+                    ) -> list[Mention]:
+        """Names of bodies the press translates word by word (`media.glossary`), read in
+        English and screened: only a close reading of a listed body counts, at most `review`,
+        and never a government body (a ministry, a department)."""
+        from tradescreen.media.glossary import glossary
+
+        out: list[Mention] = []
+        for reading in glossary().readings(doc.text):
+            words = reading.english.split()
+            everyday = all(common_word(w) for w in words)
+            if reading.body or everyday and (
+                    reading.words == 1 or len(words) < 3 and not _has_country(words)):
+                continue  # "company", "defence industry": no name without a proper noun
+            # Everyday words ("United Aircraft Corporation") only as a listed name exactly.
+            least = EXACT_SCORE if everyday and not _has_country(words) else (
+                TRANSLATED_MIN_SCORE)
+            keep: list[PartyResult] = []
+            for english in _translated_variants(words):
+                key = (english, None)
+                results = cache.get(key)
+                if results is None:
+                    results = cache[key] = self.scorer.score(english, None, memo)
+                found_here = [r for r in results if r.score.record.schema != "Person"
+                              and r.score.score >= least
+                              and r.score.matched_name not in self._rejected_names(r)]
+                if found_here and (not keep or found_here[0].score.score
+                                   > keep[0].score.score):
+                    keep = found_here
+            if not keep:
+                continue
+            first = bisect.bisect_right([w.start for w in doc.words], reading.start) - 1
+            best = keep[0]
+            details: dict[str, Any] = {"result": best, "read_as": reading.english,
+                                       "translated": True, "also": [
+                {"source": r.score.record.source, "source_id": r.score.record.source_id,
+                 "caption": r.score.record.caption, "score": round(r.score.score, 4),
+                 "decision": "review"} for r in keep[1:]]}
+            out.append(Mention(self.kind, doc.text[reading.start:reading.end], reading.start,
+                               reading.end, doc.sentence(max(first, 0)),
+                               round(best.score.score, 4), "review", details))
+        return out
+
+    def _exact_records(self, span_tokens: Sequence[str], allowed: set[int]) -> set[int]:
+        """The records with a name whose tokens are exactly the span's, as `_mention` reads
+        a matched name for words that are everyday."""
+        want = tuple(span_tokens)
+        records = self.screener.index.records
+        return {pos for pos in allowed
+                if any(_tokens_of(value) == want
+                       or name_form(value, "Organization").tokens == want
+                       for value, _k, _s in records[pos].names)}
 
     def _cyrillic_records(self, allowed: set[int] | None) -> set[int]:
         """The records a Cyrillic acronym can name: those written in Cyrillic or of a country
@@ -434,6 +528,9 @@ class PartyFinder:
                 if reading is None and script in _ABJAD and text[:1] in _ARABIC_CLITICS:
                     # "وإسماعيل هنية": "and" is written onto the name that follows it.
                     reading = _symbol_reading(text[1:])
+                if reading is not None and script in _SYLLABIC and doc.text.startswith(
+                        _HAN_ORG_ENDINGS, words[j].end):
+                    reading = None  # 阿里巴巴集团: "巴巴" begins a company's name, not a person's
                 if reading is not None:
                     out[(i, j)] = reading
                     i = j
@@ -545,6 +642,13 @@ class PartyFinder:
             if (all(w.script in _SYLLABIC for w in words) and len(words) < 3
                     and result.score.score < 0.9 and not by_symbol):
                 continue  # two characters are two syllables: only an exact name counts
+            if (all(w.script in _SYLLABIC for w in words) and not by_symbol
+                    and result.score.record.schema == "Person"
+                    and not set(result.score.record.countries) & _HAN_COUNTRIES):
+                # Chinese writes a foreign person's name by sound in characters whose pinyin
+                # is nothing like the Latin spelling: pinyin that spells one ("巴巴集", ba ba ji
+                # = Babaji) is chance; only rigour's reading of the name counts.
+                continue
             if all(w.script in _ABJAD or w.text.isdigit() for w in words) and (
                     result.score.score < ABJAD_MIN_SCORE) and not by_symbol:
                 # Arabic and Persian names of bodies are everyday words ("Guards of the
@@ -598,9 +702,39 @@ def _form_keys(form: NameForm) -> frozenset[str]:
 
 
 _ARABIC_CLITICS = frozenset("وف")
+# What follows the name of a body in Chinese (group, company, bank, university, institute).
+_HAN_ORG_ENDINGS = ("集团", "公司", "银行", "大学", "研究院", "研究所", "工业", "科技", "技术",
+                    "电子", "航空", "组织", "控股", "有限")
+_HAN_COUNTRIES = frozenset({"cn", "tw", "hk", "mo", "sg"})  # where names are written in Han
 # Countries that write Cyrillic: an acronym written in it abbreviates their words.
 _CYRILLIC_COUNTRIES = frozenset({"ru", "by", "ua", "kz", "kg", "tj", "bg", "rs", "mk", "mn",
                                  "me", "ba", "md", "ge", "am", "az", "uz", "tm"})
+
+
+def _german_noun(word: Word) -> bool:
+    """A German common noun ("Rüstungskonzern Almaz-Antey", "Machthaber Lukaschenko"): German
+    capitalises every noun, so a title or a kind of firm before a name looks like a name."""
+    return word.script == "Latin" and word.capitalised and not word.text.isupper() and (
+        _zipf(word.text, "de") >= GERMAN_NOUN_ZIPF and _zipf(word.text, "en") < ENGLISH_NAME_ZIPF)
+
+
+def _translated_variants(words: list[str]) -> list[str]:
+    """A translated name as read, then without the place it is of and the kind of body it is
+    ("movement hamas" -> "hamas", "russian federation sberbank" -> "sberbank"), which a list
+    may not write with it."""
+    out = [" ".join(words)]
+    core = list(words)
+    while len(core) > 1 and (_place(core[0]) or core[0] in _DESCRIPTORS):
+        core.pop(0)
+    while len(core) > 1 and core[-1] in _DESCRIPTORS:
+        core.pop()
+    if core != words and not all(common_word(w) for w in core):
+        out.append(" ".join(core))
+    return out
+
+
+_DESCRIPTORS = frozenset({"movement", "organization", "company", "group", "russian", "iran",
+                          "china", "korea", "federation", "state"})
 
 
 def _foreign_acronym(word: Word) -> bool:

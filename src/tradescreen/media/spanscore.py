@@ -18,6 +18,7 @@ from typing import Any
 from tradescreen.index.lookup import candidates
 from tradescreen.match.entity import Query, score_record
 from tradescreen.match.names import score_forms
+from tradescreen.media.namebound import name_bound
 from tradescreen.normalize.names import NameForm, name_form
 from tradescreen.screen.party import PartyResult, Thresholds
 
@@ -88,18 +89,30 @@ class SpanScorer:
         if not qform.tokens:
             return None
         weak = evidence.WEIGHTS["weak_alias"]
-        best_slot, best_logit, bound = None, float("-inf"), float("-inf")
+        # Slots in order of what they could reach at most, so that once a name scores above
+        # every remaining bound the rest need no comparison; ties go to the lower slot, as
+        # `_best_name` keeps the first of equals.
+        order = []
         for slot in (slots if slots else range(len(record.names))):
             cform = forms[slot]
             if cform is None or not cform.tokens:
                 continue
+            adjust = weak if record.names[slot][2] == "weak" else 0.0
+            order.append((-(name_bound(qform, cform) + adjust), slot, cform, adjust))
+        order.sort(key=lambda o: (o[0], o[1]))
+        best_slot, best_logit, bound = None, float("-inf"), float("-inf")
+        for neg_ceiling, slot, cform, adjust in order:
+            ceiling = -neg_ceiling
+            if bound >= self._floor and (
+                    ceiling < best_logit or (ceiling == best_logit and slot > best_slot)):
+                break
             key = (qform, _compared_as(cform))
             logit = memo.get(key)
             if logit is None:
                 logit = memo[key] = score_forms(qform, cform).logit
             bound = max(bound, logit)
-            chosen = logit + (weak if record.names[slot][2] == "weak" else 0.0)
-            if chosen > best_logit:
+            chosen = logit + adjust
+            if chosen > best_logit or (chosen == best_logit and slot < best_slot):
                 best_slot, best_logit = slot, chosen
         if best_slot is None:
             return None

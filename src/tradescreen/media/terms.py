@@ -23,6 +23,10 @@ import yaml
 
 from tradescreen.controls.reference import Citation, Reference
 from tradescreen.media.parties import DocText, Mention
+from tradescreen.normalize.names import name_form
+from tradescreen.normalize.phonetic import abjad_skeleton, skeleton
+
+MIN_PORT_SKELETON = 4  # consonants of a port's name compared by skeleton ("mhkl" Makhachkala)
 
 _GENERIC_ITEM_HEADS = ("other", "parts", "machines", "apparatus", "instruments", "electrical",
                        "processing", "units", "mounted")
@@ -88,8 +92,15 @@ class TermFinder:
             for name in ent.names:
                 # "Qods Aviation Industries (QAI)": the name and its short form, apart.
                 for part in [re.sub(r"\([^)]*\)", " ", name), *re.findall(r"\(([^)]*)\)", name)]:
-                    if len(part.split()) <= 8 and "name" not in part.lower():
+                    if "name" in part.lower():
+                        continue
+                    if len(part.split()) <= 8:
                         add(part, term)
+                    # Written without its legal form ("Grand Sea" for Grand Sea LLC, "JSC" for
+                    # Joint Stock Company): the name as screening reads it.
+                    core = name_form(part, "Company").tokens
+                    if 2 <= len(core) <= 8:
+                        add(" ".join(core), term)
         for port in reference.ports:
             if port.evidence == "not_found":
                 continue
@@ -136,6 +147,18 @@ class TermFinder:
                 continue
             for text in entry["terms"]:
                 add(text, term)
+        # Ports written in other scripts or romanised the German way (Махачкалу, Энзели,
+        # ماخاچقلعه, Machatschkala): one-word port names by the word as the lists spell it, or
+        # by its consonant skeleton.
+        self._ports: dict[str, list[Term]] = defaultdict(list)
+        for toks, terms in table.items():
+            ports = [t for t in terms if t.kind == "port"]
+            if len(toks) == 1 and ports:
+                self._ports[toks[0]].extend(ports)
+                if len(key := skeleton(toks[0])) >= MIN_PORT_SKELETON:
+                    self._ports["~" + key].extend(ports)
+                if len(key := abjad_skeleton(toks[0])) >= MIN_PORT_SKELETON:
+                    self._ports["a:" + key].extend(ports)
         automaton = ahocorasick.Automaton()
         for toks, terms in table.items():
             automaton.add_word(" " + " ".join(toks) + " ", (len(toks), tuple(terms)))
@@ -162,9 +185,39 @@ class TermFinder:
             start, stop = doc.span(wf, wl)
             for term in terms:
                 out.append(_term_mention(term, doc, wf, start, stop))
+        out.extend(self._ports_read(doc))
         out.extend(self._hs_codes(doc))
         out.extend(regulations(doc))
         return _longest(out)
+
+    def _ports_read(self, doc: DocText) -> list[Mention]:
+        from tradescreen.media.gazetteer import _inflections, english_from_german
+
+        out = []
+        for wi, w in enumerate(doc.words):
+            if len(w.tokens) != 1 or (w.text.isascii() and w.script != "Latin"):
+                continue
+            tok = w.tokens[0]
+            if w.script == "Cyrillic":
+                forms = _inflections(tok, "Cyrillic", w.text)
+                # A short name declines too (Азова, Азову: Azov).
+                forms += [f[:-1] for f in forms if len(f) >= 5 and f[-1] in "aeiouy"]
+                keys = forms + ["~" + k for f in forms
+                                if len(k := skeleton(f)) >= MIN_PORT_SKELETON]
+            elif w.script == "Latin":
+                english = english_from_german(tok)
+                keys = [english] if english else []
+            elif w.script in ("Arabic",) and len(key := abjad_skeleton(tok)) >= MIN_PORT_SKELETON:
+                keys = ["a:" + key]
+            else:
+                continue
+            for key in keys:
+                terms = self._ports.get(key)
+                if terms:
+                    for term in dict.fromkeys(terms):
+                        out.append(_term_mention(term, doc, wi, w.start, w.end))
+                    break
+        return out
 
     def _hs_codes(self, doc: DocText) -> list[Mention]:
         out = []
@@ -212,9 +265,12 @@ def _longest(mentions: list[Mention]) -> list[Mention]:
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 _REGULATIONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:UNSCR|UN\s+Security\s+Council\s+[Rr]esolution|Security\s+Council\s+"
+    # Chinese and Arabic are not split by \b the way Latin words are: 第1718号决议 sits inside a
+    # run of characters, القرار carries its article.
+    (re.compile(r"(?:\b(?:UNSCR|UN\s+Security\s+Council\s+[Rr]esolution|Security\s+Council\s+"
                 r"[Rr]esolution|[Rr]esolution|Resolución|Resolutie|Resolution|резолюци[яиюей]"
-                r"(?:\s+СБ\s+ООН)?|قطعنامه(?:\s+شورای\s+امنیت)?|决议|第)\s*(?:No\.?\s*|№\s*)?"
+                r"(?:\s+СБ\s+ООН)?|قطعنامه(?:\s+شورای\s+امنیت)?|[وفبل]?(?:ال)?قرار(?:\s+مجلس\s+"
+                r"الأمن)?(?:\s+(?:الدولي|رقم))?)|决议|第)\s*(?:No\.?\s*|№\s*)?"
                 r"(?P<n>[0-9۰-۹]{3,4})(?:\s*\((?P<y>\d{4})\))?(?:\s*号决议)?"), "un"),
     (re.compile(r"\b(?P<kind>Implementing\s+Regulation|Regulation|Decision|Verordnung|"
                 r"Durchführungsverordnung|Beschluss|Регламент|Решение)\s*\((?P<org>EU|EC|CFSP|"
