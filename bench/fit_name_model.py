@@ -218,8 +218,9 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=dev)
     parser.add_argument("--variants", type=Path, action="append", default=[])
     parser.add_argument("--dev-weight", type=float, default=3.0)
-    # Chosen by the grouped cross-validation below (0.0005-0.004 tried: 0.001 held out best).
-    parser.add_argument("--l2", type=float, default=0.001)
+    # 0.001 held out best on the grouped folds (dev 0.922) but moved scores that screening,
+    # media and the entity bench read against fixed thresholds; 0.002 keeps them (dev 0.919).
+    parser.add_argument("--l2", type=float, default=0.002)
     parser.add_argument("--errors", type=Path,
                         help="write the held-out errors (pair, category, score) to this CSV")
     parser.add_argument("--no-write", action="store_true",
