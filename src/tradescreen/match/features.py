@@ -120,8 +120,6 @@ def _slip_edits(q: tuple[str, ...], c: tuple[str, ...], al: Alignment) -> int:
     for p in al.pairs:
         if p.kind in ("typo", "other_name") and len(p.query) == len(p.candidate) == 1:
             a, b = q[p.query[0]], c[p.candidate[0]]
-            if not (a.isalpha() and b.isalpha()):
-                continue  # numbers are judged by numbers_conflict
             worst = max(worst, OSA.distance(a, b, score_cutoff=3))
     return worst
 
@@ -151,13 +149,9 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
     particles = frozenset() if read_as_korean(query) else vocab.particles()
     q_extra = sum(1 for i in al.query_unmatched if query.tokens[i] not in particles)
     c_extra = sum(1 for j in al.candidate_unmatched if candidate.tokens[j] not in particles)
-    # Numbers on both sides are judged once, by `numbers_conflict` (as in the alignment):
-    # the joined words say how alike the rest is (Genava 12 / Genava 11: words identical).
-    qt, ct = query.tokens, candidate.tokens
-    if al.numbers_conflict:
-        qt = tuple(t for t in qt if t.isalpha()) or qt
-        ct = tuple(t for t in ct if t.isalpha()) or ct
-    joined = Levenshtein.normalized_similarity("".join(sorted(qt)), "".join(sorted(ct)))
+    joined = Levenshtein.normalized_similarity(
+        "".join(sorted(query.tokens)), "".join(sorted(candidate.tokens))
+    )
     qf = set(query.legal_forms) - _NEUTRAL_FORMS
     cf = set(candidate.legal_forms) - _NEUTRAL_FORMS
     values = {
