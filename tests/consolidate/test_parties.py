@@ -228,14 +228,16 @@ def test_match_scoped_to_a_dataset_lets_the_partys_listing_there_lead(env):
     r = _api_get_post("/match/default?exclude_dataset=us_ofac_sdn", body)
     ids = [x["id"] for x in r.json()["responses"]["q"]["results"]]
     assert "us-ofac-sdn-16418" not in ids
-    assert len({"us-csl-16418", "au-dfat-7747", "ca-sema-iran-s1p1-168"} & set(ids)) == 1, ids
+    # (DFAT's listing may stand apart: the split test in this module moves it out.)
+    assert len({"us-csl-16418", "ca-sema-iran-s1p1-168"} & set(ids)) == 1, ids
 
 
 def test_search_answers_one_entry_per_party(env):
     r = _api_get_post("/search/default?q=Qods%20Aviation%20Industries&limit=20")
     assert r.status_code == 200, r.text
     results = r.json()["results"]
-    ids = {"us-ofac-sdn-16418", "us-csl-16418", "au-dfat-7747", "ca-sema-iran-s1p1-168"}
+    # (DFAT's listing may stand apart: the split test in this module moves it out.)
+    ids = {"us-ofac-sdn-16418", "us-csl-16418", "ca-sema-iran-s1p1-168"}
     qods = [x for x in results if ids & {x["id"], *x["referents"]}]
     assert len(qods) == 1, [x["id"] for x in results]
     (party,) = qods
@@ -243,7 +245,7 @@ def test_search_answers_one_entry_per_party(env):
     assert {"us_ofac_sdn", "ca_sema"} <= set(party["datasets"])
     assert party["id"] not in party["referents"] and len(party["referents"]) >= 2
     # Scoped to one list, that list's listing leads and stands alone.
-    r = _api_get_post("/search/au_dfat?q=Qods%20Aviation%20Industries&limit=20")
+    r = _api_get_post("/search/ca_sema?q=Qods%20Aviation%20Industries&limit=20")
     found = [x for x in r.json()["results"] if ids & {x["id"], *x["referents"]}]
-    assert [x["id"] for x in found] == ["au-dfat-7747"]
-    assert found[0]["datasets"] == ["au_dfat"]
+    assert [x["id"] for x in found] == ["ca-sema-iran-s1p1-168"]
+    assert found[0]["datasets"] == ["ca_sema"]
