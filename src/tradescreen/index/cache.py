@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ from tradescreen.index import clusters
 from tradescreen.index.build import INDEX_VERSION
 from tradescreen.index.mapped import IndexFormatError, MappedIndex
 from tradescreen.index.records import Record, to_record
-from tradescreen.index.write import write_index
+from tradescreen.index.write import Observer, write_index
+from tradescreen.model import Entity
 from tradescreen.store.api import Store
 
 KEEP_INDEXES = 4  # older snapshot sets stay openable for look-backs without rebuilding
@@ -39,9 +41,8 @@ def index_path(index_dir: Path, snapshot_ids: list[str]) -> Path:
     return index_dir / f"index-{index_key(snapshot_ids)}"
 
 
-def iter_records(
-    store: Store, snapshot_ids: list[str], collector: clusters.Collector | None = None
-) -> Iterator[Record]:
+def iter_pairs(store: Store, snapshot_ids: list[str]) -> Iterator[tuple[Entity, Record]]:
+    """Every entity of the snapshots with its index record, in index order."""
     hashed = getattr(store, "iter_entities_hashed", None)
     for sid in snapshot_ids:
         if hashed is None:
@@ -51,11 +52,35 @@ def iter_records(
             pairs = hashed(sid)
         for entity, digest in pairs:
             record = to_record(entity, sid) if digest is None else to_record(entity, sid, digest)
+            yield entity, record
+
+
+def iter_records(
+    store: Store, snapshot_ids: list[str], collector: clusters.Collector | None = None
+) -> Iterator[Record]:
+    for entity, record in iter_pairs(store, snapshot_ids):
+        yield record
+        if collector is not None:
+            collector.observe(entity, record)
+
+
+class _Deferred:
+    """The collector's side of a build: each entity waits until the writer has the tokens of
+    its record's names, normalised by the build's worker processes, so that the profile does
+    not normalise every name a second time in the main process. The writer keeps at most a
+    few chunks of records in flight, so few entities wait."""
+
+    def __init__(self, collector: clusters.Collector) -> None:
+        self.collector = collector
+        self.waiting: deque[Entity] = deque()
+
+    def records(self, pairs: Iterator[tuple[Entity, Record]]) -> Iterator[Record]:
+        for entity, record in pairs:
+            self.waiting.append(entity)
             yield record
-            if collector is not None:
-                # After the yield: the writer has normalised the names, whose forms the
-                # profile then finds cached.
-                collector.observe(entity, record)
+
+    def observe(self, record: Record, name_tokens: dict[str, tuple[str, ...]]) -> None:
+        self.collector.observe(self.waiting.popleft(), record, name_tokens)
 
 
 def load_records(store: Store, snapshot_ids: list[str]) -> list[Record]:
@@ -75,8 +100,9 @@ def load_index(
             return _with_parties(MappedIndex(path, INDEX_VERSION), store)
         except IndexFormatError:
             shutil.rmtree(path, ignore_errors=True)  # written by another version: rebuild
-    collector = clusters.Collector()
-    build_into(index_dir, path, iter_records(store, ids, collector), tuple(ids), collector)
+    deferred = _Deferred(clusters.Collector())
+    build_into(index_dir, path, deferred.records(iter_pairs(store, ids)), tuple(ids),
+               deferred.collector, observe=deferred.observe)
     return _with_parties(MappedIndex(path, INDEX_VERSION), store)
 
 
@@ -91,7 +117,7 @@ def _with_parties(index: MappedIndex, store: Store) -> MappedIndex:
 
 def build_into(
     index_dir: Path, path: Path, records: Iterator[Record], ids: tuple[str, ...],
-    collector: clusters.Collector | None = None,
+    collector: clusters.Collector | None = None, observe: Observer | None = None,
 ) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".building-{path.name}-{uuid.uuid4().hex[:8]}"
@@ -102,7 +128,7 @@ def build_into(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        write_index(records, ids, tmp, INDEX_VERSION)
+        write_index(records, ids, tmp, INDEX_VERSION, observe=observe)
         (collector or clusters.Collector()).write(tmp)
         for f in tmp.iterdir():  # on disk before the rename makes the folder visible
             with f.open("rb") as fh:

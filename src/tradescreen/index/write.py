@@ -25,7 +25,7 @@ import os
 import threading
 from array import array
 from collections import deque
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import islice
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
@@ -134,14 +134,19 @@ def build_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+# Called with each record in order and its names' normalised tokens by value, once written.
+Observer = Callable[[Record, dict[str, tuple[str, ...]]], None]
+
+
 def write_index(
     records: Iterable[Record], snapshots: tuple[str, ...], folder: Path, version: int,
-    workers: int | None = None, serial: int = SERIAL_RECORDS,
+    workers: int | None = None, serial: int = SERIAL_RECORDS, observe: Observer | None = None,
 ) -> dict:
     """Build the index files into `folder` (which must exist and be empty); returns the meta.
     `workers`: processes normalising names once the collection is large (default: the cores);
     the files are the same whatever their number. `serial`: records prepared in-process first
-    (a small collection never starts workers)."""
+    (a small collection never starts workers). `observe`: given every record with the tokens
+    its names normalised to (the workers' work, which the main process must not redo)."""
     workers = build_workers() if workers is None else workers
     keys = _Interner()
     idents = _Interner()
@@ -173,6 +178,10 @@ def write_index(
             entity_ids.add(record.id, pos)
             columns.add(record)
             attrs.add(pos, record)
+            if observe is not None:
+                names = zip(record.names, shapes, strict=True)
+                observe(record, {value: shape[0] if shape else ()
+                                 for (value, _kind, _strength), shape in names})
             count = pos + 1
     forget_token_keys()
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))
