@@ -1,40 +1,50 @@
-"""The listed parties' profiles are the same whether the build normalised names in worker
-processes or in-process, and the main process does not normalise the workers' names again."""
+"""A build from the store decodes entities, normalises names and profiles listed parties in
+worker processes: the same index files and the same profiles as the in-process path."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from tradescreen import sources
+from tradescreen.config import Settings
 from tradescreen.index.build import INDEX_VERSION
-from tradescreen.index.cache import _Deferred
+from tradescreen.index.cache import iter_records, iter_stored, prepare_stored
 from tradescreen.index.clusters import Collector
-from tradescreen.index.records import to_record
-from tradescreen.index.write import CHUNK, write_index
-from tradescreen.normalize.names import name_form
+from tradescreen.index.mapped import MappedIndex
+from tradescreen.index.write import CHUNK, Prepared, write_index
+from tradescreen.store import open_store
 
 LISTS = ("ofac/sdn_2024-05-03", "un/consolidated.xml")
 SERIAL = 3000
 
 
-def test_profiles_from_worker_tokens_equal_in_process_profiles(data_dir: Path,
-                                                               tmp_path: Path) -> None:
-    pairs = []
-    for rel in LISTS:
-        read = sources.read(data_dir / rel)
-        pairs += [(e, to_record(e, f"snap-{rel.split('/')[0]}")) for e in read.entities]
-    assert len(pairs) > SERIAL + 5 * CHUNK  # several chunks go through the workers
-    name_form.cache_clear()
-    deferred = _Deferred(Collector())
-    write_index(deferred.records(iter(pairs)), ("a", "b"), tmp_path, INDEX_VERSION,
-                workers=2, serial=SERIAL, observe=deferred.observe)
-    # Only the records prepared in-process were normalised here: the workers' tokens served
-    # the profiles of the rest.
-    head = {(v, r.schema) for _e, r in pairs[:SERIAL] for v, _k, _s in r.names}
-    assert name_form.cache_info().currsize <= len(head)
-    assert not deferred.waiting
-    in_process = Collector()
-    for entity, record in pairs:
-        in_process.observe(entity, record)
-    assert deferred.collector.profiles == in_process.profiles
-    assert sum(bool(p.names) for p in in_process.profiles) > 10_000
+def test_stored_entities_prepared_by_workers_build_the_same_index(data_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    with open_store(settings) as store:
+        for rel in LISTS:
+            store.import_list(sources.read(data_dir / rel))
+        ids = sorted(s.id for s in store.active_snapshots())
+        in_process = Collector()
+        records = list(iter_records(store, ids, in_process))
+        write_index(iter(records), tuple(ids), one, INDEX_VERSION, workers=1)
+        profiles = []
+
+        def observe(prepared: Prepared) -> None:
+            profiles.append(prepared.extra)
+
+        write_index(iter_stored(store, ids), tuple(ids), two, INDEX_VERSION, workers=2,
+                    serial=SERIAL, prepare=prepare_stored, observe=observe)
+    assert len(records) > SERIAL + 5 * CHUNK  # several chunks went through the workers
+    assert profiles == in_process.profiles
+    assert [p.pos for p in profiles] == list(range(len(records)))
+    assert sum(bool(p.names) for p in profiles) > 10_000
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir()) and len(names) > 15
+    for name in names:
+        if not name.startswith("records."):
+            assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    assert list(MappedIndex(two).records) == records

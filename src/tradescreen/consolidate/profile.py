@@ -8,7 +8,6 @@ together (never a name alone) agree across lists.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -65,11 +64,10 @@ def kind_of(schema: str) -> str:
     return "org"
 
 
-def name_key(value: str, schema: str, tokens: tuple[str, ...] | None = None) -> str | None:
+def name_key(value: str, schema: str) -> str | None:
     """The name's normalised tokens in any order. `name_form` is the index's own normalisation
-    (legal forms canonical, transliterated); `tokens`: its tokens, when the index build's
-    workers made them already (the main process then does not normalise the name again)."""
-    toks = name_form(value, schema).tokens if tokens is None else tokens
+    (legal forms canonical, transliterated), cached: the index build has just made it."""
+    toks = name_form(value, schema).tokens
     key = " ".join(sorted(toks))
     return key if len(key) - len(toks) + 1 >= MIN_NAME_KEY else None
 
@@ -132,17 +130,12 @@ def identifier_keys(norm: str, value: str) -> set[str]:
     return keys
 
 
-def profile(
-    entity: Entity, record: Record, pos: int,
-    name_tokens: Mapping[str, tuple[str, ...]] | None = None,
-) -> Profile:
-    """`record` is the entity's index record (normalised identifiers, countries);
-    `name_tokens`: the normalised tokens of the record's names by value, when known."""
-    known = name_tokens or {}
+def profile(entity: Entity, record: Record, pos: int) -> Profile:
+    """`record` is the entity's index record (normalised identifiers, countries)."""
     names = {
         key for n in entity.names
-        if n.strength == "strong" and (value := n.value.strip())
-        and (key := name_key(value, entity.schema, known.get(value)))
+        if n.strength == "strong" and n.value.strip()
+        and (key := name_key(n.value.strip(), entity.schema))
     }
     dates = {d.iso for d in entity.birth_dates if d.iso and not d.circa}
     idents = set()

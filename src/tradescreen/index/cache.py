@@ -15,16 +15,16 @@ import os
 import shutil
 import time
 import uuid
-from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from tradescreen.consolidate.profile import profile
 from tradescreen.index import clusters
 from tradescreen.index.build import INDEX_VERSION
 from tradescreen.index.mapped import IndexFormatError, MappedIndex
 from tradescreen.index.records import Record, to_record
-from tradescreen.index.write import Observer, write_index
+from tradescreen.index.write import Prepared, prepare_record, write_index
 from tradescreen.model import Entity
 from tradescreen.store.api import Store
 
@@ -41,8 +41,9 @@ def index_path(index_dir: Path, snapshot_ids: list[str]) -> Path:
     return index_dir / f"index-{index_key(snapshot_ids)}"
 
 
-def iter_pairs(store: Store, snapshot_ids: list[str]) -> Iterator[tuple[Entity, Record]]:
-    """Every entity of the snapshots with its index record, in index order."""
+def iter_records(
+    store: Store, snapshot_ids: list[str], collector: clusters.Collector | None = None
+) -> Iterator[Record]:
     hashed = getattr(store, "iter_entities_hashed", None)
     for sid in snapshot_ids:
         if hashed is None:
@@ -52,35 +53,38 @@ def iter_pairs(store: Store, snapshot_ids: list[str]) -> Iterator[tuple[Entity, 
             pairs = hashed(sid)
         for entity, digest in pairs:
             record = to_record(entity, sid) if digest is None else to_record(entity, sid, digest)
-            yield entity, record
-
-
-def iter_records(
-    store: Store, snapshot_ids: list[str], collector: clusters.Collector | None = None
-) -> Iterator[Record]:
-    for entity, record in iter_pairs(store, snapshot_ids):
-        yield record
-        if collector is not None:
-            collector.observe(entity, record)
-
-
-class _Deferred:
-    """The collector's side of a build: each entity waits until the writer has the tokens of
-    its record's names, normalised by the build's worker processes, so that the profile does
-    not normalise every name a second time in the main process. The writer keeps at most a
-    few chunks of records in flight, so few entities wait."""
-
-    def __init__(self, collector: clusters.Collector) -> None:
-        self.collector = collector
-        self.waiting: deque[Entity] = deque()
-
-    def records(self, pairs: Iterator[tuple[Entity, Record]]) -> Iterator[Record]:
-        for entity, record in pairs:
-            self.waiting.append(entity)
             yield record
+            if collector is not None:
+                collector.observe(entity, record)
 
-    def observe(self, record: Record, name_tokens: dict[str, tuple[str, ...]]) -> None:
-        self.collector.observe(self.waiting.popleft(), record, name_tokens)
+
+# A stored entity as the build's workers get it: (position, its JSON, snapshot, content hash).
+Stored = tuple[int, bytes, str, str | None]
+
+
+def iter_stored(store: Store, snapshot_ids: list[str]) -> Iterator[Stored]:
+    """The snapshots' entities as stored, undecoded: decoding them is the workers' job."""
+    rows = getattr(store, "iter_entity_rows", None)
+    pos = 0
+    for sid in snapshot_ids:
+        if rows is None:
+            pairs: Iterator[tuple[bytes, str | None]] = (
+                (entity.to_json(), None) for entity in store.iter_entities(sid))
+        else:  # the import hashed every entity already: the same sha256 of the same bytes
+            pairs = rows(sid)
+        for data, digest in pairs:
+            yield pos, data, sid, digest
+            pos += 1
+
+
+def prepare_stored(item: Stored) -> Prepared:
+    """A stored entity decoded into its record, prepared, with its listed-party profile (all
+    in the worker processes: the main process only writes what they return)."""
+    pos, data, sid, digest = item
+    entity = Entity.from_json(data)
+    record = to_record(entity, sid) if digest is None else to_record(entity, sid, digest)
+    # After prepare_record: the profile finds the names' forms in this process's cache.
+    return prepare_record(record)._replace(extra=profile(entity, record, pos))
 
 
 def load_records(store: Store, snapshot_ids: list[str]) -> list[Record]:
@@ -100,9 +104,13 @@ def load_index(
             return _with_parties(MappedIndex(path, INDEX_VERSION), store)
         except IndexFormatError:
             shutil.rmtree(path, ignore_errors=True)  # written by another version: rebuild
-    deferred = _Deferred(clusters.Collector())
-    build_into(index_dir, path, deferred.records(iter_pairs(store, ids)), tuple(ids),
-               deferred.collector, observe=deferred.observe)
+    collector = clusters.Collector()
+
+    def observe(prepared: Prepared) -> None:
+        collector.profiles.append(prepared.extra)
+
+    build_into(index_dir, path, iter_stored(store, ids), tuple(ids), collector,
+               prepare=prepare_stored, observe=observe)
     return _with_parties(MappedIndex(path, INDEX_VERSION), store)
 
 
@@ -116,9 +124,12 @@ def _with_parties(index: MappedIndex, store: Store) -> MappedIndex:
 
 
 def build_into(
-    index_dir: Path, path: Path, records: Iterator[Record], ids: tuple[str, ...],
-    collector: clusters.Collector | None = None, observe: Observer | None = None,
+    index_dir: Path, path: Path, records: Iterator[Any], ids: tuple[str, ...],
+    collector: clusters.Collector | None = None,
+    prepare: Callable[[Any], Prepared] = prepare_record,
+    observe: Callable[[Prepared], None] | None = None,
 ) -> None:
+    """`records`, `prepare`, `observe`: see `write_index`."""
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".building-{path.name}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
@@ -128,7 +139,7 @@ def build_into(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        write_index(records, ids, tmp, INDEX_VERSION, observe=observe)
+        write_index(records, ids, tmp, INDEX_VERSION, prepare=prepare, observe=observe)
         (collector or clusters.Collector()).write(tmp)
         for f in tmp.iterdir():  # on disk before the rename makes the folder visible
             with f.open("rb") as fh:

@@ -17,7 +17,7 @@ index whatever the list updates changed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -66,12 +66,8 @@ class Collector:
     def __init__(self) -> None:
         self.profiles: list[Profile] = []
 
-    def observe(
-        self, entity: Entity, record: Record,
-        name_tokens: Mapping[str, tuple[str, ...]] | None = None,
-    ) -> None:
-        """`name_tokens`: the record's names normalised by the index build (see `profile`)."""
-        self.profiles.append(profile(entity, record, len(self.profiles), name_tokens))
+    def observe(self, entity: Entity, record: Record) -> None:
+        self.profiles.append(profile(entity, record, len(self.profiles)))
 
     def write(self, folder: Path) -> dict[str, int]:
         links = find_links(self.profiles)

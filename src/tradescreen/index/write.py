@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import islice
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -85,48 +86,56 @@ SERIAL_RECORDS = 20_000  # smaller collections build in-process: starting worker
 CHUNK = 1_000  # records per task sent to a worker
 
 
-def _prepare(record: Record) -> tuple[bytes, tuple[Shape, ...]]:
-    """The normalising half of the build (nine tenths of its time): a record's blob and the
-    shapes of its names."""
+class Prepared(NamedTuple):
+    """The per-record half of the build (nearly all of its time), done by worker processes:
+    the record's blob, its names' shapes and blocking keys, and whatever the caller's
+    `prepare` adds (`extra`: the listed party's profile for a build from the store)."""
+
+    record: Record
+    blob: bytes
+    shapes: tuple[Shape, ...]
+    keys: tuple[tuple[str, ...], ...]  # per name slot (empty where the shape is None)
+    extra: Any = None
+
+
+def prepare_record(record: Record) -> Prepared:
     forms = record_forms(record)
     shapes = tuple(None if f is None else (f.tokens, f.abjad) for f in forms)
-    return codec.encode(record, forms), shapes
+    keys = tuple(() if s is None else tuple(token_keys(*s)) for s in shapes)
+    return Prepared(record, codec.encode(record, forms), shapes, keys)
 
 
-def _prepare_chunk(chunk: list[Record]) -> list[tuple[bytes, tuple[Shape, ...]]]:
-    return [_prepare(r) for r in chunk]
+def _prepare_chunk(prepare: Callable[[Any], Prepared], chunk: list[Any]) -> list[Prepared]:
+    return [prepare(item) for item in chunk]
 
 
 def _prepared(
-    records: Iterable[Record], workers: int, serial: int = SERIAL_RECORDS
-) -> Iterator[tuple[Record, bytes, tuple[Shape, ...]]]:
-    """Records in order with their blobs and name shapes; past `SERIAL_RECORDS`, prepared by
-    `workers` processes with a bounded number of chunks in flight (memory stays flat)."""
-    it = iter(records)
+    items: Iterable[Any], workers: int, serial: int = SERIAL_RECORDS,
+    prepare: Callable[[Any], Prepared] = prepare_record,
+) -> Iterator[Prepared]:
+    """`prepare` of every item, in order; past `SERIAL_RECORDS`, by `workers` processes with a
+    bounded number of chunks in flight (memory stays flat)."""
+    it = iter(items)
     head = list(islice(it, serial))
-    for record in head:
-        yield (record, *_prepare(record))
+    for item in head:
+        yield prepare(item)
     # Forked (workers start at once and need no importable __main__), so only from a process
     # without other threads: a fork copies locks another thread may hold. A threaded caller
     # (the API server's first load) builds in-process, as before.
     # A daemonic process (a pool or Dask worker) may not have children: it builds in-process.
     if (len(head) < serial or workers < 2 or threading.active_count() > 1
             or multiprocessing.current_process().daemon):
-        for record in it:
-            yield (record, *_prepare(record))
+        for item in it:
+            yield prepare(item)
         return
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending: deque[tuple[list[Record], AsyncResult]] = deque()
+        pending: deque[AsyncResult] = deque()
         while chunk := list(islice(it, CHUNK)):
-            pending.append((chunk, pool.apply_async(_prepare_chunk, (chunk,))))
+            pending.append(pool.apply_async(_prepare_chunk, (prepare, chunk)))
             if len(pending) > 2 * workers:
-                done, result = pending.popleft()
-                for record, prepared in zip(done, result.get(), strict=True):
-                    yield (record, *prepared)
+                yield from pending.popleft().get()
         while pending:
-            done, result = pending.popleft()
-            for record, prepared in zip(done, result.get(), strict=True):
-                yield (record, *prepared)
+            yield from pending.popleft().get()
 
 
 def build_workers() -> int:
@@ -134,19 +143,18 @@ def build_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-# Called with each record in order and its names' normalised tokens by value, once written.
-Observer = Callable[[Record, dict[str, tuple[str, ...]]], None]
-
-
 def write_index(
-    records: Iterable[Record], snapshots: tuple[str, ...], folder: Path, version: int,
-    workers: int | None = None, serial: int = SERIAL_RECORDS, observe: Observer | None = None,
+    records: Iterable[Any], snapshots: tuple[str, ...], folder: Path, version: int,
+    workers: int | None = None, serial: int = SERIAL_RECORDS,
+    prepare: Callable[[Any], Prepared] = prepare_record,
+    observe: Callable[[Prepared], None] | None = None,
 ) -> dict:
     """Build the index files into `folder` (which must exist and be empty); returns the meta.
-    `workers`: processes normalising names once the collection is large (default: the cores);
+    `records`: the records, or items that `prepare` (a module-level function, run in the
+    worker processes) turns into prepared records; `observe` is given each, in order.
+    `workers`: processes preparing records once the collection is large (default: the cores);
     the files are the same whatever their number. `serial`: records prepared in-process first
-    (a small collection never starts workers). `observe`: given every record with the tokens
-    its names normalised to (the workers' work, which the main process must not redo)."""
+    (a small collection never starts workers)."""
     workers = build_workers() if workers is None else workers
     keys = _Interner()
     idents = _Interner()
@@ -159,17 +167,18 @@ def write_index(
     rec_off = array("q", [0])
     count = 0
     with (folder / "records.bin").open("wb") as out:
-        for pos, (record, blob, shapes) in enumerate(_prepared(records, workers, serial)):
+        for pos, prepared in enumerate(_prepared(records, workers, serial, prepare)):
+            record, blob, shapes, name_keys, _extra = prepared
             out.write(blob)
             rec_off.append(rec_off[-1] + len(blob))
             for slot, shape in enumerate(shapes):
                 if shape is None:
                     continue
-                tokens, abjad = shape
+                tokens, _abjad = shape
                 name_id = len(name_record)
                 name_record.append(pos)
                 name_slot.append(slot)
-                keys.add_all(token_keys(tokens, abjad), name_id)
+                keys.add_all(name_keys[slot], name_id)
                 for token in tokens:
                     vocab.setdefault(token, len(vocab))
             for norm in dict.fromkeys(norm for _scheme, norm, _raw in record.identifiers):
@@ -179,9 +188,7 @@ def write_index(
             columns.add(record)
             attrs.add(pos, record)
             if observe is not None:
-                names = zip(record.names, shapes, strict=True)
-                observe(record, {value: shape[0] if shape else ()
-                                 for (value, _kind, _strength), shape in names})
+                observe(prepared)
             count = pos + 1
     forget_token_keys()
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))

@@ -290,6 +290,23 @@ class SQLiteStore:
             for data, digest in chunk:
                 yield Entity.from_json(data), digest
 
+    def iter_entity_rows(self, snapshot_id: str) -> Iterator[tuple[bytes, str]]:
+        """(entity JSON as stored, its content hash): for an index build, whose worker
+        processes decode the entities."""
+        self._require(snapshot_id)
+        return self._iter_rows(snapshot_id)
+
+    def _iter_rows(self, snapshot_id: str) -> Iterator[tuple[bytes, str]]:
+        cursor = self._conn.execute(
+            "SELECT b.data, se.entity_hash FROM snapshot_entities se "
+            "JOIN entity_blobs b ON b.content_hash = se.entity_hash "
+            "WHERE se.snapshot_id = ? ORDER BY se.source_id",
+            (snapshot_id,),
+        )
+        while chunk := cursor.fetchmany(2000):
+            for data, digest in chunk:
+                yield (data.encode() if isinstance(data, str) else bytes(data)), digest
+
     def entity(self, snapshot_id: str, source_id: str) -> Entity | None:
         row = self._conn.execute(
             "SELECT b.data FROM snapshot_entities se "
