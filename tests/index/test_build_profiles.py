@@ -8,7 +8,7 @@ from pathlib import Path
 from tradescreen import sources
 from tradescreen.config import Settings
 from tradescreen.index.build import INDEX_VERSION
-from tradescreen.index.cache import iter_records, iter_stored, prepare_stored
+from tradescreen.index.cache import _shared_values, iter_records, iter_stored, prepare_stored
 from tradescreen.index.clusters import Collector
 from tradescreen.index.mapped import MappedIndex
 from tradescreen.index.write import CHUNK, Prepared, write_index
@@ -31,10 +31,11 @@ def test_stored_entities_prepared_by_workers_build_the_same_index(data_dir: Path
         in_process = Collector()
         records = list(iter_records(store, ids, in_process))
         write_index(iter(records), tuple(ids), one, INDEX_VERSION, workers=1)
-        profiles = []
+        profiles: list = []
+        shared: dict = {}
 
         def observe(prepared: Prepared) -> None:
-            profiles.append(prepared.extra)
+            profiles.append(_shared_values(prepared.extra, shared))
 
         write_index(iter_stored(store, ids), tuple(ids), two, INDEX_VERSION, workers=2,
                     serial=SERIAL, prepare=prepare_stored, observe=observe)
@@ -42,6 +43,9 @@ def test_stored_entities_prepared_by_workers_build_the_same_index(data_dir: Path
     assert profiles == in_process.profiles
     assert [p.pos for p in profiles] == list(range(len(records)))
     assert sum(bool(p.names) for p in profiles) > 10_000
+    # Repeating values are one object for all profiles (they stay in memory until linked).
+    assert len({id(p.refs) for p in profiles if not p.refs}) == 1
+    assert len({id(p.source) for p in profiles}) == len({p.source for p in profiles})
     names = sorted(p.name for p in one.iterdir())
     assert names == sorted(p.name for p in two.iterdir()) and len(names) > 15
     for name in names:

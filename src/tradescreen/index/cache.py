@@ -9,6 +9,7 @@ process that has the old folder mapped keeps reading it even after it is pruned.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tradescreen.consolidate.profile import profile
+from tradescreen.consolidate.profile import Profile, profile
 from tradescreen.index import clusters
 from tradescreen.index.build import INDEX_VERSION
 from tradescreen.index.mapped import IndexFormatError, MappedIndex
@@ -87,6 +88,25 @@ def prepare_stored(item: Stored) -> Prepared:
     return prepare_record(record)._replace(extra=profile(entity, record, pos))
 
 
+# Profile fields whose values repeat across entities (kinds, lists, country sets, and above all
+# empty sets: most entities have no dates, identifiers or cross-list references).
+_SHARED_FIELDS = tuple(f.name for f in dataclasses.fields(Profile)
+                       if f.name not in ("pos", "id", "names"))
+
+
+def _shared_values(p: Profile, shared: dict[Any, Any]) -> Profile:
+    """The profile with each repeating value one object for all profiles. A profile comes
+    unpickled from a worker with a new object for every value, even an empty set (216 bytes);
+    the profiles of every entity stay in memory until the clusters are linked, so this took
+    2.3 of their 3.4 GB at 1.5 million entities."""
+    values = {}
+    for name in _SHARED_FIELDS:
+        value = getattr(p, name)
+        if not value or isinstance(value, str) or len(value) == 1:
+            values[name] = shared.setdefault(value, value)
+    return dataclasses.replace(p, **values)
+
+
 def load_records(store: Store, snapshot_ids: list[str]) -> list[Record]:
     return list(iter_records(store, snapshot_ids))
 
@@ -105,9 +125,10 @@ def load_index(
         except IndexFormatError:
             shutil.rmtree(path, ignore_errors=True)  # written by another version: rebuild
     collector = clusters.Collector()
+    shared: dict[Any, Any] = {}
 
     def observe(prepared: Prepared) -> None:
-        collector.profiles.append(prepared.extra)
+        collector.profiles.append(_shared_values(prepared.extra, shared))
 
     build_into(index_dir, path, iter_stored(store, ids), tuple(ids), collector,
                prepare=prepare_stored, observe=observe)
