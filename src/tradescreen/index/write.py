@@ -20,19 +20,14 @@ collection of millions of entities builds in bounded memory. The files (see `map
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-import threading
 from array import array
-from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator
-from itertools import islice
-from multiprocessing.pool import AsyncResult
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from tradescreen import parallel
 from tradescreen.ftm import ftm_id
 from tradescreen.index import codec
 from tradescreen.index.attributes import AttributeWriter
@@ -82,8 +77,8 @@ class _Interner:
 
 # A name's tokens and script flag: all the build keeps of its form once the record is written.
 Shape = tuple[tuple[str, ...], bool] | None
-SERIAL_RECORDS = 20_000  # smaller collections build in-process: starting workers costs more
-CHUNK = 1_000  # records per task sent to a worker
+SERIAL_RECORDS = parallel.SERIAL  # smaller collections build in-process
+CHUNK = parallel.CHUNK  # records per task sent to a worker
 
 
 class Prepared(NamedTuple):
@@ -105,42 +100,9 @@ def prepare_record(record: Record) -> Prepared:
     return Prepared(record, codec.encode(record, forms), shapes, keys)
 
 
-def _prepare_chunk(prepare: Callable[[Any], Prepared], chunk: list[Any]) -> list[Prepared]:
-    return [prepare(item) for item in chunk]
-
-
-def _prepared(
-    items: Iterable[Any], workers: int, serial: int = SERIAL_RECORDS,
-    prepare: Callable[[Any], Prepared] = prepare_record,
-) -> Iterator[Prepared]:
-    """`prepare` of every item, in order; past `SERIAL_RECORDS`, by `workers` processes with a
-    bounded number of chunks in flight (memory stays flat)."""
-    it = iter(items)
-    head = list(islice(it, serial))
-    for item in head:
-        yield prepare(item)
-    # Forked (workers start at once and need no importable __main__), so only from a process
-    # without other threads: a fork copies locks another thread may hold. A threaded caller
-    # (the API server's first load) builds in-process, as before.
-    # A daemonic process (a pool or Dask worker) may not have children: it builds in-process.
-    if (len(head) < serial or workers < 2 or threading.active_count() > 1
-            or multiprocessing.current_process().daemon):
-        for item in it:
-            yield prepare(item)
-        return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending: deque[AsyncResult] = deque()
-        while chunk := list(islice(it, CHUNK)):
-            pending.append(pool.apply_async(_prepare_chunk, (prepare, chunk)))
-            if len(pending) > 2 * workers:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
-
-
 def build_workers() -> int:
     """Processes preparing records for a large build: the machine's cores, up to four."""
-    return max(1, min(4, os.cpu_count() or 1))
+    return parallel.default_workers()
 
 
 def write_index(
@@ -167,7 +129,8 @@ def write_index(
     rec_off = array("q", [0])
     count = 0
     with (folder / "records.bin").open("wb") as out:
-        for pos, prepared in enumerate(_prepared(records, workers, serial, prepare)):
+        prepared_all = parallel.ordered_map(prepare, records, workers, serial, CHUNK)
+        for pos, prepared in enumerate(prepared_all):
             record, blob, shapes, name_keys, _extra = prepared
             out.write(blob)
             rec_off.append(rec_off[-1] + len(blob))
