@@ -5,12 +5,13 @@ from __future__ import annotations
 import pickle
 import random
 
+import numpy as np
 import pytest
 
 from tradescreen import sources
 from tradescreen.index.build import build_index
 from tradescreen.index.keys import normalize_identifier
-from tradescreen.index.lookup import candidates
+from tradescreen.index.lookup import candidates, top_records
 from tradescreen.index.records import to_record
 from tradescreen.normalize.names import name_form
 
@@ -116,3 +117,27 @@ def test_single_distinctive_surname_reviews_the_listed_person_common_word_does_n
     assert 0.5 <= score < 0.7 and "LUKASHENK" in caption.upper()
     for common in ("Mohammed", "Ali", "Kim"):
         assert best(common)[0] < 0.5, common
+
+
+def _top_records_loop(records: list[int], limit: int, per_record: int):
+    """The one-name-at-a-time walk `top_records` replaces."""
+    slots: dict[int, list[int]] = {}
+    for i, rec in enumerate(records):
+        if rec not in slots:
+            if len(slots) >= limit:
+                continue
+            slots[rec] = []
+        if len(slots[rec]) < per_record:
+            slots[rec].append(i)
+    return list(slots.items())
+
+
+def test_top_records_keeps_the_first_records_and_their_best_names() -> None:
+    rng = random.Random(5)
+    for _ in range(300):
+        records = [rng.randrange(rng.choice((3, 40, 2000))) for _ in range(rng.randrange(60))]
+        limit, per_record = rng.choice((1, 5, 30)), rng.choice((1, 3))
+        got = top_records(np.asarray(records, dtype=np.int32), limit, per_record)
+        assert got == _top_records_loop(records, limit, per_record)
+    assert top_records(np.asarray([7, 3, 7, 7, 9, 3], dtype=np.int32), 2, 2) == [
+        (7, [0, 2]), (3, [1, 5])]
