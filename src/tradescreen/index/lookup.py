@@ -25,6 +25,7 @@ NEIGHBOUR_FACTOR = 0.7
 # A key is common when it reaches more names than both of these (the larger wins).
 COMMON_POSTINGS = 5_000
 COMMON_FRACTION = 0.01
+DENSE_RATIO = 32  # see _dense
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +98,25 @@ def _token_keys(
     return found
 
 
+def _dense(reached: int, size: int) -> bool:
+    """Whether `reached` name ids out of `size` are better summed in an array of `size` than
+    sorted: a query whose keys reach a large part of a big collection (common Chinese or
+    Arabic words, ~10^5-10^6 ids) spent 30-70 ms sorting them."""
+    return reached * DENSE_RATIO >= size
+
+
 def _best_hits(keys: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray] | None:
     if not keys:
         return None
+    size = max((int(a[-1]) + 1 for a, _ in keys if len(a)), default=0)  # postings are sorted
+    if _dense(sum(len(a) for a, _ in keys), size):
+        best = np.zeros(size)
+        seen = np.zeros(size, dtype=bool)
+        for ids, w in sorted(keys, key=lambda k: k[1]):  # the best key is written last
+            best[ids] = w
+            seen[ids] = True
+        reached = np.flatnonzero(seen)
+        return reached, best[reached]
     ws = np.concatenate([np.full(len(a), w) for a, w in keys])
     return best_per_name(np.concatenate([a for a, _ in keys]), ws)
 
@@ -171,8 +188,17 @@ def shares(
     if not reached:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     if not any(big):
-        uniq, inverse = np.unique(np.concatenate(reached), return_inverse=True)
+        ids = np.concatenate(reached)
         ws = np.concatenate([h[1] for h in small if h is not None])
+        size = int(ids.max()) + 1
+        if _dense(len(ids), size):
+            # bincount adds each name's weights in the same order either way: the same sums.
+            sums = np.bincount(ids, weights=ws, minlength=size)
+            seen = np.zeros(size, dtype=bool)
+            seen[ids] = True
+            uniq = np.flatnonzero(seen)
+            return uniq, sums[uniq]
+        uniq, inverse = np.unique(ids, return_inverse=True)
         return uniq, np.bincount(inverse, weights=ws)
     uniq = _unique(np.concatenate(reached))
     total = np.zeros(len(uniq))
