@@ -5,12 +5,14 @@ from __future__ import annotations
 import pickle
 import random
 
+import numpy as np
 import pytest
 
 from tradescreen import sources
+from tradescreen.index import lookup
 from tradescreen.index.build import build_index
 from tradescreen.index.keys import normalize_identifier
-from tradescreen.index.lookup import candidates
+from tradescreen.index.lookup import candidates, top_records
 from tradescreen.index.records import to_record
 from tradescreen.normalize.names import name_form
 
@@ -124,3 +126,48 @@ def test_arabic_script_words_written_together_in_latin_reach_the_listed_name(sdn
     form = name_form("حسن نصر الله", "Person", query=True)
     hits = candidates(sdn_index, form, limit=30)
     assert any("NASRALLAH, Hasan" in sdn_index.records[c.record].caption for c in hits)
+
+
+def _top_records_loop(records: list[int], limit: int, per_record: int):
+    """The one-name-at-a-time walk `top_records` replaces."""
+    slots: dict[int, list[int]] = {}
+    for i, rec in enumerate(records):
+        if rec not in slots:
+            if len(slots) >= limit:
+                continue
+            slots[rec] = []
+        if len(slots[rec]) < per_record:
+            slots[rec].append(i)
+    return list(slots.items())
+
+
+def test_top_records_keeps_the_first_records_and_their_best_names() -> None:
+    rng = random.Random(5)
+    for _ in range(300):
+        records = [rng.randrange(rng.choice((3, 40, 2000))) for _ in range(rng.randrange(60))]
+        limit, per_record = rng.choice((1, 5, 30)), rng.choice((1, 3))
+        got = top_records(np.asarray(records, dtype=np.int32), limit, per_record)
+        assert got == _top_records_loop(records, limit, per_record)
+    assert top_records(np.asarray([7, 3, 7, 7, 9, 3], dtype=np.int32), 2, 2) == [
+        (7, [0, 2]), (3, [1, 5])]
+
+
+def test_dense_sums_equal_sorted_sums(sdn_index, monkeypatch) -> None:
+    """Names reached by many keys are summed in a dense array instead of sorted: the same
+    candidates with bit-for-bit the same shares, whichever way each query goes."""
+    rng = random.Random(8)
+    names = [r.names[0][0] for r in rng.sample(sdn_index.records, 150)]
+    queries = [*names, *(_typo(n, rng) for n in names), "Mohammed Ali", "Trading LLC",
+               "Bank", "Al Hassan", "Company Limited", "Ahmad"]
+
+    def run() -> list:
+        return [[(c.record, c.name_slots, c.share) for c in
+                 candidates(sdn_index, name_form(q, "LegalEntity", query=True))]
+                for q in queries]
+
+    monkeypatch.setattr(lookup, "DENSE_RATIO", 0)  # never dense
+    sorted_way = run()
+    monkeypatch.setattr(lookup, "DENSE_RATIO", 10**9)  # always dense
+    dense_way = run()
+    assert dense_way == sorted_way
+    assert sum(map(len, sorted_way)) > 1000

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import orjson
 import pytest
 
-from tradescreen.sources import detect, ftm_json, read
+from tradescreen.sources import detect, ftm_json, limits, read
 from tradescreen.sources.base import SourceError
 from tradescreen.store.snapshots import content_hash
+from tradescreen.store.staging import serialise
 
 
 @pytest.fixture(scope="module")
@@ -338,3 +340,26 @@ def test_synthetic_collection_is_deterministic_and_screenable(tmp_path: Path) ->
     assert len(result.entities) == 300 == sum(result.stats["kept"].values())
     assert result.stats["dropped"] == [] and result.stats["named_from_parts"] > 0
     assert set(result.stats["folded"]) >= {"Sanction", "Address"}
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE_STREAMING))
+def test_worker_processes_serialise_the_same_rows(yente: Path, name: str) -> None:
+    """A large file's entities are decoded and serialised in worker processes: the same rows,
+    in the same order, as in-process."""
+    result = read(yente / name)
+    check = partial(serialise, source=result.source, label=name)
+    in_process = [check(e) for e in result.entities]
+    graph = result.entities._graph
+    by_workers = list(graph.serialised(result.source, check, workers=2, serial=1))
+    assert by_workers == in_process and len(in_process) > 1
+
+
+def test_refusal_in_a_worker_process_is_the_readers_error(tmp_path: Path) -> None:
+    lines = [{"id": f"p{i}", "schema": "Person", "properties": {"name": [f"Person {i}"]}}
+             for i in range(6)]
+    lines[4]["properties"]["name"] = ["X" * (limits.MAX_NAME + 1)]
+    path = _write_lines(tmp_path / "big.ftm.json", *lines)
+    result = read(path)
+    check = partial(serialise, source=result.source, label=path.name)
+    with pytest.raises(SourceError, match="big.ftm.json"):
+        list(result.entities._graph.serialised(result.source, check, workers=2, serial=1))

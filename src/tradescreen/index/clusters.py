@@ -108,8 +108,14 @@ class Collector:
         self._facts.clear()
         return done
 
+    def finish(self) -> list[Profile]:
+        """Every observed entry's profile (the names not handed over normalised now)."""
+        if self._facts:
+            self.profiles = self._complete()
+        return self.profiles
+
     def write(self, folder: Path) -> dict[str, int]:
-        self.profiles = self._complete() if self._facts else self.profiles
+        self.finish()
         links, groups = link_parties(self.profiles)
         list_key = {p.pos: p.list_key for p in self.profiles}
         party = np.full(len(self.profiles), -1, dtype=np.int32)

@@ -20,18 +20,14 @@ collection of millions of entities builds in bounded memory. The files (see `map
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-import threading
 from array import array
-from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator
-from itertools import islice
-from multiprocessing.pool import AsyncResult
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from tradescreen import parallel
 from tradescreen.ftm import ftm_id
 from tradescreen.index import codec
 from tradescreen.index.attributes import AttributeWriter
@@ -82,66 +78,45 @@ class _Interner:
 # A name's tokens, script flag and legal-form classes: all the build keeps of its form once the
 # record is written (the legal forms for consolidation: an LLC and a JSC of one name are two).
 Shape = tuple[tuple[str, ...], bool, tuple[str, ...]] | None
-SERIAL_RECORDS = 20_000  # smaller collections build in-process: starting workers costs more
-CHUNK = 1_000  # records per task sent to a worker
+SERIAL_RECORDS = parallel.SERIAL  # smaller collections build in-process
+CHUNK = parallel.CHUNK  # records per task sent to a worker
 
 
-def _prepare(record: Record) -> tuple[bytes, tuple[Shape, ...]]:
-    """The normalising half of the build (nine tenths of its time): a record's blob and the
-    shapes of its names."""
+class Prepared(NamedTuple):
+    """The per-record half of the build (nearly all of its time), done by worker processes:
+    the record's blob, its names' shapes and blocking keys, and whatever the caller's
+    `prepare` adds (`extra`: the listed party's profile for a build from the store)."""
+
+    record: Record
+    blob: bytes
+    shapes: tuple[Shape, ...]
+    keys: tuple[tuple[str, ...], ...]  # per name slot (empty where the shape is None)
+    extra: Any = None
+
+
+def prepare_record(record: Record) -> Prepared:
     forms = record_forms(record)
     shapes = tuple(None if f is None else (f.tokens, f.abjad, f.legal_forms) for f in forms)
-    return codec.encode(record, forms), shapes
-
-
-def _prepare_chunk(chunk: list[Record]) -> list[tuple[bytes, tuple[Shape, ...]]]:
-    return [_prepare(r) for r in chunk]
-
-
-def _prepared(
-    records: Iterable[Record], workers: int, serial: int = SERIAL_RECORDS
-) -> Iterator[tuple[Record, bytes, tuple[Shape, ...]]]:
-    """Records in order with their blobs and name shapes; past `SERIAL_RECORDS`, prepared by
-    `workers` processes with a bounded number of chunks in flight (memory stays flat)."""
-    it = iter(records)
-    head = list(islice(it, serial))
-    for record in head:
-        yield (record, *_prepare(record))
-    # Forked (workers start at once and need no importable __main__), so only from a process
-    # without other threads: a fork copies locks another thread may hold. A threaded caller
-    # (the API server's first load) builds in-process, as before.
-    # A daemonic process (a pool or Dask worker) may not have children: it builds in-process.
-    if (len(head) < serial or workers < 2 or threading.active_count() > 1
-            or multiprocessing.current_process().daemon):
-        for record in it:
-            yield (record, *_prepare(record))
-        return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending: deque[tuple[list[Record], AsyncResult]] = deque()
-        while chunk := list(islice(it, CHUNK)):
-            pending.append((chunk, pool.apply_async(_prepare_chunk, (chunk,))))
-            if len(pending) > 2 * workers:
-                done, result = pending.popleft()
-                for record, prepared in zip(done, result.get(), strict=True):
-                    yield (record, *prepared)
-        while pending:
-            done, result = pending.popleft()
-            for record, prepared in zip(done, result.get(), strict=True):
-                yield (record, *prepared)
+    keys = tuple(() if s is None else tuple(token_keys(s[0], s[1])) for s in shapes)
+    return Prepared(record, codec.encode(record, forms), shapes, keys)
 
 
 def build_workers() -> int:
     """Processes preparing records for a large build: the machine's cores, up to four."""
-    return max(1, min(4, os.cpu_count() or 1))
+    return parallel.default_workers()
 
 
 def write_index(
-    records: Iterable[Record], snapshots: tuple[str, ...], folder: Path, version: int,
+    records: Iterable[Any], snapshots: tuple[str, ...], folder: Path, version: int,
     workers: int | None = None, serial: int = SERIAL_RECORDS,
     on_names: Callable[[int, tuple[Shape, ...]], None] | None = None,
+    prepare: Callable[[Any], Prepared] = prepare_record,
+    observe: Callable[[Prepared], None] | None = None,
 ) -> dict:
     """Build the index files into `folder` (which must exist and be empty); returns the meta.
-    `workers`: processes normalising names once the collection is large (default: the cores);
+    `records`: the records, or items that `prepare` (a module-level function, run in the
+    worker processes) turns into prepared records; `observe` is given each, in order.
+    `workers`: processes preparing records once the collection is large (default: the cores);
     the files are the same whatever their number. `serial`: records prepared in-process first
     (a small collection never starts workers). `on_names(pos, shapes)`: given each record's name
     tokens as they are written (the consolidation profiles reuse them)."""
@@ -157,7 +132,9 @@ def write_index(
     rec_off = array("q", [0])
     count = 0
     with (folder / "records.bin").open("wb") as out:
-        for pos, (record, blob, shapes) in enumerate(_prepared(records, workers, serial)):
+        prepared_all = parallel.ordered_map(prepare, records, workers, serial, CHUNK)
+        for pos, prepared in enumerate(prepared_all):
+            record, blob, shapes, name_keys, _extra = prepared
             out.write(blob)
             rec_off.append(rec_off[-1] + len(blob))
             if on_names is not None:
@@ -169,7 +146,7 @@ def write_index(
                 name_id = len(name_record)
                 name_record.append(pos)
                 name_slot.append(slot)
-                keys.add_all(token_keys(tokens, abjad), name_id)
+                keys.add_all(name_keys[slot], name_id)
                 for token in tokens:
                     vocab.setdefault(token, len(vocab))
             for norm in dict.fromkeys(norm for _scheme, norm, _raw in record.identifiers):
@@ -178,6 +155,8 @@ def write_index(
             entity_ids.add(record.id, pos)
             columns.add(record)
             attrs.add(pos, record)
+            if observe is not None:
+                observe(prepared)
             count = pos + 1
     forget_token_keys()
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))

@@ -18,11 +18,13 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import weakref
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import Any, TypeVar
 
 import orjson
 
+from tradescreen import parallel
 from tradescreen.ftm import EXTRA_KEY, FROM_FTM_SCHEMA, from_ftm, names_come_from
 from tradescreen.model import Address, Entity, Identifier, Relation
 from tradescreen.scratch import Scratch
@@ -48,6 +50,7 @@ NO_NAME = "no name: neither a name property nor name parts"
 NOT_SCREENED = "not an entity type tradescreen screens"
 MAX_IDS = 20  # ids listed per drop reason; the count is always complete
 MAX_DUPLICATES = 1000  # duplicate ids listed one by one; the count is always complete
+T = TypeVar("T")
 _NOTE_PROPS = ("role", "relationship", "description", "summary")
 _BATCH = 5000
 # A new record goes to the end (AUTOINCREMENT never reuses the position of a deleted one).
@@ -389,24 +392,45 @@ class Graph:
 
     def entities(self, source: str) -> Iterator[Entity]:
         """Every screenable, named entity with the facts about it, in file order."""
-        conn = self.conn
-        cursor = conn.execute(
+        for item in self._items():
+            entity = build_entity(source, item)
+            if entity is not None:
+                yield entity
+
+    def serialised(
+        self, source: str, serialise: Callable[[Entity], T], workers: int | None = None,
+        serial: int = parallel.SERIAL,
+    ) -> Iterator[T]:
+        """`serialise` of every entity `entities` gives, in order; past `serial` entities the
+        decoding and `serialise` run in worker processes (most of an import's time), while
+        this process reads the graph."""
+        rows = parallel.ordered_map(partial(_serialised, source, serialise), self._items(),
+                                    workers, serial)
+        return (row for row in rows if row is not None)
+
+    def _items(self) -> Iterator[Item]:
+        """Each screenable, named record with everything `build_entity` needs from the graph."""
+        cursor = self.conn.execute(
             "SELECT id, data FROM records WHERE target = 1 AND named != '' ORDER BY pos"
         )
         while chunk := cursor.fetchmany(_IN):
             facts = self._facts_of([entity_id for entity_id, _ in chunk])
             for entity_id, raw in chunk:
-                data = orjson.loads(raw)
-                try:
-                    entity = from_ftm(data, source)
-                except (ValueError, TypeError, KeyError) as exc:
-                    raise SourceError(f"FtM entity {entity_id}: {exc}") from exc
-                if not entity.names:
-                    continue  # an extra block without names; counted as named, so rare
-                extra = self._extras(data, facts.get(entity_id, ()))
-                # Our own exports carry their relations in the extra block; don't add them twice.
-                own = isinstance(data.get(EXTRA_KEY), dict) and "relations" in data[EXTRA_KEY]
-                yield merge_extras(entity, extra, own)
+                yield entity_id, raw, facts.get(entity_id, ()), self._addresses(raw)
+
+    def _addresses(self, raw: bytes) -> dict[str, bytes]:
+        """The address records an entity points at (by its addressEntity refs)."""
+        if b'"addressEntity"' not in raw:
+            return {}  # most entities: no need to parse the line here
+        found = {}
+        for ref in prop(orjson.loads(raw), "addressEntity"):
+            row = self.conn.execute(
+                "SELECT a.payload FROM address_refs r JOIN addresses a ON a.id = r.id "
+                "WHERE r.ref = ?", (ref,)
+            ).fetchone()
+            if row is not None:
+                found[ref] = row[0]
+        return found
 
     def _facts_of(self, ids: list[str]) -> dict[str, list[tuple[str, bytes, str]]]:
         """The facts about a batch of entities, in one query: id -> (kind, payload, caption)."""
@@ -420,26 +444,52 @@ class Graph:
             out.setdefault(target, []).append((kind, payload, caption))
         return out
 
-    def _extras(self, data: dict[str, Any], facts: Iterable[tuple[str, bytes, str]]) -> Extras:
-        extra = Extras()
-        for ref in prop(data, "addressEntity"):
-            row = self.conn.execute(
-                "SELECT a.payload FROM address_refs r JOIN addresses a ON a.id = r.id "
-                "WHERE r.ref = ?", (ref,)
-            ).fetchone()
-            if row is not None:
-                extra.addresses.append(Address(*orjson.loads(row[0])))
-        for kind, payload, caption in facts:
-            value = orjson.loads(payload)
-            if kind == "sanction":
-                extra.programs += value[0]
-                extra.listing_dates += value[1]
-            elif kind == "identifier":
-                extra.identifiers.append(Identifier(*value))
-            else:
-                rel_kind, other, share, note = value
-                extra.relations.append(Relation(rel_kind, caption, other, share, note))
-        return extra
+
+# A record as `build_entity` takes it: its id, its line, the facts about it and the address
+# records it points at (ref -> payload).
+Item = tuple[str, bytes, Iterable[tuple[str, bytes, str]], dict[str, bytes]]
+
+
+def build_entity(source: str, item: Item) -> Entity | None:
+    """One screenable entity with the graph's facts folded in (None: an extra block without
+    names; counted as named, so rare)."""
+    entity_id, raw, facts, addresses = item
+    data = orjson.loads(raw)
+    try:
+        entity = from_ftm(data, source)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SourceError(f"FtM entity {entity_id}: {exc}") from exc
+    if not entity.names:
+        return None
+    extra = _extras(data, facts, addresses)
+    # Our own exports carry their relations in the extra block; don't add them twice.
+    own = isinstance(data.get(EXTRA_KEY), dict) and "relations" in data[EXTRA_KEY]
+    return merge_extras(entity, extra, own)
+
+
+def _serialised(source: str, serialise: Callable[[Entity], T], item: Item) -> T | None:
+    entity = build_entity(source, item)
+    return None if entity is None else serialise(entity)
+
+
+def _extras(
+    data: dict[str, Any], facts: Iterable[tuple[str, bytes, str]], addresses: dict[str, bytes]
+) -> Extras:
+    extra = Extras()
+    for ref in prop(data, "addressEntity"):
+        if (payload := addresses.get(ref)) is not None:
+            extra.addresses.append(Address(*orjson.loads(payload)))
+    for kind, payload, caption in facts:
+        value = orjson.loads(payload)
+        if kind == "sanction":
+            extra.programs += value[0]
+            extra.listing_dates += value[1]
+        elif kind == "identifier":
+            extra.identifiers.append(Identifier(*value))
+        else:
+            rel_kind, other, share, note = value
+            extra.relations.append(Relation(rel_kind, caption, other, share, note))
+    return extra
 
 
 def _facts(schema: str, data: dict[str, Any]) -> list[tuple[str, str, str | None, bytes]]:

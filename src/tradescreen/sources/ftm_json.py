@@ -18,9 +18,9 @@ from __future__ import annotations
 import contextlib
 import gzip
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -31,6 +31,7 @@ from tradescreen.sources.ftm_graph import NO_NAME, NOT_SCREENED, Graph
 __all__ = ["FORMAT", "NOT_SCREENED", "NO_NAME", "read"]
 
 FORMAT = "ftm_json"
+T = TypeVar("T")
 _STEM_NOISE = re.compile(r"(^|_)(entities|\d{8,14})(?=_|$)")
 
 
@@ -164,6 +165,10 @@ class _Entities(Collection[Entity]):
 
     def __iter__(self) -> Iterator[Entity]:
         return self._graph.entities(self._source)
+
+    def serialised(self, serialise: Callable[[Entity], T]) -> Iterator[T]:
+        """`serialise` of every entity, in order, run by worker processes for a large file."""
+        return self._graph.serialised(self._source, serialise)
 
     def __bool__(self) -> bool:
         return self._count > 0

@@ -148,11 +148,30 @@ class SQLiteStore:
         allow_shrink: bool = False,
     ) -> ImportResult:
         db = self.db
-        total, chash = staged.count, staged.content_hash
         if db.dialect == "sqlite":
             # A bigger page cache for this connection keeps a million-row copy off the disk;
             # bounded (64 MiB), whatever the list's size.
             db.execute("PRAGMA cache_size=-65536")
+        # SQLite copies the staged rows inside the database engine, never through Python: the
+        # scratch file is attached (which cannot happen inside a transaction).
+        attached = db.dialect == "sqlite" and not db.in_transaction
+        if attached:
+            db.execute("ATTACH DATABASE ? AS staged", (str(staged.path),))
+        try:
+            return self._activate_in(read, staged, imported_at, progress=progress, base=base,
+                                     started_seq=started_seq, allow_shrink=allow_shrink,
+                                     attached=attached)
+        finally:
+            if attached:
+                db.execute("DETACH DATABASE staged")
+
+    def _activate_in(
+        self, read: ListRead, staged: staging.Staged, imported_at: str, *,
+        progress: Progress | None, base: str | None, started_seq: int | None,
+        allow_shrink: bool, attached: bool,
+    ) -> ImportResult:
+        db = self.db
+        total, chash = staged.count, staged.content_hash
         with db.write():
             current = self._active(read.source)
             if base is not None and (current is None or current.id != base):
@@ -175,23 +194,10 @@ class SQLiteStore:
                     chash, total, read.title,
                 ),
             )
-            for blobs in staged.blobs(BATCH):
-                db.executemany(
-                    "INSERT INTO entity_blobs (content_hash, data) VALUES (?, ?) "
-                    "ON CONFLICT (content_hash) DO NOTHING",
-                    blobs,
-                )
-            done = 0
-            for rows in staged.rows(BATCH):
-                db.executemany(
-                    "INSERT INTO snapshot_entities "
-                    "(snapshot_id, source_id, entity_hash, schema, caption) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [(sid, *row) for row in rows],
-                )
-                done += len(rows)
-                if progress is not None:
-                    progress(done, total)
+            if attached:
+                self._copy_attached(sid, total, progress)
+            else:
+                self._copy_staged(staged, sid, total, progress)
             # Decided here, with the count final and the active snapshot locked.
             decision = integrity.decide(
                 read.source, current, read.published, total, started_seq=started_seq,
@@ -209,6 +215,57 @@ class SQLiteStore:
         extra = {"warnings": [decision.warning]} if decision.warning else {}
         replaced = current.id if current and decision.activate else None
         return ImportResult("imported", snap, replaced=replaced, extra=extra)
+
+    def _copy_staged(
+        self, staged: staging.Staged, sid: str, total: int, progress: Progress | None
+    ) -> None:
+        for blobs in staged.blobs(BATCH):
+            self.db.executemany(
+                "INSERT INTO entity_blobs (content_hash, data) VALUES (?, ?) "
+                "ON CONFLICT (content_hash) DO NOTHING",
+                blobs,
+            )
+        done = 0
+        for rows in staged.rows(BATCH):
+            self.db.executemany(
+                "INSERT INTO snapshot_entities "
+                "(snapshot_id, source_id, entity_hash, schema, caption) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(sid, *row) for row in rows],
+            )
+            done += len(rows)
+            if progress is not None:
+                progress(done, total)
+
+    def _copy_attached(self, sid: str, total: int, progress: Progress | None) -> None:
+        """`_copy_staged` for SQLite with the scratch file attached as `staged`: the same rows,
+        by INSERT ... SELECT, in batches of source ids (for `progress`)."""
+        db = self.db
+        db.execute(
+            "INSERT INTO entity_blobs (content_hash, data) "
+            "SELECT content_hash, data FROM staged.blobs WHERE true "
+            "ON CONFLICT (content_hash) DO NOTHING"
+        )
+        done, after = 0, ""
+        # The first batch starts at the first id, whatever it is; later ones after the last.
+        above = ">="
+        while done < total:
+            last, count = db.fetchone(
+                "SELECT MAX(source_id), COUNT(*) FROM (SELECT source_id FROM staged.rows "
+                f"WHERE source_id {above} ? ORDER BY source_id LIMIT ?)", (after, BATCH))
+            if not count:
+                break
+            db.execute(
+                "INSERT INTO snapshot_entities "
+                "(snapshot_id, source_id, entity_hash, schema, caption) "
+                "SELECT ?, source_id, entity_hash, schema, caption FROM staged.rows "
+                f"WHERE source_id {above} ? AND source_id <= ? ORDER BY source_id",
+                (sid, after, last),
+            )
+            done += count
+            after, above = last, ">"
+            if progress is not None:
+                progress(done, total)
 
     def last_seq(self) -> int:
         """The newest snapshot's sequence number (0 for an empty store)."""
@@ -289,6 +346,23 @@ class SQLiteStore:
         while chunk := cursor.fetchmany(2000):
             for data, digest in chunk:
                 yield Entity.from_json(data), digest
+
+    def iter_entity_rows(self, snapshot_id: str) -> Iterator[tuple[bytes, str]]:
+        """(entity JSON as stored, its content hash): for an index build, whose worker
+        processes decode the entities."""
+        self._require(snapshot_id)
+        return self._iter_rows(snapshot_id)
+
+    def _iter_rows(self, snapshot_id: str) -> Iterator[tuple[bytes, str]]:
+        cursor = self._conn.execute(
+            "SELECT b.data, se.entity_hash FROM snapshot_entities se "
+            "JOIN entity_blobs b ON b.content_hash = se.entity_hash "
+            "WHERE se.snapshot_id = ? ORDER BY se.source_id",
+            (snapshot_id,),
+        )
+        while chunk := cursor.fetchmany(2000):
+            for data, digest in chunk:
+                yield (data.encode() if isinstance(data, str) else bytes(data)), digest
 
     def entity(self, snapshot_id: str, source_id: str) -> Entity | None:
         row = self._conn.execute(

@@ -13,6 +13,8 @@ import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from tradescreen.model import Entity
@@ -93,17 +95,17 @@ def stage(
     """
     path = into / "staged.sqlite"
     conn = _connect(path)
+    check = partial(serialise, source=source, label=label)
+    # A reader that can decode and serialise its entities in worker processes does (FtM).
+    by_workers = getattr(entities, "serialised", None)
+    rows: Iterator[Row] = (by_workers(check) if by_workers is not None
+                           else map(check, entities))
     try:
         count = 0
-        batch: list[Entity] = []
-        for entity in entities:
-            batch.append(entity)
-            if len(batch) >= BATCH:
-                count += _write(conn, batch, source, label)
-                batch.clear()
-                if progress is not None:
-                    progress(count, expected)
-        count += _write(conn, batch, source, label)
+        while batch := list(islice(rows, BATCH)):
+            count += _write(conn, batch, label)
+            if progress is not None:
+                progress(count, expected)
         if progress is not None:
             progress(count, count)
         if count == 0:
@@ -113,20 +115,25 @@ def stage(
         conn.close()
 
 
-def _write(conn: sqlite3.Connection, batch: list[Entity], source: str, label: str) -> int:
-    rows = []
-    blobs = []
-    for entity in batch:
-        if entity.source != source:
-            raise SourceError(
-                f"{label}: entity {entity.source_id} belongs to {entity.source!r}, not {source!r}"
-            )
-        data = entity.to_json()
-        limits.check_entity(entity, data, label)
-        # Same bytes Entity.content_hash() hashes, serialised once.
-        digest = hashlib.sha256(data).hexdigest()
-        blobs.append((digest, data))
-        rows.append((entity.source_id, digest, entity.schema, entity.caption))
+# What the store keeps of an entity: (source_id, content hash, schema, caption, JSON).
+Row = tuple[str, str, str, str, bytes]
+
+
+def serialise(entity: Entity, *, source: str, label: str) -> Row:
+    """The entity as the store keeps it, refused where the store cannot hold it faithfully."""
+    if entity.source != source:
+        raise SourceError(
+            f"{label}: entity {entity.source_id} belongs to {entity.source!r}, not {source!r}"
+        )
+    data = entity.to_json()
+    limits.check_entity(entity, data, label)
+    # Same bytes Entity.content_hash() hashes, serialised once.
+    return entity.source_id, hashlib.sha256(data).hexdigest(), entity.schema, entity.caption, data
+
+
+def _write(conn: sqlite3.Connection, batch: list[Row], label: str) -> int:
+    blobs = [(digest, data) for _sid, digest, _schema, _caption, data in batch]
+    rows = [row[:4] for row in batch]
     conn.execute("BEGIN")
     try:
         conn.executemany(

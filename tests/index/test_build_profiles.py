@@ -1,0 +1,54 @@
+"""A build from the store decodes entities, normalises names and profiles listed parties in
+worker processes: the same index files and the same profiles as the in-process path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tradescreen import sources
+from tradescreen.config import Settings
+from tradescreen.index.build import INDEX_VERSION
+from tradescreen.index.cache import _shared_values, iter_records, iter_stored, prepare_stored
+from tradescreen.index.clusters import Collector
+from tradescreen.index.mapped import MappedIndex
+from tradescreen.index.write import CHUNK, Prepared, write_index
+from tradescreen.store import open_store
+
+LISTS = ("ofac/sdn_2024-05-03", "un/consolidated.xml")
+SERIAL = 3000
+
+
+def test_stored_entities_prepared_by_workers_build_the_same_index(data_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    with open_store(settings) as store:
+        for rel in LISTS:
+            store.import_list(sources.read(data_dir / rel))
+        ids = sorted(s.id for s in store.active_snapshots())
+        in_process = Collector()
+        records = list(iter_records(store, ids, in_process))
+        write_index(iter(records), tuple(ids), one, INDEX_VERSION, workers=1)
+        profiles: list = []
+        shared: dict = {}
+
+        def observe(prepared: Prepared) -> None:
+            profiles.append(_shared_values(prepared.extra, shared))
+
+        write_index(iter_stored(store, ids), tuple(ids), two, INDEX_VERSION, workers=2,
+                    serial=SERIAL, prepare=prepare_stored, observe=observe)
+    assert len(records) > SERIAL + 5 * CHUNK  # several chunks went through the workers
+    assert profiles == in_process.finish()
+    assert [p.pos for p in profiles] == list(range(len(records)))
+    assert sum(bool(p.names) for p in profiles) > 10_000
+    # Repeating values are one object for all profiles (they stay in memory until linked).
+    assert len({id(p.refs) for p in profiles if not p.refs}) == 1
+    assert len({id(p.source) for p in profiles}) == len({p.source for p in profiles})
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir()) and len(names) > 15
+    for name in names:
+        if not name.startswith("records."):
+            assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    assert list(MappedIndex(two).records) == records
