@@ -597,7 +597,7 @@ def write_screen_csv(path: Path, rows: Sequence[tuple[str, str]]) -> None:
         writer.writerows(rows)
 
 
-_SCREENED = re.compile(r"screened\s+(\d+)\s+rows\s+in\s+([\d.]+)\s*s")
+_SCREENED = re.compile(r"screened\s+(\d+)\s+(?:of\s+\d+\s+)?rows\s+in\s+([\d.]+)\s*s")
 
 
 def run_screen_file(home: Path, rows: Sequence[tuple[str, str]], work: Path,
