@@ -38,7 +38,9 @@ class Visit:
         page = self.page
         page.goto("/ui/")
         assert "/ui/login" in page.url
-        # Keyboard only: the key field has focus; Enter submits.
+        # Keyboard only: the key field takes focus (autofocus, applied once the page has
+        # rendered, which may be after `goto` returns); Enter submits.
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'key'")
         page.keyboard.type(key)
         page.keyboard.press("Enter")
         page.wait_for_url("**/ui/")
