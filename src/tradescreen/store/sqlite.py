@@ -337,15 +337,8 @@ class SQLiteStore:
         return self._iter_hashed(snapshot_id)
 
     def _iter_hashed(self, snapshot_id: str) -> Iterator[tuple[Entity, str]]:
-        cursor = self._conn.execute(
-            "SELECT b.data, se.entity_hash FROM snapshot_entities se "
-            "JOIN entity_blobs b ON b.content_hash = se.entity_hash "
-            "WHERE se.snapshot_id = ? ORDER BY se.source_id",
-            (snapshot_id,),
-        )
-        while chunk := cursor.fetchmany(2000):
-            for data, digest in chunk:
-                yield Entity.from_json(data), digest
+        for data, digest in self._iter_rows(snapshot_id):
+            yield Entity.from_json(data), digest
 
     def iter_entity_rows(self, snapshot_id: str) -> Iterator[tuple[bytes, str]]:
         """(entity JSON as stored, its content hash): for an index build, whose worker
