@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
+from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize import vocab
 from tradescreen.normalize.names import NameForm
 from tradescreen.normalize.phonetic import abjad_keys, assimilated, skeleton, spelling, syllables
@@ -166,56 +167,98 @@ def pair_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     return sim, kind
 
 
+class _Side:
+    """What the alignment reads of one name's tokens besides the tokens themselves, worked out
+    once per token tuple: a listed name is compared with many queries, a query with many
+    listed names."""
+
+    __slots__ = ("lengths", "lo", "hi", "windows", "numbers")
+
+    def __init__(self, tokens: tuple[str, ...]) -> None:
+        self.lengths = tuple((j, b, len(b)) for j, b in enumerate(tokens))
+        lens = [len(b) for b in tokens] or [0]
+        # A merged run of the other side's tokens is compared only with the words of this
+        # side that are within two letters of its length.
+        self.lo, self.hi = min(lens) - 2, max(lens) + 2
+        # Runs of this side's tokens written together, in the order they are tried: acronyms
+        # spelt letter by letter ("I R G C") merge over their whole length.
+        longest = max((b - a for a, b in letter_runs(tokens)), default=3)
+        self.windows = tuple(
+            (tuple(range(i, i + size)), "".join(tokens[i : i + size]))
+            for size in range(2, max(3, longest) + 1)
+            for i in range(len(tokens) - size + 1)
+        )
+        self.numbers = _has_number(tokens)
+
+
+@lru_cache(maxsize=200_000)
+def _side(tokens: tuple[str, ...]) -> _Side:
+    return _Side(tokens)
+
+
+# An option is a pair of token spans that may align: (sim, query span, candidate span, kind).
+Option = tuple[float, tuple[int, ...], tuple[int, ...], str]
+
+
 def _candidates(
     q: tuple[str, ...], c: tuple[str, ...], abjad: bool = False
-) -> list[TokenPair]:
-    found: list[TokenPair] = []
-    paired_q: set[int] = set()
-    paired_c: set[int] = set()
+) -> list[Option]:
+    found: list[Option] = []
+    paired_q = [False] * len(q)
+    paired_c = [False] * len(c)
     for i, a in enumerate(q):
         for j, b in enumerate(c):
             sim, kind = pair_sim(a, b, abjad)
             if sim >= MIN_TOKEN_SIM:
-                found.append(TokenPair((i,), (j,), sim, kind))
-                paired_q.add(i)
-                paired_c.add(j)
-    if len(q) == len(c) and len(paired_q) == len(q) and len(paired_c) == len(c):
+                found.append((sim, (i,), (j,), kind))
+                paired_q[i] = paired_c[j] = True
+    if len(q) == len(c) and all(paired_q) and all(paired_c):
         return found  # every token has a partner: no merge can do better
     # Tokens written together on one side and apart on the other: "vanderbilt" / "van der bilt",
     # "jinping" / "jin ping", "abdulaziz" / "abdul aziz".
     if not q or not c:
         return found
-    for side_a, side_b, flip in ((q, c, False), (c, q, True)):
-        # Acronyms spelt letter by letter ("I R G C") merge over their whole length.
-        longest = max((b - a for a, b in letter_runs(side_a)), default=3)
-        lengths = [len(b) for b in side_b]
-        lo, hi = min(lengths) - 2, max(lengths) + 2
-        for size in range(2, max(3, longest) + 1):
-            for i in range(len(side_a) - size + 1):
-                words = side_a[i : i + size]
-                merged = "".join(words)
-                if abjad:
-                    after = side_a[i + size] if i + size < len(side_a) else ""
-                    spoken = assimilated(words, after)
-                elif not lo <= len(merged) <= hi:
-                    continue  # no word on the other side is within two letters of it
-                for j, b in enumerate(side_b):
-                    if abjad and _abjad_merge(words, b, spoken):
-                        # قدرت الله = "qdrt allh" = Qudratullah: no short vowels on one side.
-                        sim = TRANSLIT_SIM
-                    elif abs(len(b) - len(merged)) > 2:
-                        continue
-                    else:
-                        sim = Levenshtein.normalized_similarity(merged, b, score_cutoff=0.85)
-                    if sim >= 0.85:
-                        span = tuple(range(i, i + size))
-                        pair = (
-                            TokenPair((j,), span, sim, "merged")
-                            if flip
-                            else TokenPair(span, (j,), sim, "merged")
-                        )
-                        found.append(pair)
+    if abjad:
+        _abjad_candidates(q, c, found)
+        return found
+    side_q, side_c = _side(q), _side(c)
+    similarity = Levenshtein.normalized_similarity
+    for side_a, side_b, flip in ((side_q, side_c, False), (side_c, side_q, True)):
+        lo, hi = side_b.lo, side_b.hi
+        for span, merged in side_a.windows:
+            size = len(merged)
+            if not lo <= size <= hi:
+                continue  # no word on the other side is within two letters of it
+            for j, b, length in side_b.lengths:
+                if length - size > 2 or size - length > 2:
+                    continue
+                sim = similarity(merged, b, score_cutoff=0.85)
+                if sim >= 0.85:
+                    found.append((sim, (j,), span, "merged") if flip
+                                 else (sim, span, (j,), "merged"))
     return found
+
+
+def _abjad_candidates(q: tuple[str, ...], c: tuple[str, ...], found: list[Option]) -> None:
+    """Merged tokens when one side was written without short vowels: every run is tried (its
+    consonants may agree whatever its length)."""
+    for side_a, side_b, flip in ((q, c, False), (c, q, True)):
+        for span, merged in _side(side_a).windows:
+            i, size = span[0], len(span)
+            words = side_a[i : i + size]
+            after = side_a[i + size] if i + size < len(side_a) else ""
+            spoken = assimilated(words, after)
+            for j, b in enumerate(side_b):
+                if _abjad_merge(words, b, spoken):
+                    # قدرت الله = "qdrt allh" = Qudratullah: no short vowels on one side.
+                    sim = TRANSLIT_SIM
+                elif abs(len(b) - len(merged)) > 2:
+                    continue
+                else:
+                    sim = Levenshtein.normalized_similarity(merged, b, score_cutoff=0.85)
+                if sim >= 0.85:
+                    found.append((sim, (j,), span, "merged") if flip
+                                 else (sim, span, (j,), "merged"))
 
 
 def _abjad_agree(a: str, b: str) -> str:
@@ -230,6 +273,7 @@ def _abjad_agree(a: str, b: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=200_000)
 def _abjad_merge(merged: tuple[str, ...], token: str, spoken: str) -> bool:
     """Words written apart in Arabic script and together in Latin (عبد الرحمن = Abdurrahman):
     four consonants agree, or three when the words are Allah or the article (Nurullah)."""
@@ -240,52 +284,79 @@ def _abjad_merge(merged: tuple[str, ...], token: str, spoken: str) -> bool:
     )
 
 
-def _numbers_conflict(nq: set[str], nc: set[str]) -> int:
+def _numbers_conflict(nq: frozenset[str], nc: frozenset[str]) -> int:
     if not nq or not nc or nq == nc:
         return 0
     shape = {len(t) for t in nq} == {len(t) for t in nc}
     return 1 if shape else 2
 
 
-def _has_number(tokens: tuple[str, ...]) -> set[str]:
-    return {t for t in tokens if not t.isalpha()}  # tokens are alphanumeric already
+def _has_number(tokens: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(t for t in tokens if not t.isalpha())  # tokens are alphanumeric already
+
+
+def _by_rank(option: Option) -> tuple[float, int]:
+    # Prefer the most similar pairs; on ties, merged pairs cover more tokens so they go first.
+    return -option[0], -len(option[1]) - len(option[2])
+
+
+def _by_query(pair: TokenPair) -> tuple[int, ...]:
+    return pair.query
+
+
+@lru_cache(maxsize=200_000)
+def _corpus_weights(tokens: tuple[str, ...], numbers: frozenset[str]) -> tuple[float, ...]:
+    return tuple(0.0 if t in numbers else corpus_weight(t) for t in tokens)
 
 
 def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
     q, c = query.tokens, candidate.tokens
-    # Prefer the most similar pairs; on ties, merged pairs cover more tokens so they go first.
-    abjad = query.abjad != candidate.abjad
-    options = sorted(
-        _candidates(q, c, abjad), key=lambda p: (-p.sim, -len(p.query) - len(p.candidate))
-    )
-    used_q: set[int] = set()
-    used_c: set[int] = set()
+    options = _candidates(q, c, query.abjad != candidate.abjad)
+    options.sort(key=_by_rank)
+    used_q = [False] * len(q)
+    used_c = [False] * len(c)
+    left_q, left_c = len(q), len(c)
     pairs: list[TokenPair] = []
-    for pair in options:
-        if used_q.intersection(pair.query) or used_c.intersection(pair.candidate):
+    for sim, span_q, span_c, kind in options:
+        if not left_q or not left_c:
+            break  # every token of one side is taken: no further pair can be
+        if any(used_q[i] for i in span_q) or any(used_c[j] for j in span_c):
             continue
-        pairs.append(pair)
-        used_q.update(pair.query)
-        used_c.update(pair.candidate)
-    nq, nc = _has_number(q), _has_number(c)
+        pairs.append(TokenPair(span_q, span_c, sim, kind))
+        for i in span_q:
+            used_q[i] = True
+        for j in span_c:
+            used_c[j] = True
+        left_q -= len(span_q)
+        left_c -= len(span_c)
+    nq, nc = _side(q).numbers, _side(c).numbers
     # When both names carry numbers, the numbers are judged once, by `numbers_conflict`; the
     # words alone say how alike the names are (Snow Storm 1 / Snow Storm 2: words identical).
     both = bool(nq and nc)
-    wq = [0.0 if both and t in nq else weight(t) for t in q]
-    wc = [0.0 if both and t in nc else weight(t) for t in c]
+    if weight is corpus_weight:
+        wq = _corpus_weights(q, nq if both else _NONE)
+        wc = _corpus_weights(c, nc if both else _NONE)
+    else:
+        wq = [0.0 if both and t in nq else weight(t) for t in q]
+        wc = [0.0 if both and t in nc else weight(t) for t in c]
     q_matched = sum(wq[i] * p.sim for p in pairs for i in p.query)
     c_matched = sum(wc[j] * p.sim for p in pairs for j in p.candidate)
+    if len(pairs) > 1:
+        pairs.sort(key=_by_query)
     return Alignment(
-        pairs=tuple(sorted(pairs, key=lambda p: p.query)),
+        pairs=tuple(pairs),
         query_weight=sum(wq),
         candidate_weight=sum(wc),
         query_matched=q_matched,
         candidate_matched=c_matched,
         query_unmatched=tuple(
-            i for i in range(len(q)) if i not in used_q and not (both and q[i] in nq)
+            i for i in range(len(q)) if not used_q[i] and not (both and q[i] in nq)
         ),
         candidate_unmatched=tuple(
-            j for j in range(len(c)) if j not in used_c and not (both and c[j] in nc)
+            j for j in range(len(c)) if not used_c[j] and not (both and c[j] in nc)
         ),
         numbers_conflict=_numbers_conflict(nq, nc),
     )
+
+
+_NONE: frozenset[str] = frozenset()

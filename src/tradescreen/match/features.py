@@ -31,13 +31,15 @@ SYLLABIC = frozenset({"Cjk", "Hangul", "Hiragana", "Katakana"})
 SAME_WORD = frozenset({"exact", "stem", "equivalent", "symbol"})
 
 
+@lru_cache(maxsize=200_000)
 def _core(tokens: tuple[str, ...]) -> tuple[str, ...]:
     particles = vocab.particles()
     return tuple(t for t in tokens if t not in particles) or tokens
 
 
-def _fathers(tokens: tuple[str, ...]) -> set[int]:
-    return {i + 1 for i, t in enumerate(tokens[:-1]) if t in _PATRONYMIC}
+@lru_cache(maxsize=200_000)
+def _fathers(tokens: tuple[str, ...]) -> frozenset[int]:
+    return frozenset(i + 1 for i, t in enumerate(tokens[:-1]) if t in _PATRONYMIC)
 
 
 def patronymic_conflict(query: NameForm, candidate: NameForm, alignment: Alignment) -> bool:
@@ -135,6 +137,16 @@ def default_weight(token: str) -> float:
     return 1.0
 
 
+@lru_cache(maxsize=200_000)
+def _sorted_join(tokens: tuple[str, ...]) -> str:
+    return "".join(sorted(tokens))
+
+
+@lru_cache(maxsize=10_000)
+def _forms(legal_forms: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(legal_forms) - _NEUTRAL_FORMS
+
+
 @dataclass(frozen=True, slots=True)
 class NameComparison:
     query: NameForm
@@ -149,11 +161,10 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
     particles = frozenset() if read_as_korean(query) else vocab.particles()
     q_extra = sum(1 for i in al.query_unmatched if query.tokens[i] not in particles)
     c_extra = sum(1 for j in al.candidate_unmatched if candidate.tokens[j] not in particles)
-    joined = Levenshtein.normalized_similarity(
-        "".join(sorted(query.tokens)), "".join(sorted(candidate.tokens))
-    )
-    qf = set(query.legal_forms) - _NEUTRAL_FORMS
-    cf = set(candidate.legal_forms) - _NEUTRAL_FORMS
+    joined = Levenshtein.normalized_similarity(_sorted_join(query.tokens),
+                                               _sorted_join(candidate.tokens))
+    qf = _forms(query.legal_forms)
+    cf = _forms(candidate.legal_forms)
     values = {
         "name_dice": al.dice,
         "min_coverage": al.min_coverage,

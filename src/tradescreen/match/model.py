@@ -42,7 +42,16 @@ class ScoringModel:
     comparisons: tuple[Comparison, ...]
 
     def evaluate(self, values: dict[str, float]) -> list[tuple[Comparison, Level, float]]:
-        return [(c, c.level(values[c.feature]), values[c.feature]) for c in self.comparisons]
+        out = []
+        for c in self.comparisons:  # `Comparison.level`, inlined: this runs per name pair
+            value = values[c.feature]
+            for level in c.levels:
+                if value >= level.min:
+                    break
+            else:
+                level = c.levels[-1]
+            out.append((c, level, value))
+        return out
 
     def to_dict(self) -> dict:
         return {

@@ -1,0 +1,281 @@
+"""Name scoring before and after a speed change: identical scores, and the CPU per comparison.
+
+    python bench/score_identity.py pairs --home DIR [--out FILE] [--variants 6000]
+    python bench/score_identity.py dump --pairs FILE --out FILE [--home DIR]
+    python bench/score_identity.py compare DUMP_A DUMP_B
+    python bench/score_identity.py time --pairs FILE [--other-src DIR] [--rounds 3]
+
+`pairs` collects the (query, listed) name forms the scorer is asked to compare on realistic
+work: the dev pairs and generated variants (bench/variants.py), screening queries of
+bench/screening.py and bench/api.py against the index of the lists imported in DIR (every
+candidate the screener scores), and the spans an adverse-media scan of bench/media_corpus
+scores. They are stored as name forms, so that two versions of the code score the same forms.
+
+`dump` writes every comparison's logit, the measurements, the alignment and the explanation
+rows (and, with --home, the screening results of the queries: scores and explanations) as JSON
+lines; `compare` counts the lines that differ (exit 1 if any). Run `dump` with the sources of
+each version first on the path (PYTHONPATH=OTHER/src) and compare the two files.
+
+`time` scores every pair in a fresh process (first pass: every pair new to the process's caches,
+as with new names; second pass: warm) and reports CPU microseconds per comparison; with
+--other-src the same is measured for another checkout's sources, in alternating rounds in one
+run, and the ratio is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from common import BENCH, out_dir, rel, shared_data_dir
+
+FIELDS = ("raw", "tokens", "legal_forms", "legal_words", "dropped", "script", "kind")
+
+
+def form_row(form: Any) -> list[Any]:
+    return [list(v) if isinstance(v, tuple) else v for v in (getattr(form, f) for f in FIELDS)]
+
+
+def row_form(row: list[Any]) -> Any:
+    from tradescreen.normalize.names import NameForm
+
+    return NameForm(*(tuple(v) if isinstance(v, list) else v for v in row))
+
+
+# ---------------------------------------------------------------------------- collecting pairs
+
+
+def _name_pairs() -> list[tuple[str, str, str]]:
+    """(schema, query name, listed name) of the dev pairs and the generated variants."""
+    rows = []
+    with open(shared_data_dir() / "bench" / "name_pairs_dev.csv", encoding="utf-8") as fh:
+        rows += [(r["schema"], r["name1"], r["name2"]) for r in csv.DictReader(fh)]
+    return rows
+
+
+def _variant_pairs(n: int) -> list[tuple[str, str, str]]:
+    import variants
+
+    path = out_dir() / f"score_identity_variants_{n}.csv"
+    if not path.exists():
+        variants.build(n, variants.DEFAULT_SEED, path, quiet=True)
+    with open(path, encoding="utf-8") as fh:
+        return [(r["schema"], r["name1"], r["name2"]) for r in csv.DictReader(fh)]
+
+
+def _screen_queries(screener: Any, n: int) -> list[tuple[str, str]]:
+    import api
+    from screening import faker_names, make_recall_set
+
+    out = [(q.query.schema, q.query.name) for q in make_recall_set(screener.index, n, 7)]
+    out += [("Person" if kind == "person" else "Company", name)
+            for _lang, kind, name in faker_names(n, 11)]
+    settings = screener_settings()
+    out += api.make_queries(n, 7, settings)
+    return out
+
+
+def screener_settings() -> Any:
+    from tradescreen.config import load_settings
+
+    return load_settings()
+
+
+def collect(home: Path, n_variants: int, n_queries: int) -> dict[str, Any]:
+    os.environ["TRADESCREEN_HOME"] = str(home)
+    import tradescreen.match.entity as entity_mod
+    from tradescreen.cli.screen import load_screener
+    from tradescreen.match.entity import Query
+    from tradescreen.normalize.names import name_form
+
+    seen: dict[str, list[Any]] = {}
+
+    def keep(q: Any, c: Any) -> None:
+        row = [form_row(q), form_row(c)]
+        seen.setdefault(json.dumps(row, ensure_ascii=False), row)
+
+    for schema, n1, n2 in _name_pairs() + _variant_pairs(n_variants):
+        keep(name_form(n1, schema, query=True), name_form(n2, schema))
+    print(f"name pairs: {len(seen)}", flush=True)
+
+    original = entity_mod.score_forms
+
+    def spy(q: Any, c: Any, **kw: Any) -> Any:
+        keep(q, c)
+        return original(q, c, **kw)
+
+    entity_mod.score_forms = spy  # type: ignore[assignment]
+    screener = load_screener(screener_settings())
+    queries = _screen_queries(screener, n_queries)
+    for schema, name in queries:
+        screener.screen(Query(name, schema), limit=5)
+    print(f"+ screening {len(queries)} queries: {len(seen)}", flush=True)
+    try:
+        from media import documents
+
+        import tradescreen.media.spanscore as span_mod
+        from tradescreen.controls import import_controls
+        from tradescreen.media.run import build_scanner
+
+        try:
+            import_controls(home, shared_data_dir() / "domain")
+        except Exception as exc:  # already imported: same content
+            print(f"controls: {exc}", file=sys.stderr)
+        span_mod.score_forms = spy  # type: ignore[assignment]
+        scanner = build_scanner(screener_settings(), screener)
+        for _name, doc in documents():
+            scanner.mentions(doc.text)
+        print(f"+ media corpus spans: {len(seen)}", flush=True)
+    except Exception as exc:  # the media scanner needs the controls data imported
+        print(f"media spans left out: {exc}", file=sys.stderr)
+    return {"pairs": list(seen.values()), "queries": queries}
+
+
+# ---------------------------------------------------------------------------- dumping scores
+
+
+def _num(x: Any) -> Any:
+    return repr(x) if isinstance(x, float) else x
+
+
+def score_row(ns: Any) -> dict[str, Any]:
+    cmp = ns.comparison
+    al = cmp.alignment
+    return {
+        "logit": repr(ns.logit),
+        "values": {k: repr(v) for k, v in cmp.values.items()},
+        "pairs": [[list(p.query), list(p.candidate), repr(p.sim), p.kind] for p in al.pairs],
+        "align": [repr(al.query_weight), repr(al.candidate_weight), repr(al.query_matched),
+                  repr(al.candidate_matched), list(al.query_unmatched),
+                  list(al.candidate_unmatched), al.numbers_conflict],
+        "features": [[f.feature, f.label, repr(f.weight), _num(f.value), f.detail]
+                     for f in ns.features],
+    }
+
+
+def dump(pairs_file: Path, out: Path, home: Path | None) -> None:
+    from tradescreen.match.names import score_forms
+
+    data = json.loads(pairs_file.read_text("utf-8"))
+    with open(out, "w", encoding="utf-8") as fh:
+        for q, c in data["pairs"]:
+            row = score_row(score_forms(row_form(q), row_form(c)))
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        if home is not None:
+            os.environ["TRADESCREEN_HOME"] = str(home)
+            from tradescreen.cli.screen import load_screener
+            from tradescreen.match.entity import Query
+
+            screener = load_screener(screener_settings())
+            for schema, name in data["queries"]:
+                results = screener.screen(Query(name, schema), limit=5)
+                fh.write(json.dumps([
+                    [r.score.record.id, repr(r.score.score), r.decision,
+                     [[f.feature, f.label, repr(f.weight), _num(f.value), f.detail]
+                      for f in r.score.features]]
+                    for r in results], ensure_ascii=False, default=str) + "\n")
+    print(f"{len(data['pairs'])} pairs -> {rel(out)}")
+
+
+def compare(a: Path, b: Path) -> int:
+    la = a.read_text("utf-8").splitlines()
+    lb = b.read_text("utf-8").splitlines()
+    diff = [i for i, (x, y) in enumerate(zip(la, lb, strict=False)) if x != y]
+    print(f"{len(la)} vs {len(lb)} lines, {len(diff)} differ")
+    for i in diff[:5]:
+        print(f"line {i}:\n  {la[i][:400]}\n  {lb[i][:400]}")
+    return 0 if not diff and len(la) == len(lb) else 1
+
+
+# ---------------------------------------------------------------------------- timing
+
+
+def time_pairs(pairs_file: Path) -> dict[str, float]:
+    """CPU per comparison in this process: first pass (caches cold), then a warm pass."""
+    data = json.loads(pairs_file.read_text("utf-8"))
+    forms = [(row_form(q), row_form(c)) for q, c in data["pairs"]]
+    from tradescreen.match.names import score_forms
+    from tradescreen.match.weights import corpus_weight
+    from tradescreen.normalize import vocab
+
+    # One-time loads (token table, name symbols, the model) are not per comparison.
+    vocab.known_names(), vocab.equivalents(), corpus_weight("a")
+    score_forms(*forms[0])
+    out = {}
+    for label in ("cold", "warm"):
+        cpu = time.process_time()
+        for q, c in forms:
+            score_forms(q, c)
+        out[label] = (time.process_time() - cpu) / len(forms) * 1e6
+    out["pairs"] = len(forms)
+    return out
+
+
+def time_ab(pairs_file: Path, other_src: Path | None, rounds: int) -> None:
+    here = BENCH.parent / "src"
+    sides = [("this", here)] + ([("other", other_src)] if other_src else [])
+    got: dict[str, list[dict[str, float]]] = {k: [] for k, _ in sides}
+    for _ in range(rounds):
+        for label, src in sides:
+            env = dict(os.environ, PYTHONPATH=str(src))
+            proc = subprocess.run(
+                [sys.executable, __file__, "time-child", "--pairs", str(pairs_file)],
+                env=env, capture_output=True, text=True, check=True)
+            got[label].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    best = {k: {m: min(r[m] for r in v) for m in ("cold", "warm")} for k, v in got.items()}
+    n = int(got["this"][0]["pairs"])
+    print(f"{n} comparisons, CPU us per comparison (best of {rounds} fresh processes)")
+    for label, _src in sides:
+        b = best[label]
+        print(f"  {label:6} first pass {b['cold']:8.1f}   warm {b['warm']:8.1f}")
+    if other_src:
+        for m in ("cold", "warm"):
+            print(f"  other / this ({m}): {best['other'][m] / best['this'][m]:.2f}x")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("pairs")
+    p.add_argument("--home", type=Path, required=True)
+    p.add_argument("--out", type=Path, default=None)
+    p.add_argument("--variants", type=int, default=6000)
+    p.add_argument("--queries", type=int, default=400)
+    d = sub.add_parser("dump")
+    d.add_argument("--pairs", type=Path, required=True)
+    d.add_argument("--out", type=Path, required=True)
+    d.add_argument("--home", type=Path, default=None)
+    c = sub.add_parser("compare")
+    c.add_argument("a", type=Path)
+    c.add_argument("b", type=Path)
+    t = sub.add_parser("time")
+    t.add_argument("--pairs", type=Path, required=True)
+    t.add_argument("--other-src", type=Path, default=None)
+    t.add_argument("--rounds", type=int, default=3)
+    tc = sub.add_parser("time-child")
+    tc.add_argument("--pairs", type=Path, required=True)
+    args = ap.parse_args()
+    if args.cmd == "pairs":
+        out = args.out or out_dir() / "score_identity_pairs.json"
+        data = collect(args.home, args.variants, args.queries)
+        out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        print(f"{len(data['pairs'])} pairs, {len(data['queries'])} queries -> {rel(out)}")
+    elif args.cmd == "dump":
+        dump(args.pairs, args.out, args.home)
+    elif args.cmd == "compare":
+        sys.exit(compare(args.a, args.b))
+    elif args.cmd == "time":
+        time_ab(args.pairs, args.other_src, args.rounds)
+    else:
+        print(json.dumps(time_pairs(args.pairs)))
+
+
+if __name__ == "__main__":
+    main()
