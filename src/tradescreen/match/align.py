@@ -25,6 +25,7 @@ MIN_TOKEN_SIM = 0.6
 TRANSLIT_SIM = 0.9
 EQUIVALENT_SIM = 0.85
 TYPO_COST = 1.15
+MAX_TYPO_EDITS = 3  # more edits than this and two tokens are never typos of one another
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ def name_relation(a: str, b: str) -> str | None:
     return "other"
 
 
+@lru_cache(maxsize=200_000)
 def _stem(token: str) -> str:
     """English plural/adjective endings that company names vary on (Industries / Industry)."""
     for suffix, repl in (("ies", "y"), ("ial", ""), ("es", ""), ("s", "")):
@@ -133,8 +135,8 @@ def typo_sim(a: str, b: str) -> float:
     = 0.67): an edit costs more than its share of the letters, and below 0.6 it is another name.
     """
     length = max(len(a), len(b))
-    edits = OSA.distance(a, b, score_cutoff=3)
-    if edits > 3:
+    edits = OSA.distance(a, b, score_cutoff=MAX_TYPO_EDITS)
+    if edits > MAX_TYPO_EDITS:
         return 0.0
     if length <= 4:
         # Wang / Yang, Chen / Chan, Hong / Dong: in a short name one letter is another name,
@@ -149,7 +151,10 @@ def typo_sim(a: str, b: str) -> float:
 def pair_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     """`token_sim`, then what the romanisations and rigour's name symbols say about a near
     spelling: one name in two national romanisations (Prigoschin / Prigozhin) is never
-    "another real name a letter or two away"; two spellings of one symbol are one name."""
+    "another real name a letter or two away"; two spellings of one symbol are one name.
+
+    A new way for two tokens to agree (a key both must share) goes into `_token_keys` too:
+    the alignment asks only the pairs that share a key or lie a few edits apart."""
     sim, kind = token_sim(a, b, abjad)
     if kind != "typo" or min(len(a), len(b)) < 3:
         return sim, kind
@@ -167,33 +172,67 @@ def pair_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str]:
     return sim, kind
 
 
-class _Side:
-    """What the alignment reads of one name's tokens besides the tokens themselves, worked out
-    once per token tuple: a listed name is compared with many queries, a query with many
-    listed names."""
-
-    __slots__ = ("lengths", "lo", "hi", "windows", "numbers")
-
-    def __init__(self, tokens: tuple[str, ...]) -> None:
-        self.lengths = tuple((j, b, len(b)) for j, b in enumerate(tokens))
-        lens = [len(b) for b in tokens] or [0]
-        # A merged run of the other side's tokens is compared only with the words of this
-        # side that are within two letters of its length.
-        self.lo, self.hi = min(lens) - 2, max(lens) + 2
-        # Runs of this side's tokens written together, in the order they are tried: acronyms
-        # spelt letter by letter ("I R G C") merge over their whole length.
-        longest = max((b - a for a, b in letter_runs(tokens)), default=3)
-        self.windows = tuple(
-            (tuple(range(i, i + size)), "".join(tokens[i : i + size]))
-            for size in range(2, max(3, longest) + 1)
-            for i in range(len(tokens) - size + 1)
-        )
-        self.numbers = _has_number(tokens)
+@lru_cache(maxsize=200_000)
+def _token_keys(token: str) -> frozenset[str]:
+    """Keys two tokens share whenever `pair_sim` can find them alike other than as typos,
+    initials or the same token: stem, skeleton, spelling, equivalence groups, name symbols."""
+    keys = {"t" + _stem(token), "k" + skeleton(token), "p" + spelling(token)}
+    keys.update(f"e{g}" for g in vocab.equivalents().get(token, ()))
+    keys.update(f"n{g}" for g in vocab.known_names().get(token, ()))
+    return frozenset(keys)
 
 
 @lru_cache(maxsize=200_000)
-def _side(tokens: tuple[str, ...]) -> _Side:
-    return _Side(tokens)
+def _abjad_token_keys(token: str) -> frozenset[str]:
+    """The readings `_abjad_agree` compares when one side was written without short vowels."""
+    plain, spoken = abjad_keys(token)
+    return frozenset(("a" + plain, "b" + spoken))
+
+
+def _may_agree(a: str, b: str, abjad: bool) -> bool:
+    """False only when `pair_sim(a, b, abjad)` is below MIN_TOKEN_SIM: no shared key, more
+    edits apart than a typo and neither an initial (tests check this on the lists' names)."""
+    if a == b or len(a) == 1 or len(b) == 1:
+        return True
+    if not _token_keys(a).isdisjoint(_token_keys(b)):
+        return True
+    if abjad and not _abjad_token_keys(a).isdisjoint(_abjad_token_keys(b)):
+        return True
+    return (
+        abs(len(a) - len(b)) <= MAX_TYPO_EDITS
+        and OSA.distance(a, b, score_cutoff=MAX_TYPO_EDITS) <= MAX_TYPO_EDITS
+    )
+
+
+@lru_cache(maxsize=1_000_000)
+def aligning_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str] | None:
+    """`pair_sim` when the two tokens can align (similarity >= MIN_TOKEN_SIM), else None;
+    pairs that share nothing are not asked (most pairs of two names share nothing)."""
+    if not _may_agree(a, b, abjad):
+        return None
+    found = pair_sim(a, b, abjad)
+    return found if found[0] >= MIN_TOKEN_SIM else None
+
+
+@lru_cache(maxsize=200_000)
+def _merge_windows(tokens: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str], ...]:
+    """Runs of a name's tokens written together, in the order they are tried: two and three
+    tokens, and acronyms spelt letter by letter ("I R G C") over their whole length."""
+    longest = max((b - a for a, b in letter_runs(tokens)), default=3)
+    return tuple(
+        (tuple(range(i, i + size)), "".join(tokens[i : i + size]))
+        for size in range(2, max(3, longest) + 1)
+        for i in range(len(tokens) - size + 1)
+    )
+
+
+@lru_cache(maxsize=200_000)
+def _lengths(tokens: tuple[str, ...]) -> tuple[int, int, tuple[tuple[int, str, int], ...]]:
+    """The shortest and longest token length, each two letters wider (a merged run of the
+    other side is compared only with words within two letters of its length), and the tokens
+    with their lengths."""
+    lens = [len(b) for b in tokens]
+    return min(lens) - 2, max(lens) + 2, tuple((j, b, len(b)) for j, b in enumerate(tokens))
 
 
 # An option is a pair of token spans that may align: (sim, query span, candidate span, kind).
@@ -208,9 +247,9 @@ def _candidates(
     paired_c = [False] * len(c)
     for i, a in enumerate(q):
         for j, b in enumerate(c):
-            sim, kind = pair_sim(a, b, abjad)
-            if sim >= MIN_TOKEN_SIM:
-                found.append((sim, (i,), (j,), kind))
+            agree = aligning_sim(a, b, abjad)
+            if agree is not None:
+                found.append((agree[0], (i,), (j,), agree[1]))
                 paired_q[i] = paired_c[j] = True
     if len(q) == len(c) and all(paired_q) and all(paired_c):
         return found  # every token has a partner: no merge can do better
@@ -221,15 +260,14 @@ def _candidates(
     if abjad:
         _abjad_candidates(q, c, found)
         return found
-    side_q, side_c = _side(q), _side(c)
     similarity = Levenshtein.normalized_similarity
-    for side_a, side_b, flip in ((side_q, side_c, False), (side_c, side_q, True)):
-        lo, hi = side_b.lo, side_b.hi
-        for span, merged in side_a.windows:
+    for side_a, side_b, flip in ((q, c, False), (c, q, True)):
+        lo, hi, lengths = _lengths(side_b)
+        for span, merged in _merge_windows(side_a):
             size = len(merged)
             if not lo <= size <= hi:
                 continue  # no word on the other side is within two letters of it
-            for j, b, length in side_b.lengths:
+            for j, b, length in lengths:
                 if length - size > 2 or size - length > 2:
                     continue
                 sim = similarity(merged, b, score_cutoff=0.85)
@@ -243,7 +281,7 @@ def _abjad_candidates(q: tuple[str, ...], c: tuple[str, ...], found: list[Option
     """Merged tokens when one side was written without short vowels: every run is tried (its
     consonants may agree whatever its length)."""
     for side_a, side_b, flip in ((q, c, False), (c, q, True)):
-        for span, merged in _side(side_a).windows:
+        for span, merged in _merge_windows(side_a):
             i, size = span[0], len(span)
             words = side_a[i : i + size]
             after = side_a[i + size] if i + size < len(side_a) else ""
@@ -291,6 +329,7 @@ def _numbers_conflict(nq: frozenset[str], nc: frozenset[str]) -> int:
     return 1 if shape else 2
 
 
+@lru_cache(maxsize=200_000)
 def _has_number(tokens: tuple[str, ...]) -> frozenset[str]:
     return frozenset(t for t in tokens if not t.isalpha())  # tokens are alphanumeric already
 
@@ -329,7 +368,7 @@ def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
             used_c[j] = True
         left_q -= len(span_q)
         left_c -= len(span_c)
-    nq, nc = _side(q).numbers, _side(c).numbers
+    nq, nc = _has_number(q), _has_number(c)
     # When both names carry numbers, the numbers are judged once, by `numbers_conflict`; the
     # words alone say how alike the names are (Snow Storm 1 / Snow Storm 2: words identical).
     both = bool(nq and nc)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from tradescreen.index.records import Record
 from tradescreen.match import evidence
 from tradescreen.match.explain import Feature
-from tradescreen.match.features import SYLLABIC, read_as_korean
+from tradescreen.match.features import read_as_korean
 from tradescreen.match.model import logistic
-from tradescreen.match.names import NameScore, score_forms
+from tradescreen.match.names import NameScore, compared_as, score_forms
 from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize.names import NameForm, name_form
 
@@ -42,14 +42,6 @@ class EntityScore:
         return head + self.evidence
 
 
-def _compared_as(form: NameForm) -> tuple:
-    """What the name comparison reads of a form: all but how the name was written, which only
-    Chinese, Japanese and Korean characters are compared by."""
-    raw = form.raw if form.script in SYLLABIC else None
-    return (form.tokens, form.legal_forms, form.legal_words, form.dropped, form.script,
-            form.kind, raw)
-
-
 def _best_name(
     query: Query,
     record: Record,
@@ -72,7 +64,7 @@ def _best_name(
         cform = forms[slot] if forms is not None else name_form(value, record.schema)
         if cform is None or not cform.tokens:
             continue
-        key = _compared_as(cform)
+        key = compared_as(cform)
         ns = seen.get(key)
         if ns is None:
             ns = seen[key] = score_forms(qform, cform)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tradescreen.match.align import Alignment
 from tradescreen.match.explain import Feature, token_detail
-from tradescreen.match.features import NameComparison, Weight, compare_forms
+from tradescreen.match.features import SYLLABIC, NameComparison, Weight, compare_forms
 from tradescreen.match.model import Comparison, Level, ScoringModel, logistic, name_model
 from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize.names import NameForm, name_form
@@ -42,6 +43,21 @@ class NameScore:
         return tuple(rows)
 
 
+def compared_as(form: NameForm) -> tuple:
+    """What the name comparison reads of a form: all but how the name was written, which only
+    Chinese, Japanese and Korean characters are compared by."""
+    raw = form.raw if form.script in SYLLABIC else None
+    return (form.tokens, form.legal_forms, form.legal_words, form.dropped, form.script,
+            form.kind, raw)
+
+
+# Screening compares a query with the same listed names more than once (a listing's names
+# again when its party's other listings are gathered): the last comparisons are kept, keyed by
+# what the comparison reads of both forms. Bounded: cleared when full.
+_RECENT: dict[tuple, tuple[Alignment, dict[str, float], tuple, float]] = {}
+RECENT_SIZE = 4096
+
+
 def score_forms(
     query: NameForm,
     candidate: NameForm,
@@ -49,10 +65,24 @@ def score_forms(
     weight: Weight = corpus_weight,
     model: ScoringModel | None = None,
 ) -> NameScore:
-    model = model or name_model()
+    if model is None and weight is corpus_weight:
+        model = name_model()
+        key = (compared_as(query), compared_as(candidate))
+        seen = _RECENT.get(key)
+        if seen is not None:
+            al, values, levels, logit = seen
+            return NameScore(logit, NameComparison(query, candidate, al, values),
+                             model.intercept, levels)
+    else:
+        model = model or name_model()
+        key = None
     cmp = compare_forms(query, candidate, weight)
     levels = tuple(model.evaluate(cmp.values))
     logit = model.intercept + sum(level.weight for _, level, _ in levels)
+    if key is not None:
+        if len(_RECENT) >= RECENT_SIZE:
+            _RECENT.clear()
+        _RECENT[key] = (cmp.alignment, cmp.values, levels, logit)
     return NameScore(logit, cmp, model.intercept, levels)
 
 
