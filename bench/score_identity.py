@@ -3,7 +3,7 @@
     python bench/score_identity.py pairs --home DIR [--out FILE] [--variants 6000]
     python bench/score_identity.py dump --pairs FILE --out FILE [--home DIR]
     python bench/score_identity.py compare DUMP_A DUMP_B
-    python bench/score_identity.py time --pairs FILE [--other-src DIR] [--rounds 3]
+    python bench/score_identity.py time --pairs FILE [--other-src DIR] [--passes 3]
 
 `pairs` collects the (query, listed) name forms the scorer is asked to compare on realistic
 work: the dev pairs and generated variants (bench/variants.py), screening queries of
@@ -17,9 +17,9 @@ lines; `compare` counts the lines that differ (exit 1 if any). Run `dump` with t
 each version first on the path (PYTHONPATH=OTHER/src) and compare the two files.
 
 `time` scores every pair in a fresh process (first pass: every pair new to the process's caches,
-as with new names; second pass: warm) and reports CPU microseconds per comparison; with
---other-src the same is measured for another checkout's sources, in alternating rounds in one
-run, and the ratio is printed.
+as with new names; further passes: warm) and reports CPU microseconds per comparison; with
+--other-src the same runs in a second process on another checkout's sources, the two driven
+in lockstep 500 pairs at a time (a loaded machine slows both alike), and the ratio is printed.
 """
 
 from __future__ import annotations
@@ -197,8 +197,10 @@ def compare(a: Path, b: Path) -> int:
 # ---------------------------------------------------------------------------- timing
 
 
-def time_pairs(pairs_file: Path) -> dict[str, float]:
-    """CPU per comparison in this process: first pass (caches cold), then a warm pass."""
+def time_child(pairs_file: Path) -> None:
+    """Serve timing requests on stdin: "N START END" scores pairs START..END (pass N) and
+    answers the CPU seconds it took. Two children (two versions of the code) are driven in
+    lockstep, chunk by chunk, so that both see the same machine load."""
     data = json.loads(pairs_file.read_text("utf-8"))
     forms = [(row_form(q), row_form(c)) for q, c in data["pairs"]]
     from tradescreen.match.names import score_forms
@@ -208,36 +210,48 @@ def time_pairs(pairs_file: Path) -> dict[str, float]:
     # One-time loads (token table, name symbols, the model) are not per comparison.
     vocab.known_names(), vocab.equivalents(), corpus_weight("a")
     score_forms(*forms[0])
-    out = {}
-    for label in ("cold", "warm"):
+    print(len(forms), flush=True)
+    for line in sys.stdin:
+        _pass, lo, hi = (int(x) for x in line.split())
         cpu = time.process_time()
-        for q, c in forms:
+        for q, c in forms[lo:hi]:
             score_forms(q, c)
-        out[label] = (time.process_time() - cpu) / len(forms) * 1e6
-    out["pairs"] = len(forms)
-    return out
+        print(repr(time.process_time() - cpu), flush=True)
 
 
-def time_ab(pairs_file: Path, other_src: Path | None, rounds: int) -> None:
+def time_ab(pairs_file: Path, other_src: Path | None, passes: int, chunk: int = 500) -> None:
     here = BENCH.parent / "src"
     sides = [("this", here)] + ([("other", other_src)] if other_src else [])
-    got: dict[str, list[dict[str, float]]] = {k: [] for k, _ in sides}
-    for _ in range(rounds):
-        for label, src in sides:
-            env = dict(os.environ, PYTHONPATH=str(src))
-            proc = subprocess.run(
-                [sys.executable, __file__, "time-child", "--pairs", str(pairs_file)],
-                env=env, capture_output=True, text=True, check=True)
-            got[label].append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    best = {k: {m: min(r[m] for r in v) for m in ("cold", "warm")} for k, v in got.items()}
-    n = int(got["this"][0]["pairs"])
-    print(f"{n} comparisons, CPU us per comparison (best of {rounds} fresh processes)")
+    procs = {}
+    for label, src in sides:
+        env = dict(os.environ, PYTHONPATH=str(src))
+        procs[label] = subprocess.Popen(
+            [sys.executable, __file__, "time-child", "--pairs", str(pairs_file)], env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    n = 0
+    for proc in procs.values():
+        n = int(proc.stdout.readline())
+    cpu = {label: [0.0] * passes for label in procs}
+    order = list(procs)
+    for p in range(passes):
+        for k, lo in enumerate(range(0, n, chunk)):
+            # Alternate who goes first, so neither always runs right after the other.
+            for label in order if k % 2 == 0 else order[::-1]:
+                proc = procs[label]
+                proc.stdin.write(f"{p} {lo} {min(n, lo + chunk)}\n")
+                proc.stdin.flush()
+                cpu[label][p] += float(proc.stdout.readline())
+    for proc in procs.values():
+        proc.stdin.close()
+        proc.wait()
+    print(f"{n} comparisons, CPU us per comparison; versions interleaved every {chunk} pairs")
     for label, _src in sides:
-        b = best[label]
-        print(f"  {label:6} first pass {b['cold']:8.1f}   warm {b['warm']:8.1f}")
+        runs = "  ".join(f"{t / n * 1e6:7.1f}" for t in cpu[label])
+        print(f"  {label:6} first pass, then warm passes: {runs}")
     if other_src:
-        for m in ("cold", "warm"):
-            print(f"  other / this ({m}): {best['other'][m] / best['this'][m]:.2f}x")
+        for p in range(passes):
+            ratio = cpu["other"][p] / cpu["this"][p]
+            print(f"  pass {p + 1}{' (first)' if p == 0 else ''}: other / this = {ratio:.2f}x")
 
 
 def main() -> None:
@@ -258,7 +272,7 @@ def main() -> None:
     t = sub.add_parser("time")
     t.add_argument("--pairs", type=Path, required=True)
     t.add_argument("--other-src", type=Path, default=None)
-    t.add_argument("--rounds", type=int, default=3)
+    t.add_argument("--passes", type=int, default=3)
     tc = sub.add_parser("time-child")
     tc.add_argument("--pairs", type=Path, required=True)
     args = ap.parse_args()
@@ -272,9 +286,9 @@ def main() -> None:
     elif args.cmd == "compare":
         sys.exit(compare(args.a, args.b))
     elif args.cmd == "time":
-        time_ab(args.pairs, args.other_src, args.rounds)
+        time_ab(args.pairs, args.other_src, args.passes)
     else:
-        print(json.dumps(time_pairs(args.pairs)))
+        time_child(args.pairs)
 
 
 if __name__ == "__main__":

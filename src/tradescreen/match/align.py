@@ -331,7 +331,8 @@ def _numbers_conflict(nq: frozenset[str], nc: frozenset[str]) -> int:
 
 @lru_cache(maxsize=200_000)
 def _has_number(tokens: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(t for t in tokens if not t.isalpha())  # tokens are alphanumeric already
+    numbers = [t for t in tokens if not t.isalpha()]  # tokens are alphanumeric already
+    return frozenset(numbers) if numbers else _NONE
 
 
 def _by_rank(option: Option) -> tuple[float, int]:

@@ -39,7 +39,11 @@ def _core(tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=200_000)
 def _fathers(tokens: tuple[str, ...]) -> frozenset[int]:
-    return frozenset(i + 1 for i, t in enumerate(tokens[:-1]) if t in _PATRONYMIC)
+    found = [i + 1 for i, t in enumerate(tokens[:-1]) if t in _PATRONYMIC]
+    return frozenset(found) if found else _NO_FATHERS
+
+
+_NO_FATHERS: frozenset[int] = frozenset()
 
 
 def patronymic_conflict(query: NameForm, candidate: NameForm, alignment: Alignment) -> bool:

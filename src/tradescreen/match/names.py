@@ -52,10 +52,12 @@ def compared_as(form: NameForm) -> tuple:
 
 
 # Screening compares a query with the same listed names more than once (a listing's names
-# again when its party's other listings are gathered): the last comparisons are kept, keyed by
-# what the comparison reads of both forms. Bounded: cleared when full.
+# again when its party's other listings are gathered): the comparisons of the current query are
+# kept, keyed by what the comparison reads of both forms, and forgotten when another query
+# comes (kept objects that outlive a query would cost the garbage collector more than they save).
 _RECENT: dict[tuple, tuple[Alignment, dict[str, float], tuple, float]] = {}
-RECENT_SIZE = 4096
+_RECENT_QUERY: list[tuple | None] = [None]
+RECENT_SIZE = 1024
 
 
 def score_forms(
@@ -67,7 +69,11 @@ def score_forms(
 ) -> NameScore:
     if model is None and weight is corpus_weight:
         model = name_model()
-        key = (compared_as(query), compared_as(candidate))
+        qkey = compared_as(query)
+        if qkey != _RECENT_QUERY[0] or len(_RECENT) >= RECENT_SIZE:
+            _RECENT.clear()
+            _RECENT_QUERY[0] = qkey
+        key = (qkey, compared_as(candidate))
         seen = _RECENT.get(key)
         if seen is not None:
             al, values, levels, logit = seen
@@ -80,8 +86,6 @@ def score_forms(
     levels = tuple(model.evaluate(cmp.values))
     logit = model.intercept + sum(level.weight for _, level, _ in levels)
     if key is not None:
-        if len(_RECENT) >= RECENT_SIZE:
-            _RECENT.clear()
         _RECENT[key] = (cmp.alignment, cmp.values, levels, logit)
     return NameScore(logit, cmp, model.intercept, levels)
 
