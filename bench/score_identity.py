@@ -3,7 +3,7 @@
     python bench/score_identity.py pairs --home DIR [--out FILE] [--variants 6000]
     python bench/score_identity.py dump --pairs FILE --out FILE [--home DIR]
     python bench/score_identity.py compare DUMP_A DUMP_B
-    python bench/score_identity.py time --pairs FILE [--other-src DIR] [--passes 3]
+    python bench/score_identity.py time --pairs FILE [--other-src DIR] [--passes 3] [--home DIR]
 
 `pairs` collects the (query, listed) name forms the scorer is asked to compare on realistic
 work: the dev pairs and generated variants (bench/variants.py), screening queries of
@@ -197,36 +197,55 @@ def compare(a: Path, b: Path) -> int:
 # ---------------------------------------------------------------------------- timing
 
 
-def time_child(pairs_file: Path) -> None:
-    """Serve timing requests on stdin: "N START END" scores pairs START..END (pass N) and
-    answers the CPU seconds it took. Two children (two versions of the code) are driven in
-    lockstep, chunk by chunk, so that both see the same machine load."""
+def time_child(pairs_file: Path, home: Path | None = None) -> None:
+    """Serve timing requests on stdin: "N START END" scores pairs START..END (pass N), or with
+    `home` screens queries START..END against its index, and answers the CPU seconds it
+    took. Two children (two versions of the code) are driven in lockstep, chunk by chunk, so
+    that both see the same machine load."""
     data = json.loads(pairs_file.read_text("utf-8"))
-    forms = [(row_form(q), row_form(c)) for q, c in data["pairs"]]
     from tradescreen.match.names import score_forms
     from tradescreen.match.weights import corpus_weight
     from tradescreen.normalize import vocab
 
     # One-time loads (token table, name symbols, the model) are not per comparison.
     vocab.known_names(), vocab.equivalents(), corpus_weight("a")
-    score_forms(*forms[0])
+    if home is None:
+        forms = [(row_form(q), row_form(c)) for q, c in data["pairs"]]
+        score_forms(*forms[0])
+
+        def run(items: list) -> None:
+            for q, c in items:
+                score_forms(q, c)
+    else:
+        os.environ["TRADESCREEN_HOME"] = str(home)
+        from tradescreen.cli.screen import load_screener
+        from tradescreen.match.entity import Query
+
+        screener = load_screener(screener_settings())
+        forms = [Query(name, schema) for schema, name in data["queries"]]
+        screener.screen(Query("warm up", "Person"))
+
+        def run(items: list) -> None:
+            for query in items:
+                screener.screen(query, limit=5)
     print(len(forms), flush=True)
     for line in sys.stdin:
         _pass, lo, hi = (int(x) for x in line.split())
         cpu = time.process_time()
-        for q, c in forms[lo:hi]:
-            score_forms(q, c)
+        run(forms[lo:hi])
         print(repr(time.process_time() - cpu), flush=True)
 
 
-def time_ab(pairs_file: Path, other_src: Path | None, passes: int, chunk: int = 500) -> None:
+def time_ab(pairs_file: Path, other_src: Path | None, passes: int, chunk: int = 500,
+            home: Path | None = None) -> None:
     here = BENCH.parent / "src"
     sides = [("this", here)] + ([("other", other_src)] if other_src else [])
     procs = {}
     for label, src in sides:
         env = dict(os.environ, PYTHONPATH=str(src))
         procs[label] = subprocess.Popen(
-            [sys.executable, __file__, "time-child", "--pairs", str(pairs_file)], env=env,
+            [sys.executable, __file__, "time-child", "--pairs", str(pairs_file)]
+            + (["--home", str(home)] if home else []), env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     n = 0
     for proc in procs.values():
@@ -244,7 +263,8 @@ def time_ab(pairs_file: Path, other_src: Path | None, passes: int, chunk: int = 
     for proc in procs.values():
         proc.stdin.close()
         proc.wait()
-    print(f"{n} comparisons, CPU us per comparison; versions interleaved every {chunk} pairs")
+    what = "screening queries, CPU us per query" if home else "comparisons, CPU us per comparison"
+    print(f"{n} {what}; versions interleaved every {chunk}")
     for label, _src in sides:
         runs = "  ".join(f"{t / n * 1e6:7.1f}" for t in cpu[label])
         print(f"  {label:6} first pass, then warm passes: {runs}")
@@ -273,8 +293,12 @@ def main() -> None:
     t.add_argument("--pairs", type=Path, required=True)
     t.add_argument("--other-src", type=Path, default=None)
     t.add_argument("--passes", type=int, default=3)
+    t.add_argument("--home", type=Path, default=None,
+                   help="time the pair file's screening queries against this home's index")
+    t.add_argument("--chunk", type=int, default=500)
     tc = sub.add_parser("time-child")
     tc.add_argument("--pairs", type=Path, required=True)
+    tc.add_argument("--home", type=Path, default=None)
     args = ap.parse_args()
     if args.cmd == "pairs":
         out = args.out or out_dir() / "score_identity_pairs.json"
@@ -286,9 +310,9 @@ def main() -> None:
     elif args.cmd == "compare":
         sys.exit(compare(args.a, args.b))
     elif args.cmd == "time":
-        time_ab(args.pairs, args.other_src, args.passes)
+        time_ab(args.pairs, args.other_src, args.passes, args.chunk, args.home)
     else:
-        time_child(args.pairs)
+        time_child(args.pairs, args.home)
 
 
 if __name__ == "__main__":

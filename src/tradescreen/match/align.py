@@ -345,8 +345,11 @@ def _by_query(pair: TokenPair) -> tuple[int, ...]:
 
 
 @lru_cache(maxsize=200_000)
-def _corpus_weights(tokens: tuple[str, ...], numbers: frozenset[str]) -> tuple[float, ...]:
-    return tuple(0.0 if t in numbers else corpus_weight(t) for t in tokens)
+def _corpus_weights(tokens: tuple[str, ...], numbers: frozenset[str]
+                    ) -> tuple[tuple[float, ...], float]:
+    """The tokens' corpus weights (numbers counted 0) and their sum."""
+    weights = tuple(0.0 if t in numbers else corpus_weight(t) for t in tokens)
+    return weights, sum(weights)
 
 
 def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
@@ -360,13 +363,19 @@ def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
     for sim, span_q, span_c, kind in options:
         if not left_q or not left_c:
             break  # every token of one side is taken: no further pair can be
-        if any(used_q[i] for i in span_q) or any(used_c[j] for j in span_c):
-            continue
+        if len(span_q) == 1 and len(span_c) == 1:
+            i, j = span_q[0], span_c[0]
+            if used_q[i] or used_c[j]:
+                continue
+            used_q[i] = used_c[j] = True
+        else:
+            if any(used_q[i] for i in span_q) or any(used_c[j] for j in span_c):
+                continue
+            for i in span_q:
+                used_q[i] = True
+            for j in span_c:
+                used_c[j] = True
         pairs.append(TokenPair(span_q, span_c, sim, kind))
-        for i in span_q:
-            used_q[i] = True
-        for j in span_c:
-            used_c[j] = True
         left_q -= len(span_q)
         left_c -= len(span_c)
     nq, nc = _has_number(q), _has_number(c)
@@ -374,19 +383,20 @@ def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
     # words alone say how alike the names are (Snow Storm 1 / Snow Storm 2: words identical).
     both = bool(nq and nc)
     if weight is corpus_weight:
-        wq = _corpus_weights(q, nq if both else _NONE)
-        wc = _corpus_weights(c, nc if both else _NONE)
+        wq, total_q = _corpus_weights(q, nq if both else _NONE)
+        wc, total_c = _corpus_weights(c, nc if both else _NONE)
     else:
         wq = [0.0 if both and t in nq else weight(t) for t in q]
         wc = [0.0 if both and t in nc else weight(t) for t in c]
+        total_q, total_c = sum(wq), sum(wc)
     q_matched = sum(wq[i] * p.sim for p in pairs for i in p.query)
     c_matched = sum(wc[j] * p.sim for p in pairs for j in p.candidate)
     if len(pairs) > 1:
         pairs.sort(key=_by_query)
     return Alignment(
         pairs=tuple(pairs),
-        query_weight=sum(wq),
-        candidate_weight=sum(wc),
+        query_weight=total_q,
+        candidate_weight=total_c,
         query_matched=q_matched,
         candidate_matched=c_matched,
         query_unmatched=tuple(
