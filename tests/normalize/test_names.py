@@ -57,6 +57,18 @@ def test_numbers_words_ordinals_and_roman_numerals_are_digits():
     assert name_form("Xi Jinping", "Person").tokens == ("xi", "jinping")
 
 
+def test_every_roman_numeral_of_a_series_is_a_number():
+    """rigour's table holds only some Roman numerals: Fund XI, XII, XIV were words, so "Fund X"
+    and "Fund XI" compared as two unrelated names instead of two numbers of one series."""
+    assert name_form("Bain Capital Fund XI L.P.", "Company").tokens[-1] == "11"
+    assert name_form("Growth Fund XII", "Company").tokens[-1] == "12"
+    assert name_form("Trust XIV B", "Company").tokens == ("trust", "14", "b")
+    assert name_form("BICENTENARIO XXI", "Vessel").tokens == ("bicentenario", "21")
+    # After a Mandarin syllable "Xi" is a name (Long Xi); a non-standard run stays a word.
+    assert name_form("LONG XING XI", "Vessel").tokens == ("long", "xing", "xi")
+    assert name_form("Iiv Trading", "Company").tokens == ("iiv", "trading")
+
+
 def test_legal_forms_kept_when_nothing_else_remains():
     assert name_form("The Company", "Company").tokens
 

@@ -41,7 +41,8 @@ WEIGHTS: dict[str, float] = {
     "schema_weak_conflict": -1.5,
     # A company named like a listed vessel or aircraft may be its owner (one-ship companies
     # carry the ship's name), it is not the ship: worth a review, never a match on the name.
-    "schema_asset_conflict": -2.5,
+    # -2.5 left an identical one-word name at 0.698, a refit's drift from `match` (0.7).
+    "schema_asset_conflict": -2.8,
     "weak_alias": -0.7,
     "single_token_name": -1.5,
     "common_name": -3.0,

@@ -112,16 +112,51 @@ def korean_mismatch(query: NameForm, candidate: NameForm, alignment: Alignment) 
     return False
 
 
-def _slip_edits(q: tuple[str, ...], c: tuple[str, ...], al: Alignment) -> int:
+def _slip_edits(q: tuple[str, ...], c: tuple[str, ...], al: Alignment, written: bool) -> int:
     """Letters changed in the worst word aligned only as a misspelling. A typist slips a letter
     or two (Brezos / Bezos, Nandela / Nadella); a third changed letter is another name more
-    often than a slip (Monteiro / Montenegro, Pezeshfar / Pezeshkian), whatever its length."""
+    often than a slip (Monteiro / Montenegro, Pezeshfar / Pezeshkian), whatever its length.
+    `written`: both names are in one script. A name read from another script differs from
+    the list's romanisation by the romanisation's choices (Абдулвахийевич = abdulvakhiiievich /
+    Abdulvakhiyevich), not by a typist's: counted as two at most. In one script a changed
+    first letter counts twice: a typist seldom slips it, and a second change beside it makes
+    another name (Navros / Lavrov, Nychaela / Michaela; Cates / Gates stays a slip). A word
+    inside the other (Combat / Combatant, Dine / Eddine) was cut or given an ending or an
+    article, not mistyped: two at most."""
     worst = 0
     for p in al.pairs:
         if p.kind in ("typo", "other_name") and len(p.query) == len(p.candidate) == 1:
             a, b = q[p.query[0]], c[p.candidate[0]]
-            worst = max(worst, OSA.distance(a, b, score_cutoff=3))
-    return worst
+            edits = OSA.distance(a, b, score_cutoff=3)
+            short, long_ = sorted((a, b), key=len)
+            if long_.startswith(short) or long_.endswith(short):
+                edits = min(edits, 2)
+            elif written and edits and a[0] != b[0]:
+                edits += 1
+            worst = max(worst, edits)
+    return min(worst, 3) if written else min(worst, 2)
+
+
+def number_one_side(query: NameForm, candidate: NameForm) -> bool:
+    """Only one of two organisation or vessel names carries a number (Bowne Global Solutions /
+    Bowne Global Solutions II, Sparta / Sparta III): the numbered one is a member of a series
+    the other heads, or another entity of that series, not the same one written differently."""
+    if query.kind == "person" or candidate.kind == "person":
+        return False
+    nq = any(not t.isalpha() for t in query.tokens)
+    nc = any(not t.isalpha() for t in candidate.tokens)
+    return nq != nc
+
+
+def _joined_words(q: tuple[str, ...], c: tuple[str, ...]) -> tuple[str, str]:
+    """Both names' sorted tokens written as one string each. When both carry numbers the
+    numbers are judged once, by `numbers_conflict`, as the alignment does: left in, they made
+    Long Xing 611 / 627 less alike than Sanam Industrial Group Unit 2 / 3 by the length of
+    the words around them."""
+    if any(not t.isalpha() for t in q) and any(not t.isalpha() for t in c):
+        q = tuple(t for t in q if t.isalpha()) or q
+        c = tuple(t for t in c if t.isalpha()) or c
+    return "".join(sorted(q)), "".join(sorted(c))
 
 
 def default_weight(token: str) -> float:
@@ -149,19 +184,21 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
     particles = frozenset() if read_as_korean(query) else vocab.particles()
     q_extra = sum(1 for i in al.query_unmatched if query.tokens[i] not in particles)
     c_extra = sum(1 for j in al.candidate_unmatched if candidate.tokens[j] not in particles)
-    joined = Levenshtein.normalized_similarity(
-        "".join(sorted(query.tokens)), "".join(sorted(candidate.tokens))
-    )
+    joined = Levenshtein.normalized_similarity(*_joined_words(query.tokens, candidate.tokens))
     qf = set(query.legal_forms) - _NEUTRAL_FORMS
     cf = set(candidate.legal_forms) - _NEUTRAL_FORMS
     values = {
         "name_dice": al.dice,
         "min_coverage": al.min_coverage,
-        "slip_edits": float(_slip_edits(query.tokens, candidate.tokens, al)),
+        "slip_edits": float(_slip_edits(
+            query.tokens, candidate.tokens, al,
+            query.script == candidate.script,
+        )),
         "unmatched_tokens": float(min(q_extra, c_extra)),
         "extra_tokens": float(max(q_extra, c_extra)),
         "joined_similarity": joined,
         "numbers_conflict": float(al.numbers_conflict),
+        "number_one_side": float(number_one_side(query, candidate)),
         "legal_form_conflict": float(bool(qf and cf and not qf & cf)),
         # One class, other forms (Inc / LLC, Ltd / GmbH): often the same company under
         # another jurisdiction's form, sometimes a namesake: weak evidence, learnt.
