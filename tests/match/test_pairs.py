@@ -243,3 +243,18 @@ def test_three_letters_changed_in_one_word_is_another_name():
     assert compare_names(
         "Person", "Мишкин Александер Евгенийевич", "MISHKIN, Alexander Yevgeniyevich"
     )[1]
+
+
+def test_an_acronym_stands_for_the_words_it_is_made_of():
+    """No word of "PLA" aligns with "People's Liberation Army": the acronym alone is worth a
+    review (a pair match), not `match`; an acronym beside the written-out name is no extra
+    word against it. Initials that spell another name are not an acronym of it."""
+    for a, b in (("PLA", "People’s Liberation Army"),
+                 ("IRGC", "Islamic Revolutionary Guard Corps"),
+                 ("ISIL", "Islamic State in Iraq and the Levant")):
+        score, verdict = compare_names("Organization", a, b)
+        assert verdict and score < 0.7, (a, b, score)
+    spelled = compare_names("Organization", "DAEDONG CREDIT BANK", "DAEDONG CREDIT BANK (DCB)")
+    assert spelled[0] >= 0.9
+    assert not compare_names("Organization", "PLO", "People’s Liberation Army")[1]
+    assert not compare_names("Person", "Pla", "Pedro Luis Alvarez")[1]

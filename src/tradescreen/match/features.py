@@ -159,6 +159,36 @@ def _joined_words(q: tuple[str, ...], c: tuple[str, ...]) -> tuple[str, str]:
     return "".join(sorted(q)), "".join(sorted(c))
 
 
+# Words an acronym may skip (ISIL = Islamic State in Iraq and the Levant).
+_ACRONYM_SKIPS = frozenset({"the", "of", "and", "for", "in", "on", "at", "to", "a", "an", "et",
+                            "und", "y", "de", "la", "le", "les", "des", "du", "del"})
+
+
+def _initials(tokens: tuple[str, ...]) -> set[str]:
+    """The initials of a name read whole and without its function words."""
+    kept = tuple(t for t in tokens if t not in _ACRONYM_SKIPS)
+    return {"".join(t[0] for t in tokens), "".join(t[0] for t in kept)}
+
+
+def acronym_of(query: NameForm, candidate: NameForm, alignment: Alignment) -> int:
+    """One organisation name carries the acronym of the other as one word, which no
+    word-by-word alignment can pair: 1 beside the name written out (Daedong Credit Bank (DCB)
+    / Daedong Credit Bank), 2 in place of it, no other word of its name agreeing (PLA /
+    People's Liberation Army); 0 otherwise. Two letters or more, of three words or more."""
+    if query.kind == "person" or candidate.kind == "person":
+        return 0
+    for short, other, unmatched in ((query, candidate, alignment.query_unmatched),
+                                    (candidate, query, alignment.candidate_unmatched)):
+        if len(other.tokens) < 3:
+            continue
+        initials = _initials(other.tokens)
+        for i in unmatched:
+            token = short.tokens[i]
+            if 2 <= len(token) <= 8 and token.isalpha() and token in initials:
+                return 1 if len(unmatched) < len(short.tokens) else 2
+    return 0
+
+
 def default_weight(token: str) -> float:
     """Token weight without corpus statistics: particles and generic words count less."""
     if token in vocab.particles():
@@ -199,6 +229,7 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
         "joined_similarity": joined,
         "numbers_conflict": float(al.numbers_conflict),
         "number_one_side": float(number_one_side(query, candidate)),
+        "acronym": float(acronym_of(query, candidate, al)),
         "legal_form_conflict": float(bool(qf and cf and not qf & cf)),
         # One class, other forms (Inc / LLC, Ltd / GmbH): often the same company under
         # another jurisdiction's form, sometimes a namesake: weak evidence, learnt.
