@@ -258,3 +258,12 @@ def test_an_acronym_stands_for_the_words_it_is_made_of():
     assert spelled[0] >= 0.9
     assert not compare_names("Organization", "PLO", "People’s Liberation Army")[1]
     assert not compare_names("Person", "Pla", "Pedro Luis Alvarez")[1]
+
+
+def test_names_of_other_languages_written_in_cyrillic_match_their_latin_originals():
+    """A Korean or Spanish name written in Cyrillic (Ри Ток Джин, Гузман Лопез Джоакуин) came
+    out as "dzin", "dzoakuin" and never met Jin / Joaquin; дж is the English j."""
+    for a, b in (("Ри Ток Джин", "RI, Tok Jin"), ("Гузман Лопез Джоакуин", "GUZMAN LOPEZ, Joaquin"),
+                 ("Петров Юрий Александрович", "PETROV, Yury Aleksandrovich"),
+                 ("Dzhokhar Tsarnaev", "Jokhar Tsarnaev")):
+        assert compare_names("Person", a, b)[0] >= 0.7, (a, b)

@@ -69,6 +69,18 @@ def test_every_roman_numeral_of_a_series_is_a_number():
     assert name_form("Iiv Trading", "Company").tokens == ("iiv", "trading")
 
 
+def test_cyrillic_is_read_the_way_english_language_lists_write_it():
+    """BGN/PCGN, not ISO 9 folded to ASCII: Юрий was "urij", Жуков "zukov", Цой "coj" —
+    spellings no list gives (Yuriy, Zhukov, Tsoy). Legal forms are still found."""
+    assert name_form("Петров Юрий Александрович", "Person").tokens == (
+        "petrov", "yuriy", "aleksandrovich")
+    assert name_form("Жуков Цой Ходорковский", "Person").tokens == (
+        "zhukov", "tsoy", "khodorkovskiy")
+    # BGN's middle dot (т·с: not the digraph ts) is no word boundary.
+    form = name_form("Общество с ограниченной ответственностью «Отсвет»", "Company")
+    assert form.tokens == ("otsvet",) and form.legal_forms == ("llc",)
+
+
 def test_legal_forms_kept_when_nothing_else_remains():
     assert name_form("The Company", "Company").tokens
 

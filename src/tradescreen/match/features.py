@@ -7,12 +7,12 @@ into levels. Names of the measurements are part of the model file: keep them sta
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from tradescreen.match.align import Alignment, align
+from tradescreen.match.align import Alignment, TokenPair, align
 from tradescreen.normalize import vocab
 from tradescreen.normalize.names import NameForm
 
@@ -148,15 +148,15 @@ def number_one_side(query: NameForm, candidate: NameForm) -> bool:
     return nq != nc
 
 
-def _joined_words(q: tuple[str, ...], c: tuple[str, ...]) -> tuple[str, str]:
-    """Both names' sorted tokens written as one string each. When both carry numbers the
-    numbers are judged once, by `numbers_conflict`, as the alignment does: left in, they made
-    Long Xing 611 / 627 less alike than Sanam Industrial Group Unit 2 / 3 by the length of
-    the words around them."""
+def joined_similarity(q: tuple[str, ...], c: tuple[str, ...]) -> float:
+    """Similarity of both names' sorted tokens written as one string each. When both carry
+    numbers the numbers are judged once, by `numbers_conflict`, as the alignment does: left
+    in, they made Long Xing 611 / 627 less alike than Sanam Industrial Group Unit 2 / 3 by the
+    length of the words around them. (media.namebound reads it too: keep it cheap.)"""
     if any(not t.isalpha() for t in q) and any(not t.isalpha() for t in c):
         q = tuple(t for t in q if t.isalpha()) or q
         c = tuple(t for t in c if t.isalpha()) or c
-    return "".join(sorted(q)), "".join(sorted(c))
+    return Levenshtein.normalized_similarity("".join(sorted(q)), "".join(sorted(c)))
 
 
 # Words an acronym may skip (ISIL = Islamic State in Iraq and the Levant).
@@ -170,23 +170,60 @@ def _initials(tokens: tuple[str, ...]) -> set[str]:
     return {"".join(t[0] for t in tokens), "".join(t[0] for t in kept)}
 
 
-def acronym_of(query: NameForm, candidate: NameForm, alignment: Alignment) -> int:
+# How alike an acronym and the words it stands for are: a little above the lowest similarity
+# that aligns (0.6), so that sums of weights rounding down do not drop it below its level.
+ACRONYM_SIM = 0.65
+
+
+def with_acronym(
+    query: NameForm, candidate: NameForm, al: Alignment, weight: Weight
+) -> tuple[Alignment, int]:
     """One organisation name carries the acronym of the other as one word, which no
-    word-by-word alignment can pair: 1 beside the name written out (Daedong Credit Bank (DCB)
-    / Daedong Credit Bank), 2 in place of it, no other word of its name agreeing (PLA /
-    People's Liberation Army); 0 otherwise. Two letters or more, of three words or more."""
+    word-by-word alignment pairs. Beside the name written out (Daedong Credit Bank (DCB) /
+    Daedong Credit Bank) it restates it and is no extra word (1); in place of it, no other
+    word of its name agreeing (PLA / People's Liberation Army), it aligns with the words it
+    stands for at about the lowest similarity that aligns (2). 0 and the alignment as it was
+    otherwise. Two letters or more, for three words or more."""
     if query.kind == "person" or candidate.kind == "person":
-        return 0
-    for short, other, unmatched in ((query, candidate, alignment.query_unmatched),
-                                    (candidate, query, alignment.candidate_unmatched)):
+        return al, 0
+    both_numbered = any(not t.isalpha() for t in query.tokens) and any(
+        not t.isalpha() for t in candidate.tokens)
+
+    def w(token: str) -> float:
+        return 0.0 if both_numbered and not token.isalpha() else weight(token)
+
+    for flip, short, other in ((False, query, candidate), (True, candidate, query)):
+        unmatched = al.candidate_unmatched if flip else al.query_unmatched
+        others = al.query_unmatched if flip else al.candidate_unmatched
         if len(other.tokens) < 3:
             continue
         initials = _initials(other.tokens)
         for i in unmatched:
             token = short.tokens[i]
-            if 2 <= len(token) <= 8 and token.isalpha() and token in initials:
-                return 1 if len(unmatched) < len(short.tokens) else 2
-    return 0
+            if not (2 <= len(token) <= 8 and token.isalpha() and token in initials):
+                continue
+            rest = tuple(k for k in unmatched if k != i)
+            if len(unmatched) < len(short.tokens):
+                if flip:
+                    return replace(al, candidate_weight=al.candidate_weight - w(token),
+                                   candidate_unmatched=rest), 1
+                return replace(al, query_weight=al.query_weight - w(token),
+                               query_unmatched=rest), 1
+            gain_short = w(token) * ACRONYM_SIM
+            gain_other = sum(w(other.tokens[j]) for j in others) * ACRONYM_SIM
+            if flip:
+                pair = TokenPair(others, (i,), ACRONYM_SIM, "acronym")
+                al = replace(al, query_matched=al.query_matched + gain_other,
+                             candidate_matched=al.candidate_matched + gain_short,
+                             query_unmatched=(), candidate_unmatched=rest)
+            else:
+                pair = TokenPair((i,), others, ACRONYM_SIM, "acronym")
+                al = replace(al, query_matched=al.query_matched + gain_short,
+                             candidate_matched=al.candidate_matched + gain_other,
+                             query_unmatched=rest, candidate_unmatched=())
+            pairs = tuple(sorted((*al.pairs, pair), key=lambda p: p.query))
+            return replace(al, pairs=pairs), 2
+    return al, 0
 
 
 def default_weight(token: str) -> float:
@@ -209,12 +246,12 @@ class NameComparison:
 
 
 def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameComparison:
-    al = align(query, candidate, weight)
+    al, acronym = with_acronym(query, candidate, align(query, candidate, weight), weight)
     # A Korean family name is a syllable that elsewhere is a particle (An, I, Ha).
     particles = frozenset() if read_as_korean(query) else vocab.particles()
     q_extra = sum(1 for i in al.query_unmatched if query.tokens[i] not in particles)
     c_extra = sum(1 for j in al.candidate_unmatched if candidate.tokens[j] not in particles)
-    joined = Levenshtein.normalized_similarity(*_joined_words(query.tokens, candidate.tokens))
+    joined = joined_similarity(query.tokens, candidate.tokens)
     qf = set(query.legal_forms) - _NEUTRAL_FORMS
     cf = set(candidate.legal_forms) - _NEUTRAL_FORMS
     values = {
@@ -229,7 +266,7 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
         "joined_similarity": joined,
         "numbers_conflict": float(al.numbers_conflict),
         "number_one_side": float(number_one_side(query, candidate)),
-        "acronym": float(acronym_of(query, candidate, al)),
+        "acronym": float(acronym),
         "legal_form_conflict": float(bool(qf and cf and not qf & cf)),
         # One class, other forms (Inc / LLC, Ltd / GmbH): often the same company under
         # another jurisdiction's form, sometimes a namesake: weak evidence, learnt.
