@@ -75,6 +75,13 @@ STRUCTURE: dict[str, tuple[str, int, list[tuple[float, str]]]] = {
         -1,
         [(1.0, "another number of a series"), (2.0, "unrelated numbers")],
     ),
+    "number_one_side": (
+        "only one name carries a number (Solutions / Solutions II)", -1, [(1.0, "yes")]
+    ),
+    "acronym": (
+        "one name is or carries the acronym of the other (PLA / People's Liberation Army)", -1,
+        [(1.0, "beside the name"), (2.0, "in place of the name")],
+    ),
     "legal_form_conflict": ("different legal forms (AG vs GmbH)", -1, [(1.0, "yes")]),
     "legal_form_differs": (
         "legal forms of one class written differently (Inc vs LLC)", -1, [(1.0, "yes")]
@@ -104,7 +111,7 @@ STRUCTURE: dict[str, tuple[str, int, list[tuple[float, str]]]] = {
 # hand and held fixed in the fit: "X bin Y" and "Y bin X" are father and son; two CJK names whose
 # characters differ are different names even when their romanisations coincide; a person named
 # only by initials ("N.N.") cannot be told from anyone with those initials.
-FIXED: dict[str, float | tuple[float, ...]] = {
+FIXED: dict[str, float | tuple[float | None, ...]] = {
     # -3.0 left "Salman bin Muhammad" / "Muhammad bin Salman" at 0.62: every word agrees, so
     # only this says they are two people.
     "patronymic_conflict": -4.0,
@@ -120,14 +127,29 @@ FIXED: dict[str, float | tuple[float, ...]] = {
     # "same company"; yet a namesake under another form is common enough on ordinary
     # queries ("Taran Inc" / "Atran LLC") to keep a one-word name out of `match`.
     "legal_form_differs": -0.7,
-    "numbers_conflict": (-2.8, -2.0),
+    # -2.8 left an identical name with another series number at 0.71 after a refit (the
+    # words around the number agreeing in full): -3.2 holds it near 0.6.
+    "numbers_conflict": (-3.2, -2.0),
+    # Bowne Global Solutions / Bowne Global Solutions II: the numbered name is another member
+    # of the series the other heads; all but the number agreeing must not reach "match" (0.7)
+    # and rarely the pair threshold. The pairs hold few such (69 of 73 say "different").
+    "number_one_side": -3.0,
+    # An acronym aligns with the words it stands for (features.with_acronym): beside the name
+    # it is no extra word; in place of the name (PLA / People's Liberation Army) it is the only
+    # evidence, and the pair stays at "review" (about 0.6), never "match" on the letters alone.
+    "acronym": (0.0, -0.6),
+    # A third changed letter in one word, both names in Latin script, is another name more
+    # often than a typist's slip (Monteiro / Montenegro, Pezeshfar / Pezeshkian: 0 of 6 such
+    # labelled person pairs of the dev file match); the first two steps are learnt.
+    "slip_edits": (None, None, -2.5),
     # Rahimi / Rahiqi: both real names; a name alone must not say "match".
     "distinct_names": -3.0,
 }
 FOLDS = 5
 NEUTRAL = {"name_dice": "< 0.40", "min_coverage": "< 0.40", "joined_similarity": "< 0.70",
            "slip_edits": "none", "unmatched_tokens": "none",
-           "extra_tokens": "none", "numbers_conflict": "no", "legal_form_conflict": "no",
+           "extra_tokens": "none", "numbers_conflict": "no", "number_one_side": "no",
+           "acronym": "no", "legal_form_conflict": "no",
            "legal_form_differs": "no",
            "short_name": "no", "org_extra_tokens": "none", "patronymic_conflict": "no",
            "syllabic_mismatch": "no", "initials_only": "no",
@@ -160,9 +182,9 @@ def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> tuple[float, 
         bound = {1: (0.0, None), -1: (None, 0.0), 0: (None, None)}[sign]
         if feature in FIXED:
             fixed = FIXED[feature]
-            # One weight for every step, or one per step (the steps add up).
+            # One weight for every step, or one per step (the steps add up); None: learnt.
             per_step = fixed if isinstance(fixed, tuple) else (fixed,) * len(steps)
-            bounds.extend((w, w) for w in per_step)
+            bounds.extend(bound if w is None else (w, w) for w in per_step)
             continue
         bounds.extend([bound] * len(steps))
     Xb = np.hstack([np.ones((len(X), 1)), X])

@@ -155,3 +155,22 @@ def test_a_doubled_letter_or_french_ou_in_a_listed_company_name_is_a_slip(data_d
                       birth_dates=(), countries=(), identifiers=())
         result = score_record(Query(query, "Company"), rec)
         assert result.score >= 0.6, (query, name, result.score)
+
+
+def test_a_company_sharing_a_family_name_with_an_untyped_listed_person_is_not_a_match():
+    """The Consolidated Screening List gives ITAR-debarred people with no type (Jose Lara,
+    Ali Chan, Mikhail Vinogradov are on it): a company named after a family (Lara Ltd, Chan
+    Ltd) shares the family name only. The same full name, or a company query against a
+    listed company, is not held back."""
+    def untyped(name: str) -> Record:
+        return _record(schema="LegalEntity", caption=name, names=((name, "primary", "strong"),),
+                       birth_dates=(), countries=(), identifiers=())
+
+    for query, listed in (("Lara Ltd", "Jose Lara"), ("Chan Ltd", "Ali Chan"),
+                          ("Виноградов Лимитед", "Mikhail Vinogradov")):
+        result = score_record(Query(query, "Company"), untyped(listed))
+        assert result.score < 0.5, (query, listed, result.score)
+        assert any(f.feature == "given_name_left" for f in result.features)
+    assert score_record(Query("Jose Lara", "Company"), untyped("Jose Lara")).score >= 0.7
+    listed_company = untyped("Sina Bank")
+    assert score_record(Query("Bank Sina", "Company"), listed_company).score >= 0.7

@@ -57,6 +57,30 @@ def test_numbers_words_ordinals_and_roman_numerals_are_digits():
     assert name_form("Xi Jinping", "Person").tokens == ("xi", "jinping")
 
 
+def test_every_roman_numeral_of_a_series_is_a_number():
+    """rigour's table holds only some Roman numerals: Fund XI, XII, XIV were words, so "Fund X"
+    and "Fund XI" compared as two unrelated names instead of two numbers of one series."""
+    assert name_form("Bain Capital Fund XI L.P.", "Company").tokens[-1] == "11"
+    assert name_form("Growth Fund XII", "Company").tokens[-1] == "12"
+    assert name_form("Trust XIV B", "Company").tokens == ("trust", "14", "b")
+    assert name_form("BICENTENARIO XXI", "Vessel").tokens == ("bicentenario", "21")
+    # After a Mandarin syllable "Xi" is a name (Long Xi); a non-standard run stays a word.
+    assert name_form("LONG XING XI", "Vessel").tokens == ("long", "xing", "xi")
+    assert name_form("Iiv Trading", "Company").tokens == ("iiv", "trading")
+
+
+def test_cyrillic_is_read_the_way_english_language_lists_write_it():
+    """BGN/PCGN, not ISO 9 folded to ASCII: Юрий was "urij", Жуков "zukov", Цой "coj" —
+    spellings no list gives (Yuriy, Zhukov, Tsoy). Legal forms are still found."""
+    assert name_form("Петров Юрий Александрович", "Person").tokens == (
+        "petrov", "yuriy", "aleksandrovich")
+    assert name_form("Жуков Цой Ходорковский", "Person").tokens == (
+        "zhukov", "tsoy", "khodorkovskiy")
+    # BGN's middle dot (т·с: not the digraph ts) is no word boundary.
+    form = name_form("Общество с ограниченной ответственностью «Отсвет»", "Company")
+    assert form.tokens == ("otsvet",) and form.legal_forms == ("llc",)
+
+
 def test_legal_forms_kept_when_nothing_else_remains():
     assert name_form("The Company", "Company").tokens
 

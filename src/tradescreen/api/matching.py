@@ -142,7 +142,9 @@ def best_results(
                 continue
             # One result per listed party, whichever listing each query name reached best.
             key = result.party.key if result.party is not None else result.score.record.id
-            if result.score.score <= opts.cutoff:
+            # A party a shared attribute or a relation raised to review stays whatever its
+            # name scores (screen.shared.network_decision): the cutoff is for names alone.
+            if result.score.score <= opts.cutoff and result.decision == "no_match":
                 continue
             if key not in best or result.score.score > best[key].score.score:
                 best[key] = result

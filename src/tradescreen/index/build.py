@@ -18,10 +18,11 @@ from tradescreen.index.keys import MIN_INDEXED_DELETE_LEN, deletes, token_keys
 from tradescreen.index.records import Record
 from tradescreen.normalize.names import NameForm, name_form
 
-INDEX_VERSION = 11  # 7: mapped files; 8: listed parties (clusters), shared attributes and
+INDEX_VERSION = 12  # 7: mapped files; 8: listed parties (clusters), shared attributes and
 # relations (index.attributes), Hangul and Arabic-script readings; 10: the Arabic article
 # split on the Arabic letters (عبدالكريم = abd al krym, علوان stays whole); 11: consolidation by
-# names written differently, FtM referents, address holders counted as listed parties
+# names written differently, FtM referents, address holders counted as listed parties; 12: every
+# Roman numeral of i-xxxix read as its number (Fund XII), "xi" closing a non-Mandarin name
 
 
 @dataclass

@@ -94,6 +94,9 @@ def score_record(
             evidence.single_token_feature(
                 record.schema, len(cmp.query.tokens), len(cmp.candidate.tokens)
             ),
+            evidence.given_name_left_feature(
+                query.schema, record.schema, cmp.candidate, cmp.alignment.candidate_unmatched
+            ),
             evidence.common_name_feature(
                 record.schema,
                 evidence.name_information(cmp.query.tokens, cmp.alignment.pairs, corpus_weight,

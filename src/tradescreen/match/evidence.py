@@ -17,6 +17,7 @@ from tradescreen.index.keys import normalize_identifier, split_scheme
 from tradescreen.index.records import Record
 from tradescreen.match.explain import Feature
 from tradescreen.normalize import vocab
+from tradescreen.normalize.names import NameForm
 from tradescreen.normalize.phonetic import is_pinyin_syllable, spelling
 
 WEIGHTS: dict[str, float] = {
@@ -39,9 +40,13 @@ WEIGHTS: dict[str, float] = {
     "country_conflict": -0.5,
     "schema_conflict": -4.0,
     "schema_weak_conflict": -1.5,
+    # A company query against an untyped listed name that keeps a given name the company's
+    # lacks (Lara Ltd / Jose Lara): as weak as another kind of entity.
+    "given_name_left": -1.5,
     # A company named like a listed vessel or aircraft may be its owner (one-ship companies
     # carry the ship's name), it is not the ship: worth a review, never a match on the name.
-    "schema_asset_conflict": -2.5,
+    # -2.5 left an identical one-word name at 0.698, a refit's drift from `match` (0.7).
+    "schema_asset_conflict": -2.8,
     "weak_alias": -0.7,
     "single_token_name": -1.5,
     "common_name": -3.0,
@@ -200,6 +205,25 @@ def weak_alias_feature(kind: str, strength: str) -> Feature | None:
         return Feature("weak_alias", "matched a weak (low-quality) alias", WEIGHTS["weak_alias"],
                        kind)
     return None
+
+
+def given_name_left_feature(query_schema: str, record_schema: str, candidate: NameForm,
+                            unmatched: tuple[int, ...]) -> Feature | None:
+    """A company named after a family (Lara Ltd, Chan Ltd, Виноградов Лимитед) against a listed
+    entity of no stated kind whose name keeps a given name the company's lacks (Jose Lara, Ali
+    Chan, Mikhail Vinogradov): a person's name, most likely, so a company only shares its
+    family name. Given names: tokens rigour's name symbols know (vocab.known_names)."""
+    if query_schema not in ("Company", "Organization") or record_schema != "LegalEntity":
+        return None
+    if candidate.legal_forms:
+        return None
+    known = vocab.known_names()
+    left = [candidate.tokens[j] for j in unmatched if known.get(candidate.tokens[j])]
+    if not left:
+        return None
+    return Feature("given_name_left", "the listed name keeps a given name the company lacks",
+                   WEIGHTS["given_name_left"], " ".join(left),
+                   "a company sharing a family name with what reads as a person's name")
 
 
 def single_token_feature(schema: str, query_tokens: int, matched_tokens: int) -> Feature | None:

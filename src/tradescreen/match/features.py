@@ -7,12 +7,12 @@ into levels. Names of the measurements are part of the model file: keep them sta
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from tradescreen.match.align import Alignment, align
+from tradescreen.match.align import Alignment, TokenPair, align
 from tradescreen.normalize import vocab
 from tradescreen.normalize.names import NameForm
 
@@ -118,16 +118,118 @@ def korean_mismatch(query: NameForm, candidate: NameForm, alignment: Alignment) 
     return False
 
 
-def _slip_edits(q: tuple[str, ...], c: tuple[str, ...], al: Alignment) -> int:
+def _slip_edits(q: tuple[str, ...], c: tuple[str, ...], al: Alignment, written: bool) -> int:
     """Letters changed in the worst word aligned only as a misspelling. A typist slips a letter
     or two (Brezos / Bezos, Nandela / Nadella); a third changed letter is another name more
-    often than a slip (Monteiro / Montenegro, Pezeshfar / Pezeshkian), whatever its length."""
+    often than a slip (Monteiro / Montenegro, Pezeshfar / Pezeshkian), whatever its length.
+    `written`: both names are in one script. A name read from another script differs from
+    the list's romanisation by the romanisation's choices (Абдулвахийевич = abdulvakhiiievich /
+    Abdulvakhiyevich), not by a typist's: counted as two at most. In one script a changed
+    first letter counts twice: a typist seldom slips it, and a second change beside it makes
+    another name (Navros / Lavrov, Nychaela / Michaela; Cates / Gates stays a slip). A word
+    inside the other (Combat / Combatant, Dine / Eddine) was cut or given an ending or an
+    article, not mistyped: two at most."""
     worst = 0
     for p in al.pairs:
         if p.kind in ("typo", "other_name") and len(p.query) == len(p.candidate) == 1:
             a, b = q[p.query[0]], c[p.candidate[0]]
-            worst = max(worst, OSA.distance(a, b, score_cutoff=3))
-    return worst
+            edits = OSA.distance(a, b, score_cutoff=3)
+            short, long_ = sorted((a, b), key=len)
+            if long_.startswith(short) or long_.endswith(short):
+                edits = min(edits, 2)
+            elif written and edits and a[0] != b[0]:
+                edits += 1
+            worst = max(worst, edits)
+    return min(worst, 3) if written else min(worst, 2)
+
+
+def number_one_side(query: NameForm, candidate: NameForm) -> bool:
+    """Only one of two organisation or vessel names carries a number (Bowne Global Solutions /
+    Bowne Global Solutions II, Sparta / Sparta III): the numbered one is a member of a series
+    the other heads, or another entity of that series, not the same one written differently."""
+    if query.kind == "person" or candidate.kind == "person":
+        return False
+    nq = any(not t.isalpha() for t in query.tokens)
+    nc = any(not t.isalpha() for t in candidate.tokens)
+    return nq != nc
+
+
+def joined_similarity(q: tuple[str, ...], c: tuple[str, ...]) -> float:
+    """Similarity of both names' sorted tokens written as one string each. When both carry
+    numbers the numbers are judged once, by `numbers_conflict`, as the alignment does: left
+    in, they made Long Xing 611 / 627 less alike than Sanam Industrial Group Unit 2 / 3 by the
+    length of the words around them. (media.namebound reads it too: keep it cheap.)"""
+    if any(not t.isalpha() for t in q) and any(not t.isalpha() for t in c):
+        q = tuple(t for t in q if t.isalpha()) or q
+        c = tuple(t for t in c if t.isalpha()) or c
+    return Levenshtein.normalized_similarity(_sorted_join(q), _sorted_join(c))
+
+
+# Words an acronym may skip (ISIL = Islamic State in Iraq and the Levant).
+_ACRONYM_SKIPS = frozenset({"the", "of", "and", "for", "in", "on", "at", "to", "a", "an", "et",
+                            "und", "y", "de", "la", "le", "les", "des", "du", "del"})
+
+
+def _initials(tokens: tuple[str, ...]) -> set[str]:
+    """The initials of a name read whole and without its function words."""
+    kept = tuple(t for t in tokens if t not in _ACRONYM_SKIPS)
+    return {"".join(t[0] for t in tokens), "".join(t[0] for t in kept)}
+
+
+# How alike an acronym and the words it stands for are: a little above the lowest similarity
+# that aligns (0.6), so that sums of weights rounding down do not drop it below its level.
+ACRONYM_SIM = 0.65
+
+
+def with_acronym(
+    query: NameForm, candidate: NameForm, al: Alignment, weight: Weight
+) -> tuple[Alignment, int]:
+    """One organisation name carries the acronym of the other as one word, which no
+    word-by-word alignment pairs. Beside the name written out (Daedong Credit Bank (DCB) /
+    Daedong Credit Bank) it restates it and is no extra word (1); in place of it, no other
+    word of its name agreeing (PLA / People's Liberation Army), it aligns with the words it
+    stands for at about the lowest similarity that aligns (2). 0 and the alignment as it was
+    otherwise. Two letters or more, for three words or more."""
+    if query.kind == "person" or candidate.kind == "person":
+        return al, 0
+    both_numbered = any(not t.isalpha() for t in query.tokens) and any(
+        not t.isalpha() for t in candidate.tokens)
+
+    def w(token: str) -> float:
+        return 0.0 if both_numbered and not token.isalpha() else weight(token)
+
+    for flip, short, other in ((False, query, candidate), (True, candidate, query)):
+        unmatched = al.candidate_unmatched if flip else al.query_unmatched
+        others = al.query_unmatched if flip else al.candidate_unmatched
+        if len(other.tokens) < 3:
+            continue
+        initials = _initials(other.tokens)
+        for i in unmatched:
+            token = short.tokens[i]
+            if not (2 <= len(token) <= 8 and token.isalpha() and token in initials):
+                continue
+            rest = tuple(k for k in unmatched if k != i)
+            if len(unmatched) < len(short.tokens):
+                if flip:
+                    return replace(al, candidate_weight=al.candidate_weight - w(token),
+                                   candidate_unmatched=rest), 1
+                return replace(al, query_weight=al.query_weight - w(token),
+                               query_unmatched=rest), 1
+            gain_short = w(token) * ACRONYM_SIM
+            gain_other = sum(w(other.tokens[j]) for j in others) * ACRONYM_SIM
+            if flip:
+                pair = TokenPair(others, (i,), ACRONYM_SIM, "acronym")
+                al = replace(al, query_matched=al.query_matched + gain_other,
+                             candidate_matched=al.candidate_matched + gain_short,
+                             query_unmatched=(), candidate_unmatched=rest)
+            else:
+                pair = TokenPair((i,), others, ACRONYM_SIM, "acronym")
+                al = replace(al, query_matched=al.query_matched + gain_short,
+                             candidate_matched=al.candidate_matched + gain_other,
+                             query_unmatched=rest, candidate_unmatched=())
+            pairs = tuple(sorted((*al.pairs, pair), key=lambda p: p.query))
+            return replace(al, pairs=pairs), 2
+    return al, 0
 
 
 def default_weight(token: str) -> float:
@@ -160,23 +262,27 @@ class NameComparison:
 
 
 def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameComparison:
-    al = align(query, candidate, weight)
+    al, acronym = with_acronym(query, candidate, align(query, candidate, weight), weight)
     # A Korean family name is a syllable that elsewhere is a particle (An, I, Ha).
     particles = frozenset() if read_as_korean(query) else vocab.particles()
     q_extra = sum(1 for i in al.query_unmatched if query.tokens[i] not in particles)
     c_extra = sum(1 for j in al.candidate_unmatched if candidate.tokens[j] not in particles)
-    joined = Levenshtein.normalized_similarity(_sorted_join(query.tokens),
-                                               _sorted_join(candidate.tokens))
+    joined = joined_similarity(query.tokens, candidate.tokens)
     qf = _forms(query.legal_forms)
     cf = _forms(candidate.legal_forms)
     values = {
         "name_dice": al.dice,
         "min_coverage": al.min_coverage,
-        "slip_edits": float(_slip_edits(query.tokens, candidate.tokens, al)),
+        "slip_edits": float(_slip_edits(
+            query.tokens, candidate.tokens, al,
+            query.script == candidate.script,
+        )),
         "unmatched_tokens": float(min(q_extra, c_extra)),
         "extra_tokens": float(max(q_extra, c_extra)),
         "joined_similarity": joined,
         "numbers_conflict": float(al.numbers_conflict),
+        "number_one_side": float(number_one_side(query, candidate)),
+        "acronym": float(acronym),
         "legal_form_conflict": float(bool(qf and cf and not qf & cf)),
         # One class, other forms (Inc / LLC, Ltd / GmbH): often the same company under
         # another jurisdiction's form, sometimes a namesake: weak evidence, learnt.

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from rapidfuzz.distance import Levenshtein
-
+from tradescreen.match.features import joined_similarity
 from tradescreen.match.model import Comparison, name_model
 from tradescreen.normalize.names import NameForm
 
@@ -38,6 +37,5 @@ def _parts() -> tuple[float, Comparison]:
 def name_bound(query: NameForm, candidate: NameForm) -> float:
     """The highest log-odds `match.names.score_forms(query, candidate)` can give."""
     rest, joined = _parts()
-    similarity = Levenshtein.normalized_similarity(
-        "".join(sorted(query.tokens)), "".join(sorted(candidate.tokens)))
+    similarity = joined_similarity(query.tokens, candidate.tokens)
     return rest + max(level.weight for level in joined.levels if similarity >= level.min)

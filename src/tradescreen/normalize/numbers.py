@@ -3,7 +3,9 @@
 
 The words come from rigour's ordinals table (many languages). Kept out: words shorter than four
 letters and Mandarin syllables (yi, san, liu, qi, wu are surnames before they are numbers), and
-Roman numerals other than runs of i, v and x (li, di, mi, xi are names).
+Roman numerals other than runs of i, v and x (li, di, mi, xi are names). rigour's table holds
+only a few Roman numerals (ii-ix, xxxvi-xl): the rest of i-xxxix are read here, strictly (a run
+that is not how the number is written, "iiv", stays a word).
 """
 
 from __future__ import annotations
@@ -45,8 +47,18 @@ def number_words() -> dict[str, str]:
 
 
 # Short Roman numerals read as numbers only where a series number stands: closing a name of
-# several words ("Fund V", "Phase VI"), never alone or inside a name.
-_CLOSING_ROMAN = {"i": "1", "v": "5", "x": "10", "vi": "6"}
+# several words ("Fund V", "Phase VI"), never alone or inside a name. "xi" closes Chinese names
+# too (Long Xi): a number only after a word that is not a Mandarin syllable (Fund XI).
+_CLOSING_ROMAN = {"i": "1", "v": "5", "x": "10", "vi": "6", "xi": "11"}
+
+
+def _roman(value: int) -> str:
+    tens, units = divmod(value, 10)
+    return "x" * tens + ("", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")[units]
+
+
+# Every Roman numeral of i-xxxix written the standard way (Fund XII, Trust XIV).
+_ROMAN_VALUES = {_roman(n): str(n) for n in range(1, 40)}
 
 
 def numbers_as_digits(toks: tuple[str, ...]) -> tuple[str, ...]:
@@ -56,13 +68,15 @@ def numbers_as_digits(toks: tuple[str, ...]) -> tuple[str, ...]:
     for pos, tok in enumerate(toks):
         if pos == len(toks) - 1 and pos >= 1 and toks[pos - 1].isalpha() and (
             tok in _CLOSING_ROMAN
-        ):
+        ) and not (tok == "xi" and is_pinyin_syllable(toks[pos - 1])):
             out.append(_CLOSING_ROMAN[tok])
             continue
         if (m := _DIGIT_ORDINAL.match(tok)) is not None:
             tok = m.group(1)
         elif tok in words:
             tok = words[tok]
+        elif len(tok) >= 3 and tok in _ROMAN_VALUES:
+            tok = _ROMAN_VALUES[tok]
         out.append(tok)
     # "Forty 4" = "Forty-four" = 44: tens then units make one number.
     for i in range(len(out) - 1):

@@ -58,8 +58,10 @@ def spelling(token: str) -> str:
     drops the vowels too, also joins different names (Simon / Saman)."""
     if not token or token.isdigit():
         return token
-    # German writes both ж and ш as sch (Prigoschin = Prigozhin).
-    text = token.replace("sz", "sh").replace("cz", "ch").replace("ou", "u").replace("zh", "sh")
+    # German writes both ж and ш as sch (Prigoschin = Prigozhin); дж is English j (Dzhin =
+    # Jin, Dzhokhar = Jokhar), read before its zh.
+    text = token.replace("dzh", "j").replace("sz", "sh").replace("cz", "ch").replace("ou", "u")
+    text = text.replace("zh", "sh")
     return _consonants(text)
 
 

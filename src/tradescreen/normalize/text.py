@@ -17,6 +17,12 @@ from anyascii import anyascii
 # Transliterators are not thread-safe; one per process is enough because callers are either
 # single-threaded or use processes for parallelism.
 _TRANSLIT = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+# Cyrillic the way English-language lists write it (BGN/PCGN: Юрий = Yuriy, Жуков = Zhukov,
+# Ходорковский = Khodorkovskiy, Цой = Tsoy), not ISO 9's one letter per letter that Any-Latin
+# writes and ASCII folding flattens (urij, zukov, hodorkovskij, coj). BGN marks a letter pair
+# that is not a digraph with a middle dot (т·с), which is no word boundary.
+_CYRILLIC = icu.Transliterator.createInstance("Russian-Latin/BGN; Any-Latin; Latin-ASCII")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u02bf\u02be\u0060\u00b4\u02b9\u02bb]")
@@ -50,6 +56,8 @@ def ascii_fold(text: str) -> str:
     """Lower-case ASCII rendering of any text, punctuation kept (for display and legal forms)."""
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
+        if _CYRILLIC_LETTER.search(text):
+            text = _CYRILLIC.transliterate(text).replace("\u00b7", "")
         text = _TRANSLIT.transliterate(text)
         if not text.isascii():
             text = anyascii(text)
