@@ -16,6 +16,7 @@ from tradescreen.config import load_settings
 from tradescreen.media.documents import Document, DocumentError, documents_from_bytes
 from tradescreen.media.run import build_scanner
 from tradescreen.media.scan import Scanner, read_text
+from tradescreen.normalize.names import name_form
 
 runner = CliRunner()
 LISTS = ("ofac/sdn_2024-05-03", "un/consolidated.xml", "canada/sema-lmes.xml")
@@ -300,20 +301,24 @@ def test_ports_and_resolutions_in_other_scripts(scanner: Scanner) -> None:
     assert len(ar) == 2 and all("undocs.org" in m.to_dict()["citation"]["url"] for m in ar)
 
 
-def test_name_bound_is_never_below_the_comparison(scanner: Scanner) -> None:
-    """The best-first search over a record's names stops on `name_bound`: it must never be
-    below what the name model gives, for spellings of one party and for strangers."""
+def test_name_bounds_are_never_below_the_comparison(scanner: Scanner) -> None:
+    """The best-first search over a record's names stops on `name_bound`, and a name is not
+    aligned at all when `pair_bound` keeps it below review: neither may ever be below what the
+    name model gives, for spellings of one party, for strangers, across scripts."""
     from tradescreen.match.names import score_forms
-    from tradescreen.media.namebound import name_bound
-    from tradescreen.normalize.names import name_form
+    from tradescreen.media.namebound import QueryBound, name_bound
 
     index = scanner.parties.screener.index
     queries = [name_form(q, schema, query=True) for q, schema in (
         ("Islamic Revolutionary Guard Corps", "Organization"), ("Rosoboronexport", "Company"),
         ("Yevgeny Prigozhin", "Person"), ("Kalashnikov Concern", "Company"),
         ("Qods aviation company", "Organization"), ("Владимир Путин", "Person"),
-        ("Bank Melli Iran", "Company"), ("Hezbollah", "Organization"))]
-    checked = tight = 0
+        ("Bank Melli Iran", "Company"), ("Hezbollah", "Organization"),
+        ("Juri Kowaltschuk", "Person"), ("I R G C", "Organization"), ("Abdul Aziz", "Person"),
+        ("Shahed-136 Aviation", "Company"), ("Fund 4 Ltd", "Company"),
+        ("حسن نصر الله", "Person"), ("金正恩", "Person"), ("VanderBilt Holding", "Company"))]
+    bounds = {q: QueryBound(q) for q in queries}
+    checked = tight = pruned = strangers = 0
     for pos in range(0, len(index.records), 37):
         for form in index.forms[pos]:
             if form is None:
@@ -321,9 +326,16 @@ def test_name_bound_is_never_below_the_comparison(scanner: Scanner) -> None:
             for q in (*queries, form):  # itself: the best a comparison gives
                 logit = score_forms(q, form).logit
                 assert name_bound(q, form) >= logit - 1e-9, (q.raw, form.raw)
+                most = (bounds.get(q) or QueryBound(q))(form)
+                assert most >= logit, (q.raw, form.raw, most, logit)
                 checked += 1
                 tight += q is form and name_bound(q, form) - logit < 1e-9
+                if logit < 0:
+                    strangers += 1
+                    pruned += most < 0
     assert checked > 5_000 and tight > 100  # the bound is reached: it is the least one
+    # Most strangers are never aligned.
+    assert pruned > 0.6 * strangers, (pruned, strangers)
 
 
 def test_spans_remembered_across_articles_give_the_same_answer(scanner: Scanner) -> None:

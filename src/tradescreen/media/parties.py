@@ -216,12 +216,14 @@ class PartyFinder:
             self._results.clear()
         if len(self._memo) > MAX_CACHED_PAIRS:
             self._memo.clear()
+            self.scorer.clear()
         return self._results, self._memo
 
     def clear_caches(self) -> None:
         """Forget the spans screened so far (the bench measures articles never seen)."""
         self._results.clear()
         self._memo.clear()
+        self.scorer.clear()
 
     def _record_vocab(self, records: Sequence[int]) -> set[str]:
         out: set[str] = set()

@@ -18,7 +18,7 @@ from typing import Any
 from tradescreen.index.lookup import candidates
 from tradescreen.match.entity import Query, score_record
 from tradescreen.match.names import score_forms
-from tradescreen.media.namebound import name_bound
+from tradescreen.media.namebound import QueryBound, name_bound
 from tradescreen.normalize.names import NameForm, name_form
 from tradescreen.screen.party import PartyResult, Thresholds
 
@@ -49,6 +49,11 @@ class SpanScorer:
         # Below review a result is never shown; a name whose log-odds cannot reach it is not
         # worth an explanation.
         self._floor = _logit(min(max(thresholds.review, 1e-6), 1 - 1e-6)) - 1e-9
+        self._bounds: dict[NameForm, QueryBound] = {}
+
+    def clear(self) -> None:
+        """Forget the span forms bounded so far."""
+        self._bounds.clear()
 
     def score(self, text: str, allowed: set[int] | None, memo: Memo,
               reach: Any = None) -> list[PartyResult]:
@@ -100,7 +105,17 @@ class SpanScorer:
             adjust = weak if record.names[slot][2] == "weak" else 0.0
             order.append((-(name_bound(qform, cform) + adjust), slot, cform, adjust))
         order.sort(key=lambda o: (o[0], o[1]))
+        # One word for a listed person may be lifted to `review` as a distinctive surname:
+        # then the record is shown whatever its names score.
+        lift = (evidence.SINGLE_SURNAME_LOGIT if record.schema == "Person"
+                and len(qform.tokens) == 1 else float("-inf"))
+        tight = self._bounds.get(qform)
+        if tight is None:
+            tight = self._bounds[qform] = QueryBound(qform)
         best_slot, best_logit, bound = None, float("-inf"), float("-inf")
+        # Names that cannot reach review, kept for when another name does: then one of them
+        # may still be the record's best name (a weak alias counts down).
+        pending: list[tuple[float, int, NameForm, tuple[NameForm, FormKey], float]] = []
         for neg_ceiling, slot, cform, adjust in order:
             ceiling = -neg_ceiling
             if bound >= self._floor and (
@@ -109,15 +124,26 @@ class SpanScorer:
             key = (qform, _compared_as(cform))
             logit = memo.get(key)
             if logit is None:
+                most = tight(cform)
+                if most < self._floor:
+                    if most + adjust > best_logit or (
+                            most + adjust == best_logit and slot < best_slot):
+                        pending.append((most + adjust, slot, cform, key, adjust))
+                    continue
                 logit = memo[key] = score_forms(qform, cform).logit
             bound = max(bound, logit)
             chosen = logit + adjust
             if chosen > best_logit or (chosen == best_logit and slot < best_slot):
                 best_slot, best_logit = slot, chosen
-        if best_slot is None:
+        if max(bound, lift) < self._floor:
             return None
-        # Besides the name only penalties apply, except that one word for a listed person may
-        # be lifted to `review` as a distinctive surname.
-        if record.schema == "Person" and len(qform.tokens) == 1:
-            bound = max(bound, evidence.SINGLE_SURNAME_LOGIT)
-        return best_slot if bound >= self._floor else None
+        for ceiling, slot, cform, key, adjust in pending:
+            if ceiling < best_logit or (ceiling == best_logit and slot > best_slot):
+                continue
+            logit = memo.get(key)
+            if logit is None:
+                logit = memo[key] = score_forms(qform, cform).logit
+            chosen = logit + adjust
+            if chosen > best_logit or (chosen == best_logit and slot < best_slot):
+                best_slot, best_logit = slot, chosen
+        return best_slot
