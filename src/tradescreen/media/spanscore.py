@@ -17,6 +17,7 @@ from typing import Any
 
 from tradescreen.index.lookup import candidates
 from tradescreen.match.entity import Query, score_record
+from tradescreen.match.model import logistic
 from tradescreen.match.names import score_forms
 from tradescreen.media.namebound import QueryBound, name_bound
 from tradescreen.normalize.names import NameForm, name_form
@@ -28,6 +29,11 @@ _SYLLABIC = frozenset({"Han", "Hiragana", "Katakana", "Hangul", "Cjk"})
 
 FormKey = tuple[Any, ...]
 Memo = dict[tuple[NameForm, FormKey], float]
+
+
+def _order(result: Any) -> tuple[float, str, str]:
+    """`screen`'s order of results: best first, then by list and entry."""
+    return (-result.score, result.record.source, result.record.source_id)
 
 
 def _logit(p: float) -> float:
@@ -69,25 +75,42 @@ class SpanScorer:
                 if allowed is None or c.record in allowed]
         else:
             pairs = reach(form, allowed)
-        scored = []
+        # Each record's best name first; then records scored in full (`score_record`, with
+        # the explanation) best bound first, until no other can enter the first `LIMIT`: the
+        # evidence beyond the name only counts down (no date, country or identifier speaks
+        # for a span), except that one word for a listed person may be lifted to `review`.
+        records, forms_of = self.index.records, self.index.forms
+        reached = []
         for pos, slots in pairs:
-            record = self.index.records[pos]
-            forms = self.index.forms[pos]
-            slot = self._best_slot(query, record, slots, forms, memo)
-            if slot is None:
-                continue
-            result = score_record(query, record, (slot,), forms)
+            record = records[pos]
+            forms = forms_of[pos]
+            best = self._best_slot(query, record, slots, forms, memo)
+            if best is not None:
+                slot, most = best
+                reached.append((-most, record.source, record.source_id, pos, slot, forms))
+        reached.sort(key=lambda r: r[:3])
+        scored: list[Any] = []
+        last: tuple[float, str, str] | None = None  # the LIMIT-th result's order so far
+        for neg_most, source, source_id, pos, slot, forms in reached:
+            if last is not None and (-logistic(-neg_most), source, source_id) > last:
+                break
+            result = score_record(query, records[pos], (slot,), forms)
             if result.score >= 0.2:
                 scored.append(result)
-        scored.sort(key=lambda s: (-s.score, s.record.source, s.record.source_id))
+                if len(scored) >= LIMIT:
+                    scored.sort(key=_order)
+                    del scored[LIMIT:]
+                    last = _order(scored[-1])
+        scored.sort(key=_order)
         decide = self.thresholds.decide
         return [PartyResult(s, decide(s.score)) for s in scored[:LIMIT]]
 
     def _best_slot(self, query: Query, record: Any, slots: Sequence[int] | None,
-                   forms: Sequence[NameForm | None], memo: Memo) -> int | None:
+                   forms: Sequence[NameForm | None], memo: Memo
+                   ) -> tuple[int, float] | None:
         """The slot `score_record` would pick (`match.entity._best_name`: highest log-odds,
-        weak aliases counted down, first of equals), or None when even the best name cannot
-        reach review."""
+        weak aliases counted down, first of equals) and the most log-odds the record can score
+        through it, or None when even the best name cannot reach review."""
         from tradescreen.match import evidence
 
         qform = name_form(query.name, record.schema, query=True)
@@ -135,7 +158,7 @@ class SpanScorer:
             chosen = logit + adjust
             if chosen > best_logit or (chosen == best_logit and slot < best_slot):
                 best_slot, best_logit = slot, chosen
-        if max(bound, lift) < self._floor:
+        if max(bound, lift) < self._floor or best_slot is None and not pending:
             return None
         for ceiling, slot, cform, key, adjust in pending:
             if ceiling < best_logit or (ceiling == best_logit and slot > best_slot):
@@ -146,4 +169,7 @@ class SpanScorer:
             chosen = logit + adjust
             if chosen > best_logit or (chosen == best_logit and slot < best_slot):
                 best_slot, best_logit = slot, chosen
-        return best_slot
+        if best_slot is None:
+            return None
+        # Summed in another order than `score_record` sums: a hair above, never below.
+        return best_slot, max(best_logit, lift) + 1e-9
