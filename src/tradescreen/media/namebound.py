@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import math
 from functools import cache, lru_cache
+from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
@@ -161,6 +162,10 @@ class QueryBound:
         self.q_particle = tuple(t in particles for t in self.q)
         self.particles = particles
         self._rows: dict[tuple[str, bool], tuple[float, ...]] = {}
+        self._known: dict[Any, float] = {}
+        rest, joined = _parts()
+        self._cheap = rest
+        self._joined_levels = _table().get(JOINED)
         self._org = query.kind == "org"
         self._person = query.kind == "person"
         table = _table()
@@ -193,7 +198,23 @@ class QueryBound:
             row = self._rows[key] = tuple(sims)
         return row
 
-    def __call__(self, candidate: NameForm) -> float:
+    def ceiling(self, candidate: NameForm) -> float:
+        """`name_bound(query, candidate)`, with what depends on one side read once."""
+        levels = self._joined_levels
+        return self._cheap + levels.below[levels.index(
+            Levenshtein.normalized_similarity(self.side.joined, _side(candidate.tokens).joined))]
+
+    def __call__(self, candidate: NameForm, key: Any = None) -> float:
+        """`pair_bound(self.query, candidate)`; `key`: what the comparison reads of the
+        candidate, under which the bound is kept."""
+        if key is not None:
+            most = self._known.get(key)
+            if most is None:
+                most = self._known[key] = self._bound(candidate)
+            return most
+        return self._bound(candidate)
+
+    def _bound(self, candidate: NameForm) -> float:
         query, q, c = self.query, self.q, candidate.tokens
         qs, cs = self.side, _side(c)
         abjad = query.abjad != candidate.abjad

@@ -41,7 +41,7 @@ MAX_HAN_NAME = 6  # characters of a foreign name written in Chinese (梅德韦�
 MAX_ABJAD_NAME = 4  # words of a person's name in Arabic script
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
 MAX_CACHED_SPANS = 50_000  # screened spans kept across documents
-MAX_CACHED_PAIRS = 500_000  # (span form, listed name form) comparisons kept across documents
+MAX_CACHED_FORMS = 20_000  # span forms whose comparisons with listed names are kept
 _JOINER = re.compile(r"^[\s\-–'’\"«»„“”‹›()&/.·・]*$")  # · joins a foreign name in Chinese
 _QUOTED = re.compile(r"[\"«„“‹](?P<inner>[^\"«»„“”‹›\n]{2,80})[\"»“”›]")
 _ABJAD = frozenset({"Arabic", "Hebrew", "Syriac"})
@@ -214,7 +214,7 @@ class PartyFinder:
     def _caches(self) -> tuple[dict[tuple[str, frozenset[int] | None], list[PartyResult]], Memo]:
         if len(self._results) > MAX_CACHED_SPANS:
             self._results.clear()
-        if len(self._memo) > MAX_CACHED_PAIRS:
+        if len(self._memo) > MAX_CACHED_FORMS:
             self._memo.clear()
             self.scorer.clear()
         return self._results, self._memo

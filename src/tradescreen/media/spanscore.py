@@ -16,10 +16,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tradescreen.index.lookup import candidates
+from tradescreen.match import evidence
 from tradescreen.match.entity import Query, score_record
 from tradescreen.match.model import logistic
 from tradescreen.match.names import score_forms
-from tradescreen.media.namebound import QueryBound, name_bound
+from tradescreen.media.namebound import QueryBound
 from tradescreen.normalize.names import NameForm, name_form
 from tradescreen.screen.party import PartyResult, Thresholds
 
@@ -28,7 +29,14 @@ LIMIT = 10  # results per span, as `screen` gives them
 _SYLLABIC = frozenset({"Han", "Hiragana", "Katakana", "Hangul", "Cjk"})
 
 FormKey = tuple[Any, ...]
-Memo = dict[tuple[NameForm, FormKey], float]
+# Per span form, the log-odds of each listed name form compared with it.
+Memo = dict[NameForm, dict[FormKey, float]]
+_WEAK = evidence.WEIGHTS["weak_alias"]
+_SURNAME = evidence.SINGLE_SURNAME_LOGIT
+
+
+def _first_two(item: tuple[Any, ...]) -> tuple[Any, Any]:
+    return item[0], item[1]
 
 
 def _order(result: Any) -> tuple[float, str, str]:
@@ -111,65 +119,68 @@ class SpanScorer:
         """The slot `score_record` would pick (`match.entity._best_name`: highest log-odds,
         weak aliases counted down, first of equals) and the most log-odds the record can score
         through it, or None when even the best name cannot reach review."""
-        from tradescreen.match import evidence
-
         qform = name_form(query.name, record.schema, query=True)
         if not qform.tokens:
             return None
-        weak = evidence.WEIGHTS["weak_alias"]
+        tight = self._bounds.get(qform)
+        if tight is None:
+            tight = self._bounds[qform] = QueryBound(qform)
+        known = memo.get(qform)
+        if known is None:
+            known = memo[qform] = {}
+        names = record.names
         # Slots in order of what they could reach at most, so that once a name scores above
         # every remaining bound the rest need no comparison; ties go to the lower slot, as
         # `_best_name` keeps the first of equals.
         order = []
-        for slot in (slots if slots else range(len(record.names))):
+        for slot in (slots if slots else range(len(names))):
             cform = forms[slot]
             if cform is None or not cform.tokens:
                 continue
-            adjust = weak if record.names[slot][2] == "weak" else 0.0
-            order.append((-(name_bound(qform, cform) + adjust), slot, cform, adjust))
-        order.sort(key=lambda o: (o[0], o[1]))
+            adjust = _WEAK if names[slot][2] == "weak" else 0.0
+            order.append((-(tight.ceiling(cform) + adjust), slot, cform, adjust))
+        order.sort(key=_first_two)
         # One word for a listed person may be lifted to `review` as a distinctive surname:
         # then the record is shown whatever its names score.
-        lift = (evidence.SINGLE_SURNAME_LOGIT if record.schema == "Person"
-                and len(qform.tokens) == 1 else float("-inf"))
-        tight = self._bounds.get(qform)
-        if tight is None:
-            tight = self._bounds[qform] = QueryBound(qform)
-        best_slot, best_logit, bound = None, float("-inf"), float("-inf")
+        lift = (_SURNAME if record.schema == "Person" and len(qform.tokens) == 1
+                else float("-inf"))
+        floor = self._floor
+        best_slot, best_logit, bound = -1, float("-inf"), float("-inf")
         # Names that cannot reach review, kept for when another name does: then one of them
         # may still be the record's best name (a weak alias counts down).
-        pending: list[tuple[float, int, NameForm, tuple[NameForm, FormKey], float]] = []
+        pending: list[tuple[float, int, NameForm, FormKey, float]] = []
         for neg_ceiling, slot, cform, adjust in order:
             ceiling = -neg_ceiling
-            if bound >= self._floor and (
+            if bound >= floor and (
                     ceiling < best_logit or (ceiling == best_logit and slot > best_slot)):
                 break
-            key = (qform, _compared_as(cform))
-            logit = memo.get(key)
+            key = _compared_as(cform)
+            logit = known.get(key)
             if logit is None:
-                most = tight(cform)
-                if most < self._floor:
+                most = tight(cform, key)
+                if most < floor:
                     if most + adjust > best_logit or (
                             most + adjust == best_logit and slot < best_slot):
                         pending.append((most + adjust, slot, cform, key, adjust))
                     continue
-                logit = memo[key] = score_forms(qform, cform).logit
-            bound = max(bound, logit)
+                logit = known[key] = score_forms(qform, cform).logit
+            if logit > bound:
+                bound = logit
             chosen = logit + adjust
             if chosen > best_logit or (chosen == best_logit and slot < best_slot):
                 best_slot, best_logit = slot, chosen
-        if max(bound, lift) < self._floor or best_slot is None and not pending:
+        if max(bound, lift) < floor or best_slot < 0 and not pending:
             return None
         for ceiling, slot, cform, key, adjust in pending:
             if ceiling < best_logit or (ceiling == best_logit and slot > best_slot):
                 continue
-            logit = memo.get(key)
+            logit = known.get(key)
             if logit is None:
-                logit = memo[key] = score_forms(qform, cform).logit
+                logit = known[key] = score_forms(qform, cform).logit
             chosen = logit + adjust
             if chosen > best_logit or (chosen == best_logit and slot < best_slot):
                 best_slot, best_logit = slot, chosen
-        if best_slot is None:
+        if best_slot < 0:
             return None
         # Summed in another order than `score_record` sums: a hair above, never below.
         return best_slot, max(best_logit, lift) + 1e-9
