@@ -26,6 +26,7 @@ from tradescreen.screen.party import PartyResult, Thresholds
 
 MAX_DIRECT = 40  # up to this many records are scored directly instead of retrieved
 LIMIT = 10  # results per span, as `screen` gives them
+EXACT_SCORE = 0.95  # the screening score of a name written as listed
 _SYLLABIC = frozenset({"Han", "Hiragana", "Katakana", "Hangul", "Cjk"})
 
 FormKey = tuple[Any, ...]
