@@ -227,6 +227,38 @@ def test_span_scores_are_the_screening_answer(scanner: Scanner) -> None:
             (round(r.score.score, 6) for r in screened), default=None), text
 
 
+def test_span_scorer_shows_what_scoring_every_record_shows(scanner: Scanner) -> None:
+    """Names kept below review by `pair_bound` are not aligned and records that cannot enter
+    the first ten are not scored in full: what the scorer shows is exactly what scoring every
+    retrieved record in full shows, for the labelled names and distractors of the bench, in
+    every language, and for one word of a listed person (which may be lifted to review)."""
+    import yaml
+
+    from tradescreen.index.lookup import candidates
+    from tradescreen.match.entity import Query, score_record
+
+    finder = scanner.parties
+    index = finder.screener.index
+    labels = yaml.safe_load((CORPUS / "labels.yaml").read_text("utf-8"))
+    texts = sorted({t for lab in labels.values() for kind in ("listed_party", "distractors")
+                    for t in lab.get(kind) or ()} | {"Kowaltschuk", "Lukashenko", "Setschin"})
+    decide = finder.screener.thresholds.decide
+    shown_any = 0
+    for text in texts:
+        shown = [(r.score.record.id, round(r.score.score, 9), r.decision)
+                 for r in finder.scorer.score(text, None, {}) if r.decision != "no_match"]
+        query = Query(name=text)
+        every = [score_record(query, index.records[c.record], c.name_slots or None,
+                              index.forms[c.record])
+                 for c in candidates(index, name_form(text, query.schema))]
+        every.sort(key=lambda s: (-s.score, s.record.source, s.record.source_id))
+        want = [(s.record.id, round(s.score, 9), decide(s.score)) for s in every[:10]
+                if s.score >= 0.2 and decide(s.score) != "no_match"]
+        assert shown == want, text
+        shown_any += bool(shown)
+    assert shown_any > 100, (shown_any, len(texts))
+
+
 def test_names_of_bodies_translated_word_by_word_are_read_in_english(scanner: Scanner) -> None:
     """No list writes the IRGC in Russian, Arabic, Persian, Chinese or German words: the
     glossary reads such a run in English and screens it; at most review, never a ministry."""
