@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import operator
 from functools import cache, lru_cache
 from typing import Any
 
@@ -198,6 +199,11 @@ class QueryBound:
             row = self._rows[key] = tuple(sims)
         return row
 
+    @property
+    def top(self) -> float:
+        """The highest `ceiling`: two names whose joined tokens are all but the same."""
+        return self._cheap + max(self._joined_levels.weights)
+
     def ceiling(self, candidate: NameForm) -> float:
         """`name_bound(query, candidate)`, with what depends on one side read once."""
         levels = self._joined_levels
@@ -246,8 +252,8 @@ class QueryBound:
             wq = tuple(0.0 if t in nq else w for t, w in zip(q, wq, strict=True))
             wc = tuple(0.0 if t in nc else w for t, w in zip(c, wc, strict=True))
         sq, sc = sum(wq), sum(wc)
-        mq = sum(w * u for w, u in zip(wq, ub_q, strict=True))
-        mc = sum(w * u for w, u in zip(wc, ub_c, strict=True))
+        mq = sum(map(operator.mul, wq, ub_q))
+        mc = sum(map(operator.mul, wc, ub_c))
         # A token without any possible partner is unmatched whatever the alignment pairs.
         lone_q = lone_c = 0
         for i, u in enumerate(ub_q):

@@ -146,6 +146,7 @@ class SpanScorer:
         lift = (_SURNAME if record.schema == "Person" and len(qform.tokens) == 1
                 else float("-inf"))
         floor = self._floor
+        top = tight.top - 1e-12
         best_slot, best_logit, bound = -1, float("-inf"), float("-inf")
         # Names that cannot reach review, kept for when another name does: then one of them
         # may still be the record's best name (a weak alias counts down).
@@ -158,7 +159,9 @@ class SpanScorer:
             key = _compared_as(cform)
             logit = known.get(key)
             if logit is None:
-                most = tight(cform, key)
+                # Names written all but alike are compared straight away: the bound would
+                # not keep them out.
+                most = top if ceiling - adjust >= top else tight(cform, key)
                 if most < floor:
                     if most + adjust > best_logit or (
                             most + adjust == best_logit and slot < best_slot):
