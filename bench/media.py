@@ -150,6 +150,17 @@ def naive(auto: ahocorasick.Automaton, text: str) -> list[tuple[int, int]]:
     return kept
 
 
+def forget(scanner: Any) -> None:
+    """Empty every cache that remembers names across articles: the scanner's spans and
+    comparisons, and the matcher's recent comparisons where it keeps them."""
+    from tradescreen.match import names
+
+    scanner.parties.clear_caches()
+    recent = getattr(names, "_RECENT", None)
+    if recent is not None:
+        recent.clear()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
@@ -251,7 +262,7 @@ def main() -> None:
         for _ in range(args.repeat):
             for t in batch:
                 if fresh:
-                    scanner.parties.clear_caches()
+                    forget(scanner)
                 scanner.mentions(t)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         if not fresh:

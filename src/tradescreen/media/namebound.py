@@ -1,22 +1,42 @@
-"""An upper bound of a name comparison's log-odds, from what costs nothing to measure.
+"""Upper bounds of a name comparison's log-odds, from what costs far less than comparing.
 
-The name model sums one weight per measurement. All but one of those measurements need the
-token alignment, the expensive part; the similarity of the two names' sorted, joined tokens is
-one Levenshtein ratio. Taking every other measurement at its best level bounds the log-odds
-from above, so a record's names can be compared best-first and the search stopped once a name
-scores above what any remaining one could (`spanscore.SpanScorer._best_slot`). Read from the
-fitted model, so a refit moves the bound with it; a test checks it against real list names.
+The name model sums one weight per measurement (`match.features.compare_forms`), most of them
+read off the token alignment, the expensive part. Two bounds, both read from the fitted model
+(a refit moves them with it; a test checks them against real list names):
+
+- `name_bound`: the similarity of the two names' sorted, joined tokens (one Levenshtein ratio),
+  every other measurement at its best level. It orders a record's names best-first.
+- `pair_bound`: every measurement confined to the values it can still take once each token's
+  best possible partner is known (`match.align.pair_sim` against every token of the other
+  name, and the merges of neighbouring tokens the alignment may make), the measurements that do
+  not need the alignment exact. A span and a name most spans meet share one distinctive token
+  ("Juri Kowaltschuk" / "Kovalchuk Kyrylo Mykhailovych"): the tokens left without any partner
+  are unmatched whatever the alignment does, and that alone keeps the pair below `review`, so
+  it is never aligned.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import bisect
+import math
+import operator
+from functools import cache, lru_cache
+from typing import Any
 
-from tradescreen.match.features import joined_similarity
-from tradescreen.match.model import Comparison, name_model
+from rapidfuzz.distance import Levenshtein
+
+from tradescreen.match.align import MIN_TOKEN_SIM, pair_sim
+from tradescreen.match.features import joined_similarity, read_as_korean, syllabic_mismatch
+from tradescreen.match.model import Comparison, Level, name_model
+from tradescreen.match.weights import corpus_weight
+from tradescreen.normalize import vocab
 from tradescreen.normalize.names import NameForm
+from tradescreen.normalize.text import letter_runs
 
 JOINED = "joined_similarity"
+MERGE_SIM = 0.85  # the least similarity at which the alignment joins neighbouring tokens
+MERGE_SLACK = 2  # ... and the most letters by which the joined tokens and the word differ
+_INF = math.inf
 
 
 @cache
@@ -39,3 +59,265 @@ def name_bound(query: NameForm, candidate: NameForm) -> float:
     rest, joined = _parts()
     similarity = joined_similarity(query.tokens, candidate.tokens)
     return rest + max(level.weight for level in joined.levels if similarity >= level.min)
+
+
+class _Levels:
+    """One comparison read for bounding: its weight at a value, its best weight at or below
+    a value and at or above one."""
+
+    def __init__(self, comparison: Comparison) -> None:
+        levels = comparison.levels
+        self.mins = tuple(level.min for level in levels)
+        self.weights = tuple(level.weight for level in levels)
+        n = len(levels)
+        if any(a < b for a, b in zip(self.mins, self.mins[1:], strict=False)):
+            top = max(self.weights)  # not in falling order: any level anywhere
+            self.below = self.above = (top,) * n
+        else:
+            # Level i applies from its min up to level i-1's: values at or below one that
+            # takes level i take i or a later one; values at or above it, i or an earlier one.
+            self.below = tuple(max(self.weights[i:]) for i in range(n))
+            self.above = tuple(max(self.weights[:i + 1]) for i in range(n))
+        self.best = max(self.weights)
+
+    def index(self, value: float) -> int:
+        for i, least in enumerate(self.mins):
+            if value >= least:
+                return i
+        return len(self.mins) - 1
+
+
+_NO_LEVELS = _Levels(Comparison("", "", (Level(-1.0, 0.0, ""),)))
+
+
+class _Table:
+    """The name model read for bounding; measurements the bound does not read (one a later
+    model adds) at their best."""
+
+    KNOWN = frozenset({JOINED, "numbers_conflict", "short_name", "initials_only",
+                       "legal_form_conflict", "legal_form_differs", "syllabic_mismatch",
+                       "org_extra_tokens", "name_dice", "min_coverage", "unmatched_tokens",
+                       "extra_tokens"})
+
+    def __init__(self) -> None:
+        model = name_model()
+        self.rest = model.intercept
+        self.levels: dict[str, _Levels] = {}
+        for comparison in model.comparisons:
+            if comparison.feature in self.KNOWN:
+                self.levels[comparison.feature] = _Levels(comparison)
+            else:
+                self.rest += max(level.weight for level in comparison.levels)
+
+    def get(self, feature: str) -> _Levels:
+        return self.levels.get(feature, _NO_LEVELS)
+
+
+@cache
+def _table() -> _Table:
+    return _Table()
+
+
+class _Side:
+    """What the bound reads of one name's tokens alone."""
+
+    __slots__ = ("tokens", "weights", "numbers", "windows", "window_lengths",
+                 "lengths", "shortest", "longest", "initials")
+
+    def __init__(self, tokens: tuple[str, ...]) -> None:
+        self.tokens = tokens
+        self.weights = tuple(corpus_weight(t) for t in tokens)
+        self.numbers = frozenset(t for t in tokens if not t.isalpha())
+        # Runs of neighbouring tokens the alignment may merge into one word of the other
+        # name (acronyms spelt letter by letter over their whole length), by length.
+        run = max((b - a for a, b in letter_runs(tokens)), default=3)
+        windows = sorted((len(merged), i, size, merged)
+                         for size in range(2, max(3, run) + 1)
+                         for i in range(len(tokens) - size + 1)
+                         for merged in ("".join(tokens[i:i + size]),))
+        self.windows = tuple(w[1:] for w in windows)
+        self.window_lengths = tuple(w[0] for w in windows)
+        self.lengths = tuple(len(t) for t in tokens)
+        self.shortest = min(self.lengths, default=0)
+        self.longest = max(self.lengths, default=0)
+        self.initials = all(n == 1 for n in self.lengths)
+
+
+@lru_cache(maxsize=200_000)
+def _side(tokens: tuple[str, ...]) -> _Side:
+    return _Side(tokens)
+
+
+class QueryBound:
+    """`pair_bound` of one query form against many candidate forms: what depends on the query
+    alone is read once, and each candidate token's similarities to the query's tokens are
+    kept (a record's names, and the records a span reaches, repeat their tokens)."""
+
+    def __init__(self, query: NameForm) -> None:
+        self.query = query
+        self.q = query.tokens
+        self.side = _side(self.q)
+        particles = frozenset() if read_as_korean(query) else vocab.particles()
+        self.q_particle = tuple(t in particles for t in self.q)
+        self.particles = particles
+        self._rows: dict[tuple[str, bool], tuple[float, ...]] = {}
+        self._known: dict[Any, float] = {}
+        rest, joined = _parts()
+        self._cheap = rest
+        self._joined_levels = _table().get(JOINED)
+        self._org = query.kind == "org"
+        self._person = query.kind == "person"
+        table = _table()
+        self.levels = {f: table.get(f) for f in _Table.KNOWN}
+        self.fixed = table.rest
+
+        def at(feature: str, value: float) -> float:
+            lv = self.levels[feature]
+            return lv.weights[lv.index(value)]
+
+        self.no_numbers_conflict = at("numbers_conflict", 0.0)
+        self.short = (at("short_name", 0.0), at("short_name", 1.0))
+        self.initials_only = (at("initials_only", 0.0), at("initials_only", 1.0))
+        # Both names with legal forms: whether they conflict needs the forms' classes.
+        self.legal = (at("legal_form_conflict", 0.0) + at("legal_form_differs", 0.0),
+                      self.levels["legal_form_conflict"].best
+                      + self.levels["legal_form_differs"].best)
+        # Characters that differ are certain; a Korean syllable aligned to another, not.
+        self.syllabic = (self.levels["syllabic_mismatch"].best, at("syllabic_mismatch", 1.0))
+
+    def _row(self, token: str, abjad: bool) -> tuple[float, ...]:
+        """The similarity of `token` to each query token, 0 where no pair can form."""
+        key = (token, abjad)
+        row = self._rows.get(key)
+        if row is None:
+            sims = []
+            for a in self.q:
+                sim = pair_sim(a, token, abjad)[0]
+                sims.append(sim if sim >= MIN_TOKEN_SIM else 0.0)
+            row = self._rows[key] = tuple(sims)
+        return row
+
+    @property
+    def top(self) -> float:
+        """The highest `ceiling`: two names whose joined tokens are all but the same."""
+        return self._cheap + max(self._joined_levels.weights)
+
+    def ceiling(self, candidate: NameForm) -> float:
+        """`name_bound(query, candidate)`, with what depends on one side read once."""
+        levels = self._joined_levels
+        return self._cheap + levels.below[levels.index(
+            joined_similarity(self.q, candidate.tokens))]
+
+    def __call__(self, candidate: NameForm, key: Any = None) -> float:
+        """`pair_bound(self.query, candidate)`; `key`: what the comparison reads of the
+        candidate, under which the bound is kept."""
+        if key is not None:
+            most = self._known.get(key)
+            if most is None:
+                most = self._known[key] = self._bound(candidate)
+            return most
+        return self._bound(candidate)
+
+    def _bound(self, candidate: NameForm) -> float:
+        query, q, c = self.query, self.q, candidate.tokens
+        qs, cs = self.side, _side(c)
+        abjad = query.abjad != candidate.abjad
+        ub_q = [0.0] * len(q)
+        ub_c = [0.0] * len(c)
+        for j, b in enumerate(c):
+            row = self._row(b, abjad)
+            best = 0.0
+            for i, sim in enumerate(row):
+                if sim > ub_q[i]:
+                    ub_q[i] = sim
+                if sim > best:
+                    best = sim
+            ub_c[j] = best
+        if q and c:
+            if abjad:
+                # Words written apart in Arabic script and together in Latin are judged by
+                # their consonants: any run of two or more may join into any word.
+                if len(q) >= 2 or len(c) >= 2:
+                    ub_q = [1.0] * len(q)
+                    ub_c = [1.0] * len(c)
+            else:
+                _merges(qs, cs, ub_q, ub_c)
+                _merges(cs, qs, ub_c, ub_q)
+        nq, nc = qs.numbers, cs.numbers
+        both = bool(nq and nc)
+        wq, wc = qs.weights, cs.weights
+        if both:
+            wq = tuple(0.0 if t in nq else w for t, w in zip(q, wq, strict=True))
+            wc = tuple(0.0 if t in nc else w for t, w in zip(c, wc, strict=True))
+        sq, sc = sum(wq), sum(wc)
+        mq = sum(map(operator.mul, wq, ub_q))
+        mc = sum(map(operator.mul, wc, ub_c))
+        # A token without any possible partner is unmatched whatever the alignment pairs.
+        lone_q = lone_c = 0
+        for i, u in enumerate(ub_q):
+            if u == 0.0 and not self.q_particle[i] and not (both and q[i] in nq):
+                lone_q += 1
+        particles = self.particles
+        for j, u in enumerate(ub_c):
+            if u == 0.0 and c[j] not in particles and not (both and c[j] in nc):
+                lone_c += 1
+        lone = float(max(lone_q, lone_c))
+        levels = self.levels
+        dice = (mq + mc) / (sq + sc) + 1e-12 if sq + sc else 0.0
+        coverage = min(mq / sq if sq else 0.0, mc / sc if sc else 0.0) + 1e-12
+        total = self.fixed + (
+            levels["name_dice"].below[levels["name_dice"].index(dice)]
+            + levels["min_coverage"].below[levels["min_coverage"].index(coverage)]
+            + levels["unmatched_tokens"].above[
+                levels["unmatched_tokens"].index(float(min(lone_q, lone_c)))]
+            + levels["extra_tokens"].above[levels["extra_tokens"].index(lone)])
+        if self._org:
+            total += levels["org_extra_tokens"].above[levels["org_extra_tokens"].index(lone)]
+        else:
+            total += levels["org_extra_tokens"].weights[levels["org_extra_tokens"].index(0.0)]
+        joined = levels[JOINED]
+        total += joined.weights[joined.index(joined_similarity(q, c))]
+        conflict = _numbers_conflict(nq, nc)
+        if conflict:
+            total += levels["numbers_conflict"].weights[
+                levels["numbers_conflict"].index(float(conflict))]
+        else:
+            total += self.no_numbers_conflict
+        total += self.short[min(len(q), len(c)) <= 1]
+        total += self.initials_only[bool(self._person and (qs.initials or cs.initials)
+                                         and not (qs.initials and cs.initials))]
+        total += self.legal[bool(query.legal_forms and candidate.legal_forms)]
+        total += self.syllabic[syllabic_mismatch(query, candidate)]
+        return total + 1e-9  # summed in another order than the model sums: never below it
+
+
+def _merges(side_a: _Side, side_b: _Side, ub_a: list[float], ub_b: list[float]) -> None:
+    """Raise the tokens of `side_a` the alignment may merge into one word of `side_b`, and
+    that word: within two letters of the merged tokens and at least 0.85 alike."""
+    lo = bisect.bisect_left(side_a.window_lengths, side_b.shortest - MERGE_SLACK)
+    hi = bisect.bisect_right(side_a.window_lengths, side_b.longest + MERGE_SLACK)
+    for i, size, merged in side_a.windows[lo:hi]:
+        n = len(merged)
+        for j, b in enumerate(side_b.tokens):
+            if abs(side_b.lengths[j] - n) > MERGE_SLACK:
+                continue
+            sim = Levenshtein.normalized_similarity(merged, b, score_cutoff=MERGE_SIM)
+            if sim >= MERGE_SIM:
+                for k in range(i, i + size):
+                    if sim > ub_a[k]:
+                        ub_a[k] = sim
+                if sim > ub_b[j]:
+                    ub_b[j] = sim
+
+
+def pair_bound(query: NameForm, candidate: NameForm) -> float:
+    """The highest log-odds `match.names.score_forms(query, candidate)` can give (>= the
+    comparison, exactly; usually far closer to it than `name_bound`)."""
+    return QueryBound(query)(candidate)
+
+
+def _numbers_conflict(nq: frozenset[str], nc: frozenset[str]) -> int:
+    """As the alignment judges numbers: 1 another number of a series, 2 unrelated ones."""
+    if not nq or not nc or nq == nc:
+        return 0
+    return 1 if {len(t) for t in nq} == {len(t) for t in nc} else 2

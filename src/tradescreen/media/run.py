@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -33,7 +34,12 @@ def build_scanner(settings: Settings, screener: Screener, book: str | None = Non
         thresholds = Thresholds(settings.match_threshold, settings.review_threshold)
         with open_store(settings) as store:
             customers = customer_screener(BookStore(store._conn), book, thresholds)
-    return Scanner(screener, reference=reference, customers=customers, book=book)
+    scanner = Scanner(screener, reference=reference, customers=customers, book=book)
+    # The index, the gazetteers and the term tables live as long as the process: a full
+    # garbage collection would walk them all again every few articles (~0.3 s each time, a
+    # fifth of a 5 KB article's scan on average), and none of them is ever garbage.
+    gc.freeze()
+    return scanner
 
 
 def open_scanner(book: str | None) -> tuple[Scanner, Settings]:

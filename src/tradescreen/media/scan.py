@@ -13,7 +13,8 @@ from typing import Any
 
 from tradescreen.controls.reference import Reference
 from tradescreen.media.documents import Document
-from tradescreen.media.parties import DocText, Mention, PartyFinder
+from tradescreen.media.mentions import DocText, Mention
+from tradescreen.media.parties import PartyFinder
 from tradescreen.media.terms import TermFinder, _extra_terms
 from tradescreen.media.words import sentences, words
 from tradescreen.screen.party import Screener

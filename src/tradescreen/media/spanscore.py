@@ -16,18 +16,33 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tradescreen.index.lookup import candidates
+from tradescreen.match import evidence
 from tradescreen.match.entity import Query, score_record
+from tradescreen.match.model import logistic
 from tradescreen.match.names import score_forms
-from tradescreen.media.namebound import name_bound
+from tradescreen.media.namebound import QueryBound
 from tradescreen.normalize.names import NameForm, name_form
 from tradescreen.screen.party import PartyResult, Thresholds
 
 MAX_DIRECT = 40  # up to this many records are scored directly instead of retrieved
 LIMIT = 10  # results per span, as `screen` gives them
+EXACT_SCORE = 0.95  # the screening score of a name written as listed
 _SYLLABIC = frozenset({"Han", "Hiragana", "Katakana", "Hangul", "Cjk"})
 
 FormKey = tuple[Any, ...]
-Memo = dict[tuple[NameForm, FormKey], float]
+# Per span form, the log-odds of each listed name form compared with it.
+Memo = dict[NameForm, dict[FormKey, float]]
+_WEAK = evidence.WEIGHTS["weak_alias"]
+_SURNAME = evidence.SINGLE_SURNAME_LOGIT
+
+
+def _first_two(item: tuple[Any, ...]) -> tuple[Any, Any]:
+    return item[0], item[1]
+
+
+def _order(result: Any) -> tuple[float, str, str]:
+    """`screen`'s order of results: best first, then by list and entry."""
+    return (-result.score, result.record.source, result.record.source_id)
 
 
 def _logit(p: float) -> float:
@@ -49,6 +64,11 @@ class SpanScorer:
         # Below review a result is never shown; a name whose log-odds cannot reach it is not
         # worth an explanation.
         self._floor = _logit(min(max(thresholds.review, 1e-6), 1 - 1e-6)) - 1e-9
+        self._bounds: dict[NameForm, QueryBound] = {}
+
+    def clear(self) -> None:
+        """Forget the span forms bounded so far."""
+        self._bounds.clear()
 
     def score(self, text: str, allowed: set[int] | None, memo: Memo,
               reach: Any = None) -> list[PartyResult]:
@@ -64,60 +84,107 @@ class SpanScorer:
                 if allowed is None or c.record in allowed]
         else:
             pairs = reach(form, allowed)
-        scored = []
+        # Each record's best name first; then records scored in full (`score_record`, with
+        # the explanation) best bound first, until no other can enter the first `LIMIT`: the
+        # evidence beyond the name only counts down (no date, country or identifier speaks
+        # for a span), except that one word for a listed person may be lifted to `review`.
+        records, forms_of = self.index.records, self.index.forms
+        reached = []
         for pos, slots in pairs:
-            record = self.index.records[pos]
-            forms = self.index.forms[pos]
-            slot = self._best_slot(query, record, slots, forms, memo)
-            if slot is None:
-                continue
-            result = score_record(query, record, (slot,), forms)
+            record = records[pos]
+            forms = forms_of[pos]
+            best = self._best_slot(query, record, slots, forms, memo)
+            if best is not None:
+                slot, most = best
+                reached.append((-most, record.source, record.source_id, pos, slot, forms))
+        reached.sort(key=lambda r: r[:3])
+        scored: list[Any] = []
+        last: tuple[float, str, str] | None = None  # the LIMIT-th result's order so far
+        for neg_most, source, source_id, pos, slot, forms in reached:
+            if last is not None and (-logistic(-neg_most), source, source_id) > last:
+                break
+            result = score_record(query, records[pos], (slot,), forms)
             if result.score >= 0.2:
                 scored.append(result)
-        scored.sort(key=lambda s: (-s.score, s.record.source, s.record.source_id))
+                if len(scored) >= LIMIT:
+                    scored.sort(key=_order)
+                    del scored[LIMIT:]
+                    last = _order(scored[-1])
+        scored.sort(key=_order)
         decide = self.thresholds.decide
         return [PartyResult(s, decide(s.score)) for s in scored[:LIMIT]]
 
     def _best_slot(self, query: Query, record: Any, slots: Sequence[int] | None,
-                   forms: Sequence[NameForm | None], memo: Memo) -> int | None:
+                   forms: Sequence[NameForm | None], memo: Memo
+                   ) -> tuple[int, float] | None:
         """The slot `score_record` would pick (`match.entity._best_name`: highest log-odds,
-        weak aliases counted down, first of equals), or None when even the best name cannot
-        reach review."""
-        from tradescreen.match import evidence
-
+        weak aliases counted down, first of equals) and the most log-odds the record can score
+        through it, or None when even the best name cannot reach review."""
         qform = name_form(query.name, record.schema, query=True)
         if not qform.tokens:
             return None
-        weak = evidence.WEIGHTS["weak_alias"]
+        tight = self._bounds.get(qform)
+        if tight is None:
+            tight = self._bounds[qform] = QueryBound(qform)
+        known = memo.get(qform)
+        if known is None:
+            known = memo[qform] = {}
+        names = record.names
         # Slots in order of what they could reach at most, so that once a name scores above
         # every remaining bound the rest need no comparison; ties go to the lower slot, as
         # `_best_name` keeps the first of equals.
         order = []
-        for slot in (slots if slots else range(len(record.names))):
+        for slot in (slots if slots else range(len(names))):
             cform = forms[slot]
             if cform is None or not cform.tokens:
                 continue
-            adjust = weak if record.names[slot][2] == "weak" else 0.0
-            order.append((-(name_bound(qform, cform) + adjust), slot, cform, adjust))
-        order.sort(key=lambda o: (o[0], o[1]))
-        best_slot, best_logit, bound = None, float("-inf"), float("-inf")
+            adjust = _WEAK if names[slot][2] == "weak" else 0.0
+            order.append((-(tight.ceiling(cform) + adjust), slot, cform, adjust))
+        order.sort(key=_first_two)
+        # One word for a listed person may be lifted to `review` as a distinctive surname:
+        # then the record is shown whatever its names score.
+        lift = (_SURNAME if record.schema == "Person" and len(qform.tokens) == 1
+                else float("-inf"))
+        floor = self._floor
+        top = tight.top - 1e-12
+        best_slot, best_logit, bound = -1, float("-inf"), float("-inf")
+        # Names that cannot reach review, kept for when another name does: then one of them
+        # may still be the record's best name (a weak alias counts down).
+        pending: list[tuple[float, int, NameForm, FormKey, float]] = []
         for neg_ceiling, slot, cform, adjust in order:
             ceiling = -neg_ceiling
-            if bound >= self._floor and (
+            if bound >= floor and (
                     ceiling < best_logit or (ceiling == best_logit and slot > best_slot)):
                 break
-            key = (qform, _compared_as(cform))
-            logit = memo.get(key)
+            key = _compared_as(cform)
+            logit = known.get(key)
             if logit is None:
-                logit = memo[key] = score_forms(qform, cform).logit
-            bound = max(bound, logit)
+                # Names written all but alike are compared straight away: the bound would
+                # not keep them out.
+                most = top if ceiling - adjust >= top else tight(cform, key)
+                if most < floor:
+                    if most + adjust > best_logit or (
+                            most + adjust == best_logit and slot < best_slot):
+                        pending.append((most + adjust, slot, cform, key, adjust))
+                    continue
+                logit = known[key] = score_forms(qform, cform).logit
+            if logit > bound:
+                bound = logit
             chosen = logit + adjust
             if chosen > best_logit or (chosen == best_logit and slot < best_slot):
                 best_slot, best_logit = slot, chosen
-        if best_slot is None:
+        if max(bound, lift) < floor or best_slot < 0 and not pending:
             return None
-        # Besides the name only penalties apply, except that one word for a listed person may
-        # be lifted to `review` as a distinctive surname.
-        if record.schema == "Person" and len(qform.tokens) == 1:
-            bound = max(bound, evidence.SINGLE_SURNAME_LOGIT)
-        return best_slot if bound >= self._floor else None
+        for ceiling, slot, cform, key, adjust in pending:
+            if ceiling < best_logit or (ceiling == best_logit and slot > best_slot):
+                continue
+            logit = known.get(key)
+            if logit is None:
+                logit = known[key] = score_forms(qform, cform).logit
+            chosen = logit + adjust
+            if chosen > best_logit or (chosen == best_logit and slot < best_slot):
+                best_slot, best_logit = slot, chosen
+        if best_slot < 0:
+            return None
+        # Summed in another order than `score_record` sums: a hair above, never below.
+        return best_slot, max(best_logit, lift) + 1e-9

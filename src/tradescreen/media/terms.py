@@ -22,7 +22,7 @@ import ahocorasick
 import yaml
 
 from tradescreen.controls.reference import Citation, Reference
-from tradescreen.media.parties import DocText, Mention
+from tradescreen.media.mentions import DocText, Mention
 from tradescreen.normalize.names import name_form
 from tradescreen.normalize.phonetic import abjad_skeleton, skeleton
 
