@@ -162,7 +162,7 @@ class AttributeWriter:
         self._canon_parties: dict[int, set[str]] = {}
 
     def add(self, pos: int, record: Record) -> None:
-        party = party_key(record.caption)
+        party = None  # computed for the few records that have an address
         for slot, (kind, key, _value) in enumerate(record.attributes):
             if kind != "address":
                 for text in exact_keys(kind, key):
@@ -178,7 +178,7 @@ class AttributeWriter:
             cid = self._canon.setdefault(canon, len(self._canon))
             parties = self._canon_parties.setdefault(cid, set())
             if len(parties) < MAX_COUNTED:
-                parties.add(party)
+                parties.add(party := party or party_key(record.caption))
             self.addr_canon.append(cid)
         for _kind, target_name, target_id, _share in record.relations:
             if target_id:

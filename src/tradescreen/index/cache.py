@@ -25,7 +25,7 @@ from tradescreen.index import clusters
 from tradescreen.index.build import INDEX_VERSION
 from tradescreen.index.mapped import IndexFormatError, MappedIndex
 from tradescreen.index.records import Record, to_record
-from tradescreen.index.write import Prepared, prepare_record, write_index
+from tradescreen.index.write import SERIAL_RECORDS, Prepared, prepare_record, write_index
 from tradescreen.model import Entity
 from tradescreen.store.api import Store
 
@@ -99,12 +99,13 @@ def _shared_values(p: Profile, shared: dict[Any, Any]) -> Profile:
     unpickled from a worker with a new object for every value, even an empty set (216 bytes);
     the profiles of every entity stay in memory until the clusters are linked, so this took
     2.3 of their 3.4 GB at 1.5 million entities."""
-    values = {}
+    # In place: the profile is new (unpickled, or just made) and this is its one holder; a
+    # dataclasses.replace per entity was a tenth of the main process's time.
     for name in _SHARED_FIELDS:
         value = getattr(p, name)
         if not value or isinstance(value, str) or len(value) == 1:
-            values[name] = shared.setdefault(value, value)
-    return dataclasses.replace(p, **values)
+            object.__setattr__(p, name, shared.setdefault(value, value))
+    return p
 
 
 def load_records(store: Store, snapshot_ids: list[str]) -> list[Record]:
@@ -130,8 +131,13 @@ def load_index(
     def observe(prepared: Prepared) -> None:
         collector.profiles.append(_shared_values(prepared.extra, shared))
 
+    # A collection known to be large starts its workers at once: preparing the first
+    # records in-process first would leave the workers idle while the main process, the
+    # build's bottleneck, does their work.
+    total = sum(snap.entity_count for sid in ids if (snap := store.snapshot(sid)) is not None)
+    serial = 0 if total > SERIAL_RECORDS else SERIAL_RECORDS
     build_into(index_dir, path, iter_stored(store, ids), tuple(ids), collector,
-               prepare=prepare_stored, observe=observe)
+               prepare=prepare_stored, observe=observe, serial=serial)
     return _with_parties(MappedIndex(path, INDEX_VERSION), store)
 
 
@@ -149,8 +155,9 @@ def build_into(
     collector: clusters.Collector | None = None,
     prepare: Callable[[Any], Prepared] = prepare_record,
     observe: Callable[[Prepared], None] | None = None,
+    serial: int = SERIAL_RECORDS,
 ) -> None:
-    """`records`, `prepare`, `observe`: see `write_index`."""
+    """`records`, `prepare`, `observe`, `serial`: see `write_index`."""
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".building-{path.name}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
@@ -164,7 +171,7 @@ def build_into(
         # streams records through `iter_records` hands the writer's name forms to the collector.
         on_names = collector.names if collector is not None and observe is None else None
         write_index(records, ids, tmp, INDEX_VERSION, prepare=prepare, observe=observe,
-                    on_names=on_names)
+                    on_names=on_names, serial=serial)
         (collector or clusters.Collector()).write(tmp)
         for f in tmp.iterdir():  # on disk before the rename makes the folder visible
             with f.open("rb") as fh:

@@ -24,6 +24,7 @@ def form_fields() -> list[str]:
     return [f.name for f in dataclasses.fields(NameForm)]
 
 
+@lru_cache(maxsize=1)
 def _constructible() -> bool:
     # NameForm(*values) needs every field in __init__; otherwise pickle the objects as they are.
     return all(f.init for f in dataclasses.fields(NameForm))

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import json
 from array import array
+from collections import defaultdict, deque
 from collections.abc import Callable, Collection, Iterable
+from itertools import count, repeat
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -53,22 +55,28 @@ def record_forms(record: Record) -> tuple[NameForm | None, ...]:
     )
 
 
+def _dense_ids() -> defaultdict[str, int]:
+    """A dict giving each new string the next id (0, 1, ...) when first looked up: interning
+    runs inside the dict's own lookup, with no Python call per string (tens of millions of
+    keys in a large build, all in the main process)."""
+    return defaultdict(count().__next__)
+
+
 class _Interner:
     """Strings -> dense ids, plus the (id, value) pairs that become a `keyed` file."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
+        self.ids: defaultdict[str, int] = _dense_ids()
         self.key_ids = array("i")
         self.values = array("i")
 
     def add(self, text: str, value: int) -> None:
-        self.key_ids.append(self.ids.setdefault(text, len(self.ids)))
+        self.key_ids.append(self.ids[text])
         self.values.append(value)
 
     def add_all(self, texts: Collection[str], value: int) -> None:
-        ids = self.ids
-        self.key_ids.extend([ids.setdefault(t, len(ids)) for t in texts])
-        self.values.extend([value] * len(texts))
+        self.key_ids.extend(map(self.ids.__getitem__, texts))
+        self.values.extend(repeat(value, len(texts)))
 
     def write(self, prefix: Path) -> None:
         write_keyed(prefix, list(self.ids), np.frombuffer(self.key_ids, dtype=np.int32),
@@ -126,7 +134,8 @@ def write_index(
     entity_ids = _Interner()
     columns = ColumnWriter()
     attrs = AttributeWriter()
-    vocab: dict[str, int] = {}
+    vocab = _dense_ids()
+    intern_tokens = vocab.__getitem__
     name_record = array("i")
     name_slot = array("i")
     rec_off = array("q", [0])
@@ -147,8 +156,7 @@ def write_index(
                 name_record.append(pos)
                 name_slot.append(slot)
                 keys.add_all(name_keys[slot], name_id)
-                for token in tokens:
-                    vocab.setdefault(token, len(vocab))
+                deque(map(intern_tokens, tokens), 0)
             for norm in dict.fromkeys(norm for _scheme, norm, _raw in record.identifiers):
                 idents.add(norm, pos)
             entity_ids.add(ftm_id(record.source, record.source_id), pos)

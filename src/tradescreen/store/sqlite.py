@@ -243,7 +243,7 @@ class SQLiteStore:
         db = self.db
         db.execute(
             "INSERT INTO entity_blobs (content_hash, data) "
-            "SELECT content_hash, data FROM staged.blobs WHERE true "
+            "SELECT entity_hash, data FROM staged.rows WHERE true "
             "ON CONFLICT (content_hash) DO NOTHING"
         )
         done, after = 0, ""

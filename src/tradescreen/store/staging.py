@@ -1,10 +1,10 @@
 """The rows of a new snapshot, prepared on disk before the store is touched.
 
 An import serialises and hashes every entity once, into a temporary SQLite file beside the store
-(or in the system's temporary folder for PostgreSQL): the entity blobs keyed by content hash and one
-row per entity. Memory stays flat whatever the list's size (the entities arrive as an iterator and
-leave in batches), the store's write lock is not held while a large list is read, and everything
-an activation needs is known before it starts: the entity count, the content hash, duplicate ids.
+(or in the system's temporary folder for PostgreSQL): one row per entity, with its JSON. Memory
+stays flat whatever the list's size (the entities arrive as an iterator and leave in batches),
+the store's write lock is not held while a large list is read, and everything an activation
+needs is known before it starts: the entity count, the content hash, duplicate ids.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ BATCH = 5000
 
 @dataclass
 class Staged:
-    """A prepared snapshot: its rows in `path` (tables `rows` and `blobs`), counted and hashed."""
+    """A prepared snapshot: its rows in `path` (table `rows`, each with its entity's JSON),
+    counted and hashed."""
 
     path: Path
     count: int
@@ -42,7 +43,9 @@ class Staged:
         )
 
     def blobs(self, batch: int = BATCH) -> Iterator[list[tuple[str, bytes]]]:
-        yield from self._batches("SELECT content_hash, data FROM blobs", batch)
+        """(content hash, JSON) of every row, in the order they were staged (a content shared
+        by two entities comes twice: the store keeps it once)."""
+        yield from self._batches("SELECT entity_hash, data FROM rows ORDER BY rowid", batch)
 
     def _batches(self, sql: str, batch: int) -> Iterator[list]:
         conn = sqlite3.connect(self.path)
@@ -60,13 +63,16 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: bounded whatever the list's size
+    # One row per entity, appended in arrival order (rowid), its JSON inside: one write per
+    # entity. A table keyed by source id or content hash instead would insert each ~1 KB row
+    # at a random place in its B-tree (and a separate blob table wrote every entity twice);
+    # the unique index on source_id alone holds the order and refuses duplicate ids.
     conn.executescript(
         """
         CREATE TABLE rows (
-            source_id TEXT PRIMARY KEY, entity_hash TEXT NOT NULL, schema TEXT NOT NULL,
-            caption TEXT NOT NULL
-        ) WITHOUT ROWID;
-        CREATE TABLE blobs (content_hash TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+            source_id TEXT NOT NULL UNIQUE, entity_hash TEXT NOT NULL, schema TEXT NOT NULL,
+            caption TEXT NOT NULL, data BLOB NOT NULL
+        );
         """
     )
     return conn
@@ -132,22 +138,17 @@ def serialise(entity: Entity, *, source: str, label: str) -> Row:
 
 
 def _write(conn: sqlite3.Connection, batch: list[Row], label: str) -> int:
-    blobs = [(digest, data) for _sid, digest, _schema, _caption, data in batch]
-    rows = [row[:4] for row in batch]
     conn.execute("BEGIN")
     try:
-        conn.executemany(
-            "INSERT INTO blobs (content_hash, data) VALUES (?, ?) ON CONFLICT DO NOTHING", blobs
-        )
-        conn.executemany("INSERT INTO rows VALUES (?, ?, ?, ?)", rows)
+        conn.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?)", batch)
     except sqlite3.IntegrityError:
         conn.execute("ROLLBACK")
-        raise SourceError(f"{label}: duplicate entity id {_duplicate(conn, rows)!r}") from None
+        raise SourceError(f"{label}: duplicate entity id {_duplicate(conn, batch)!r}") from None
     conn.execute("COMMIT")
-    return len(rows)
+    return len(batch)
 
 
-def _duplicate(conn: sqlite3.Connection, rows: list[tuple[str, str, str, str]]) -> str:
+def _duplicate(conn: sqlite3.Connection, rows: list[Row]) -> str:
     seen: set[str] = set()
     for source_id, *_ in rows:
         staged = conn.execute("SELECT 1 FROM rows WHERE source_id = ?", (source_id,)).fetchone()
