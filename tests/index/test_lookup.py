@@ -171,3 +171,51 @@ def test_dense_sums_equal_sorted_sums(sdn_index, monkeypatch) -> None:
     dense_way = run()
     assert dense_way == sorted_way
     assert sum(map(len, sorted_way)) > 1000
+
+
+def _ranked_by_full_sort(index, uniq, share, limit, per_record):
+    """What `ranked` replaces: every name sorted by share, then `top_records`."""
+    order = np.argsort(-share, kind="stable")
+    ids = uniq[order]
+    return [(pos, [int(ids[i]) for i in at], float(share[order[at[0]]]))
+            for pos, at in top_records(index.name_record[ids], limit, per_record)]
+
+
+def test_ranked_equals_the_full_sort(sdn_index, monkeypatch) -> None:
+    """Only the best names are sorted, a record's weaker names found through its own ids: the
+    same records, names and shares as sorting every name, ties included (ranked by name id)."""
+    rng = np.random.default_rng(3)
+    count = sdn_index.name_count
+    monkeypatch.setattr(lookup, "HEAD_NAMES", 1)  # the line falls inside most records
+    cases = 0
+    for trial in range(400):
+        uniq = np.unique(rng.integers(0, count, rng.integers(1, 3000)))
+        # few distinct shares: ties across the line, records split by it
+        share = rng.choice(np.linspace(0.3, 1.0, rng.integers(2, 12)), len(uniq))
+        if trial % 4 == 0:  # names of the same records, as real postings reach them
+            uniq = np.unique(np.clip(uniq // 3 * 3 + rng.integers(0, 3, len(uniq)), 0,
+                                     count - 1))
+            share = rng.choice((0.5, 0.75, 1.0), len(uniq))
+        for limit, per_record in ((30, 3), (5, 1), (1, 3)):
+            got = lookup.ranked(sdn_index, uniq, share, limit, per_record)
+            assert got == _ranked_by_full_sort(sdn_index, uniq, share, limit, per_record)
+            cases += len(uniq) > 2 * limit
+    assert cases > 500  # most cases went through the partial ranking
+
+
+def test_candidates_unchanged_by_partial_ranking(sdn_index, monkeypatch) -> None:
+    rng = random.Random(11)
+    names = [r.names[0][0] for r in rng.sample(sdn_index.records, 120)]
+    queries = [*names, *(_typo(n, rng) for n in names), "Mohammed Ali", "Trading LLC",
+               "Bank", "Al Hassan", "Company Limited", "Ahmad", "Mohammad Reza Hosseini"]
+
+    def run() -> list:
+        return [[(c.record, c.name_slots, c.share) for c in
+                 candidates(sdn_index, name_form(q, "LegalEntity", query=True))]
+                for q in queries]
+
+    monkeypatch.setattr(lookup, "HEAD_NAMES", 10**9)  # every name sorted
+    full = run()
+    monkeypatch.setattr(lookup, "HEAD_NAMES", 1)
+    assert run() == full
+    assert sum(map(len, full)) > 1000

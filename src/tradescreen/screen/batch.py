@@ -1,16 +1,23 @@
 """Screen many queries on all cores, results in input order.
 
-Workers are forked after the index is loaded, so they share its memory copy-on-write and start
-instantly; each keeps its own caches of normalised names. Workers return finished JSON lines, so
-the parent only writes bytes and the serialisation runs in parallel too.
+Workers are forked after the index is opened and after one query has run in the parent, so the
+tables every screening reads (vocabularies, the name model, rigour's tagger when the file needs
+it) are loaded once and shared copy-on-write instead of rebuilt privately in every worker.
+A query that repeats in a file (the same customer on many invoices) is screened once: its
+lines differ only in their row fields. Workers return finished JSON, so the parent only
+writes bytes and the serialisation runs in parallel too; each worker keeps its caches of
+normalised names and token comparisons under a memory budget (`CACHE_BUDGET_MB`).
 """
 
 from __future__ import annotations
 
-import itertools
+import functools
+import gc
 import multiprocessing as mp
 import os
+import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -21,6 +28,11 @@ from tradescreen.screen.party import Screener, query_to_dict
 
 _SCREENER: Screener | None = None
 _LIMIT = 10
+# Private memory (MB) a worker's result caches may grow to before they are emptied: the token
+# comparison caches alone hold up to 10^6 entries each, several hundred MB per worker on a
+# long file, all of it private. Emptying them changes no answer (they cache pure functions).
+CACHE_BUDGET_MB = 96
+_CHECK_EVERY = 64  # rows between two looks at the worker's memory
 
 
 def screen_one(screener: Screener, query: Query, limit: int) -> dict[str, Any]:
@@ -28,16 +40,28 @@ def screen_one(screener: Screener, query: Query, limit: int) -> dict[str, Any]:
     return {"query": query_to_dict(query), "results": [r.to_dict() for r in results]}
 
 
-def _work(row: Row) -> bytes:
+def _screened(query: Query) -> bytes:
+    """`{"query": ..., "results": [...]}` of one query, without the closing brace: the row's
+    own fields follow it (`_line`)."""
     assert _SCREENER is not None
+    _budget.tick()
+    return orjson.dumps(screen_one(_SCREENER, query, _LIMIT))[:-1]
+
+
+def _tail(row: Row) -> bytes:
+    return orjson.dumps({"row": row.number, "row_id": row.key,
+                         "warnings": list(row.warnings)})[1:]
+
+
+def _line(row: Row, body: bytes | None) -> bytes:
+    """The row's JSON line: the same bytes as dumping the whole dict at once."""
     if row.query is None:
-        data: dict[str, Any] = {"query": None, "error": row.error, "results": []}
-    else:
-        data = screen_one(_SCREENER, row.query, _LIMIT)
-    data["row"] = row.number
-    data["row_id"] = row.key
-    data["warnings"] = list(row.warnings)
-    return orjson.dumps(data) + b"\n"
+        data: dict[str, Any] = {"query": None, "error": row.error, "results": [],
+                                "row": row.number, "row_id": row.key,
+                                "warnings": list(row.warnings)}
+        return orjson.dumps(data) + b"\n"
+    assert body is not None
+    return body + b"," + _tail(row) + b"\n"
 
 
 def screen_lines(
@@ -46,31 +70,117 @@ def screen_lines(
     *,
     workers: int | None = None,
     limit: int = 10,
-    chunksize: int = 128,
+    chunksize: int = 64,
 ) -> Iterator[bytes]:
     """One JSON line per row, in input order: the screening, or the row's error (not screened);
     each line carries the row's number, its key (`row_id`, null without a key column) and the
     warnings about fields that were left out."""
     global _SCREENER, _LIMIT
     _SCREENER, _LIMIT = screener, limit
+    rows = list(rows)
+    # Each distinct query once, in order of first appearance; rows point at their query.
+    distinct: dict[Query, int] = {}
+    which: list[int] = []
+    for row in rows:
+        which.append(-1 if row.query is None else distinct.setdefault(row.query, len(distinct)))
+    queries = list(distinct)
+    last_use: dict[int, int] = {u: i for i, u in enumerate(which) if u >= 0}
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or "fork" not in mp.get_all_start_methods():
-        yield from map(_work, rows)
+    if workers <= 1 or len(queries) < 2 or "fork" not in mp.get_all_start_methods():
+        yield from _emit(rows, which, last_use, map(_screened, queries))
         return
-    rows = iter(rows)
-    head = list(itertools.islice(rows, _PEEK))
-    _warm_shared_models(head)
+    warm_before_fork(screener, queries[:_PEEK])
     with mp.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_work, itertools.chain(head, rows), chunksize=chunksize)
+        bodies = pool.imap(_screened, queries, chunksize=chunksize)
+        yield from _emit(rows, which, last_use, bodies)
+
+
+def _emit(rows: list[Row], which: list[int], last_use: dict[int, int],
+          bodies: Iterator[bytes]) -> Iterator[bytes]:
+    """Rows' lines in order, each distinct query's result kept until its last row."""
+    ready: dict[int, bytes] = {}
+    done = 0
+    for i, (row, u) in enumerate(zip(rows, which, strict=True)):
+        if u < 0:
+            yield _line(row, None)
+            continue
+        while done <= u:
+            ready[done] = next(bodies)
+            done += 1
+        body = ready[u] if last_use[u] > i else ready.pop(u)
+        yield _line(row, body)
 
 
 _PEEK = 5_000
 
 
-def _warm_shared_models(rows: list[Row]) -> None:
-    """Load, before forking, the models a worker would otherwise load for itself on its first
-    name in Japanese or Korean script (the name tagger: seconds and hundreds of MB each)."""
+def warm_before_fork(screener: Screener, queries: list[Query]) -> None:
+    """Load in the parent what every worker would otherwise load for itself: the tables a
+    screening reads on first use (one query of each kind screened here), rigour's name tagger
+    when a name in Japanese or Korean script needs it (seconds and hundreds of MB), then freeze
+    the parent's objects so that no worker's garbage collector writes to their pages."""
     from tradescreen.normalize.phonetic_scripts import needs_reading, warm
 
-    if any(row.query is not None and needs_reading(row.query.name) for row in rows):
+    if any(needs_reading(q.name) for q in queries):
         warm()
+    seen: set[str] = set()
+    for query in queries:
+        if query.schema not in seen:
+            seen.add(query.schema)
+            screener.screen(query, limit=_LIMIT)
+    gc.collect()
+    gc.freeze()
+
+
+class _Budget:
+    """Keeps a worker's bounded result caches (functools LRU caches of tradescreen modules)
+    under `CACHE_BUDGET_MB` of private memory grown since its first row."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.base: int | None = None
+
+    def tick(self) -> None:
+        self.rows += 1
+        if self.rows % _CHECK_EVERY:
+            return
+        private = private_mb()
+        if private is None:
+            return
+        if self.base is None:
+            self.base = private
+        elif private - self.base > CACHE_BUDGET_MB:
+            clear_result_caches()
+            gc.collect()
+            self.base = min(self.base, private_mb() or self.base)
+
+
+_budget = _Budget()
+
+
+def private_mb() -> int | None:
+    """This process's private dirty memory in MB (copied-on-write and its own allocations)."""
+    try:
+        text = Path("/proc/self/smaps_rollup").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("Private_Dirty:"):
+            return int(line.split()[1]) // 1024
+    return None
+
+
+def clear_result_caches() -> int:
+    """Empty the bounded LRU caches of tradescreen's modules (pure functions' results); the
+    unbounded ones hold loaded tables, shared with the parent, and stay. Returns how many."""
+    cleared = 0
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("tradescreen.") or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, functools._lru_cache_wrapper) and value.cache_parameters().get(
+                "maxsize"
+            ):
+                value.cache_clear()
+                cleared += 1
+    return cleared
