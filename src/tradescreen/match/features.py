@@ -170,10 +170,24 @@ _ACRONYM_SKIPS = frozenset({"the", "of", "and", "for", "in", "on", "at", "to", "
                             "und", "y", "de", "la", "le", "les", "des", "du", "del"})
 
 
-def _initials(tokens: tuple[str, ...]) -> set[str]:
+@lru_cache(maxsize=200_000)
+def _initials(tokens: tuple[str, ...]) -> frozenset[str]:
     """The initials of a name read whole and without its function words."""
     kept = tuple(t for t in tokens if t not in _ACRONYM_SKIPS)
-    return {"".join(t[0] for t in tokens), "".join(t[0] for t in kept)}
+    return frozenset({"".join(t[0] for t in tokens), "".join(t[0] for t in kept)})
+
+
+def may_read_acronym(query: NameForm, candidate: NameForm) -> bool:
+    """Whether `with_acronym` can change the alignment of the two names: bounds that read the
+    alignment's measurements without making it (media.namebound) must then not rely on them."""
+    if query.kind == "person" or candidate.kind == "person":
+        return False
+    for short, other in ((query, candidate), (candidate, query)):
+        if len(other.tokens) >= 3:
+            initials = _initials(other.tokens)
+            if any(2 <= len(t) <= 8 and t.isalpha() and t in initials for t in short.tokens):
+                return True
+    return False
 
 
 # How alike an acronym and the words it stands for are: a little above the lowest similarity

@@ -26,7 +26,12 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from tradescreen.match.align import MIN_TOKEN_SIM, pair_sim
-from tradescreen.match.features import joined_similarity, read_as_korean, syllabic_mismatch
+from tradescreen.match.features import (
+    joined_similarity,
+    may_read_acronym,
+    read_as_korean,
+    syllabic_mismatch,
+)
 from tradescreen.match.model import Comparison, Level, name_model
 from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize import vocab
@@ -220,6 +225,10 @@ class QueryBound:
 
     def _bound(self, candidate: NameForm) -> float:
         query, q, c = self.query, self.q, candidate.tokens
+        if may_read_acronym(query, candidate):
+            # An acronym aligned with the words it stands for moves the measurements read
+            # below (dice, coverage, unmatched tokens): only the loose bound holds.
+            return self.ceiling(candidate)
         qs, cs = self.side, _side(c)
         abjad = query.abjad != candidate.abjad
         ub_q = [0.0] * len(q)
