@@ -26,7 +26,6 @@ NEIGHBOUR_FACTOR = 0.7
 COMMON_POSTINGS = 5_000
 COMMON_FRACTION = 0.01
 DENSE_RATIO = 32  # see _dense
-HEAD_NAMES = 8  # names ranked per wanted record before the rest are looked at (see ranked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,52 +164,6 @@ def top_records(
     return list(slots.items())
 
 
-def ranked(
-    index: Index, uniq: np.ndarray, share: np.ndarray, limit: int, per_record: int
-) -> list[tuple[int, list[int], float]]:
-    """(record, its best `per_record` name ids, its best share) for the first `limit` records
-    when the names `uniq` (sorted ids) are ranked by share, ties by name id: `top_records` over
-    the whole ranking, without sorting it. A common query keeps 10^4-10^5 names above the cut
-    and only the best few records matter, so only the names down to the `limit x HEAD_NAMES`-th
-    best share (ties included) are sorted; a record's weaker names below that line are found
-    through its own name ids (a record's names have consecutive ids)."""
-    neg = -share
-    k = limit * HEAD_NAMES
-    order = None
-    if len(uniq) > 2 * k:
-        line = np.partition(neg, k)[k]
-        head = np.flatnonzero(neg <= line)  # ascending, so the stable sort breaks ties by id
-        order = head[np.argsort(neg[head], kind="stable")]
-        picked = top_records(index.name_record[uniq[order]], limit, per_record)
-        if len(picked) < limit:
-            order = None  # fewer records than `limit` above the line: rank every name
-    if order is None:
-        line = None
-        order = np.argsort(neg, kind="stable")
-        picked = top_records(index.name_record[uniq[order]], limit, per_record)
-    out = [(pos, uniq[order[at]].tolist(), float(share[order[at[0]]])) for pos, at in picked]
-    if line is not None:
-        # Keys of the array's own dtype: mixed dtypes make searchsorted copy the whole array.
-        records = index.name_record
-        chosen = np.array([pos for pos, _ in picked], dtype=records.dtype)
-        first, end = records.searchsorted(chosen), records.searchsorted(chosen + 1)
-        for i, (_, names, _best) in enumerate(out):
-            if len(names) < per_record and end[i] - first[i] > len(names):
-                names += _names_below(uniq, neg, first[i], end[i], line, per_record - len(names))
-    return out
-
-
-def _names_below(
-    uniq: np.ndarray, neg: np.ndarray, first: int, end: int, line: float, wanted: int
-) -> list[int]:
-    """The best `wanted` of the names `first..end-1` (one record's) reached below `line`."""
-    ids = np.arange(first, end, dtype=uniq.dtype)
-    at = np.minimum(uniq.searchsorted(ids), len(uniq) - 1)
-    at = at[(uniq[at] == ids) & (neg[at] > line)]
-    at = at[np.argsort(neg[at], kind="stable")]  # `at` ascends: ties stay in id order
-    return uniq[at[:wanted]].tolist()
-
-
 def common_bound(parts: list[list[tuple[np.ndarray, float]]], common: int) -> float:
     """The most a name reached only through keys of more than `common` postings can sum to."""
     return sum(max((w for a, w in keys if len(a) > common), default=0.0) for keys in parts)
@@ -331,12 +284,14 @@ def candidates(
             keep = share >= min_share
             if not keep.any():
                 keep = share >= fallback_share
-            for pos, names, best in ranked(index, uniq[keep], share[keep], limit,
-                                           names_per_record):
+            uniq, share = uniq[keep], share[keep]
+            order = np.argsort(-share, kind="stable")
+            ids, share = uniq[order], share[order]
+            for pos, at in top_records(index.name_record[ids], limit, names_per_record):
                 prior = found.get(pos)
                 found[pos] = Candidate(
-                    pos, tuple(index.name_slot[names].tolist()),
-                    max(best, prior.share if prior else 0.0),
+                    pos, tuple(int(index.name_slot[ids[i]]) for i in at),
+                    max(float(share[at[0]]), prior.share if prior else 0.0),
                     via_identifier=bool(prior and prior.via_identifier),
                 )
     return sorted(found.values(), key=lambda c: -c.share)

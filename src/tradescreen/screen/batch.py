@@ -31,7 +31,7 @@ _LIMIT = 10
 # Private memory (MB) a worker's result caches may grow to before they are emptied: the token
 # comparison caches alone hold up to 10^6 entries each, several hundred MB per worker on a
 # long file, all of it private. Emptying them changes no answer (they cache pure functions).
-CACHE_BUDGET_MB = 96
+CACHE_BUDGET_MB = 64
 _CHECK_EVERY = 64  # rows between two looks at the worker's memory
 
 
