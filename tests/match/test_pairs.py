@@ -224,6 +224,10 @@ def test_a_number_on_one_side_only_is_another_member_of_the_series():
                          ("Vessel", "MI RIM", "MI RIM 2")):
         assert not compare_names(schema, a, b)[1], (a, b)
     assert compare_names("Company", "Bain Capital Fund XI L.P.", "Bain Capital Fund 11 LP")[1]
+    # A number inside further words names a unit of the other, not another of a series.
+    assert compare_names("Company", "China Electronics Technology Group Corporation",
+                         "China Electronics Technology Group Corporation 14th Research "
+                         "Institute")[1]
     # Fund X / Fund XI: two numbers of one series (the labelled pairs call these a match).
     assert compare_names("Company", "Bain Capital Fund X L.P.", "Bain Capital Fund XI L.P.")[1]
 

@@ -143,15 +143,21 @@ def _slip_edits(q: tuple[str, ...], c: tuple[str, ...], al: Alignment, written: 
     return min(worst, 3) if written else min(worst, 2)
 
 
-def number_one_side(query: NameForm, candidate: NameForm) -> bool:
-    """Only one of two organisation or vessel names carries a number (Bowne Global Solutions /
-    Bowne Global Solutions II, Sparta / Sparta III): the numbered one is a member of a series
-    the other heads, or another entity of that series, not the same one written differently."""
+def number_one_side(query: NameForm, candidate: NameForm, al: Alignment) -> bool:
+    """Only one of two organisation or vessel names carries a number, and the number is all it
+    adds (Bowne Global Solutions / Bowne Global Solutions II, Sparta / Sparta III): the numbered
+    one is another member of the series the other heads, not the same one written differently.
+    A number inside further words names a unit of the other (China Electronics Technology
+    Group Corporation / ... 14th Research Institute): an extra part, not a series."""
     if query.kind == "person" or candidate.kind == "person":
         return False
     nq = any(not t.isalpha() for t in query.tokens)
     nc = any(not t.isalpha() for t in candidate.tokens)
-    return nq != nc
+    if nq == nc:
+        return False
+    side, unmatched = (query, al.query_unmatched) if nq else (candidate, al.candidate_unmatched)
+    left = [side.tokens[i] for i in unmatched]
+    return bool(left) and not any(t.isalpha() for t in left)
 
 
 def joined_similarity(q: tuple[str, ...], c: tuple[str, ...]) -> float:
@@ -295,7 +301,7 @@ def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameC
         "extra_tokens": float(max(q_extra, c_extra)),
         "joined_similarity": joined,
         "numbers_conflict": float(al.numbers_conflict),
-        "number_one_side": float(number_one_side(query, candidate)),
+        "number_one_side": float(number_one_side(query, candidate, al)),
         "acronym": float(acronym),
         "legal_form_conflict": float(bool(qf and cf and not qf & cf)),
         # One class, other forms (Inc / LLC, Ltd / GmbH): often the same company under
