@@ -90,9 +90,12 @@ def screen_lines(
         yield from _emit(rows, which, last_use, map(_screened, queries))
         return
     warm_before_fork(screener, queries[:_PEEK])
-    with mp.get_context("fork").Pool(workers) as pool:
-        bodies = pool.imap(_screened, queries, chunksize=chunksize)
-        yield from _emit(rows, which, last_use, bodies)
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            bodies = pool.imap(_screened, queries, chunksize=chunksize)
+            yield from _emit(rows, which, last_use, bodies)
+    finally:
+        gc.unfreeze()  # the parent's own objects are collectable again once workers are gone
 
 
 def _emit(rows: list[Row], which: list[int], last_use: dict[int, int],
