@@ -14,12 +14,16 @@ from tradescreen import sources
 from tradescreen.normalize.text import ascii_fold
 
 _WHOLE = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+# Cyrillic the BGN way first (normalize.text reads it as English-language lists write it).
+_CYRILLIC = icu.Transliterator.createInstance("Russian-Latin/BGN; Any-Latin; Latin-ASCII")
 
 
 def whole(text: str) -> str:
     """The fold as it was: the whole text through ICU at once."""
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
+        if any("\u0400" <= ch <= "\u04ff" for ch in text):
+            text = _CYRILLIC.transliterate(text).replace("\u00b7", "")
         text = _WHOLE.transliterate(text)
         if not text.isascii():
             text = anyascii(text)
