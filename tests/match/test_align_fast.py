@@ -96,7 +96,7 @@ def reference_align(query: NameForm, candidate: NameForm, weight) -> A.Alignment
                               if i not in used_q and not (both and q[i] in nq)),
         candidate_unmatched=tuple(j for j in range(len(c))
                                   if j not in used_c and not (both and c[j] in nc)),
-        numbers_conflict=A._numbers_conflict(frozenset(nq), frozenset(nc)),
+        numbers_conflict=A.numbers_conflict(frozenset(nq), frozenset(nc)),
     )
 
 

@@ -26,6 +26,8 @@ TRANSLIT_SIM = 0.9
 EQUIVALENT_SIM = 0.85
 TYPO_COST = 1.15
 MAX_TYPO_EDITS = 3  # more edits than this and two tokens are never typos of one another
+MERGE_SIM = 0.85  # the least similarity at which neighbouring tokens join into one word
+MERGE_SLACK = 2  # ... and the most letters by which the joined tokens and the word differ
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +217,7 @@ def aligning_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str] | Non
 
 
 @lru_cache(maxsize=200_000)
-def _merge_windows(tokens: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str], ...]:
+def merge_windows(tokens: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str], ...]:
     """Runs of a name's tokens written together, in the order they are tried: two and three
     tokens, and acronyms spelt letter by letter ("I R G C") over their whole length."""
     longest = max((b - a for a, b in letter_runs(tokens)), default=3)
@@ -232,7 +234,8 @@ def _lengths(tokens: tuple[str, ...]) -> tuple[int, int, tuple[tuple[int, str, i
     other side is compared only with words within two letters of its length), and the tokens
     with their lengths."""
     lens = [len(b) for b in tokens]
-    return min(lens) - 2, max(lens) + 2, tuple((j, b, len(b)) for j, b in enumerate(tokens))
+    return (min(lens) - MERGE_SLACK, max(lens) + MERGE_SLACK,
+            tuple((j, b, len(b)) for j, b in enumerate(tokens)))
 
 
 # An option is a pair of token spans that may align: (sim, query span, candidate span, kind).
@@ -263,15 +266,15 @@ def _candidates(
     similarity = Levenshtein.normalized_similarity
     for side_a, side_b, flip in ((q, c, False), (c, q, True)):
         lo, hi, lengths = _lengths(side_b)
-        for span, merged in _merge_windows(side_a):
+        for span, merged in merge_windows(side_a):
             size = len(merged)
             if not lo <= size <= hi:
                 continue  # no word on the other side is within two letters of it
             for j, b, length in lengths:
-                if length - size > 2 or size - length > 2:
+                if length - size > MERGE_SLACK or size - length > MERGE_SLACK:
                     continue
-                sim = similarity(merged, b, score_cutoff=0.85)
-                if sim >= 0.85:
+                sim = similarity(merged, b, score_cutoff=MERGE_SIM)
+                if sim >= MERGE_SIM:
                     found.append((sim, (j,), span, "merged") if flip
                                  else (sim, span, (j,), "merged"))
     return found
@@ -281,7 +284,7 @@ def _abjad_candidates(q: tuple[str, ...], c: tuple[str, ...], found: list[Option
     """Merged tokens when one side was written without short vowels: every run is tried (its
     consonants may agree whatever its length)."""
     for side_a, side_b, flip in ((q, c, False), (c, q, True)):
-        for span, merged in _merge_windows(side_a):
+        for span, merged in merge_windows(side_a):
             i, size = span[0], len(span)
             words = side_a[i : i + size]
             after = side_a[i + size] if i + size < len(side_a) else ""
@@ -290,11 +293,11 @@ def _abjad_candidates(q: tuple[str, ...], c: tuple[str, ...], found: list[Option
                 if _abjad_merge(words, b, spoken):
                     # قدرت الله = "qdrt allh" = Qudratullah: no short vowels on one side.
                     sim = TRANSLIT_SIM
-                elif abs(len(b) - len(merged)) > 2:
+                elif abs(len(b) - len(merged)) > MERGE_SLACK:
                     continue
                 else:
-                    sim = Levenshtein.normalized_similarity(merged, b, score_cutoff=0.85)
-                if sim >= 0.85:
+                    sim = Levenshtein.normalized_similarity(merged, b, score_cutoff=MERGE_SIM)
+                if sim >= MERGE_SIM:
                     found.append((sim, (j,), span, "merged") if flip
                                  else (sim, span, (j,), "merged"))
 
@@ -322,7 +325,7 @@ def _abjad_merge(merged: tuple[str, ...], token: str, spoken: str) -> bool:
     )
 
 
-def _numbers_conflict(nq: frozenset[str], nc: frozenset[str]) -> int:
+def numbers_conflict(nq: frozenset[str], nc: frozenset[str]) -> int:
     if not nq or not nc or nq == nc:
         return 0
     shape = {len(t) for t in nq} == {len(t) for t in nc}
@@ -405,7 +408,7 @@ def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
         candidate_unmatched=tuple(
             j for j in range(len(c)) if not used_c[j] and not (both and c[j] in nc)
         ),
-        numbers_conflict=_numbers_conflict(nq, nc),
+        numbers_conflict=numbers_conflict(nq, nc),
     )
 
 

@@ -183,17 +183,20 @@ def _initials(tokens: tuple[str, ...]) -> frozenset[str]:
     return frozenset({"".join(t[0] for t in tokens), "".join(t[0] for t in kept)})
 
 
+def _acronym_of(token: str, other: tuple[str, ...]) -> bool:
+    """`token` (two letters or more) is the initials of a name of three words or more."""
+    return (len(other) >= 3 and 2 <= len(token) <= 8 and token.isalpha()
+            and token in _initials(other))
+
+
 def may_read_acronym(query: NameForm, candidate: NameForm) -> bool:
     """Whether `with_acronym` can change the alignment of the two names: bounds that read the
     alignment's measurements without making it (media.namebound) must then not rely on them."""
     if query.kind == "person" or candidate.kind == "person":
         return False
-    for short, other in ((query, candidate), (candidate, query)):
-        if len(other.tokens) >= 3:
-            initials = _initials(other.tokens)
-            if any(2 <= len(t) <= 8 and t.isalpha() and t in initials for t in short.tokens):
-                return True
-    return False
+    return any(_acronym_of(t, other.tokens)
+               for short, other in ((query, candidate), (candidate, query))
+               for t in short.tokens)
 
 
 # How alike an acronym and the words it stands for are: a little above the lowest similarity
@@ -223,10 +226,9 @@ def with_acronym(
         others = al.query_unmatched if flip else al.candidate_unmatched
         if len(other.tokens) < 3:
             continue
-        initials = _initials(other.tokens)
         for i in unmatched:
             token = short.tokens[i]
-            if not (2 <= len(token) <= 8 and token.isalpha() and token in initials):
+            if not _acronym_of(token, other.tokens):
                 continue
             rest = tuple(k for k in unmatched if k != i)
             if len(unmatched) < len(short.tokens):

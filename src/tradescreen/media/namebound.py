@@ -25,7 +25,14 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from tradescreen.match.align import MIN_TOKEN_SIM, pair_sim
+from tradescreen.match.align import (
+    MERGE_SIM,
+    MERGE_SLACK,
+    MIN_TOKEN_SIM,
+    merge_windows,
+    numbers_conflict,
+    pair_sim,
+)
 from tradescreen.match.features import (
     joined_similarity,
     may_read_acronym,
@@ -36,11 +43,8 @@ from tradescreen.match.model import Comparison, Level, name_model
 from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize import vocab
 from tradescreen.normalize.names import NameForm
-from tradescreen.normalize.text import letter_runs
 
 JOINED = "joined_similarity"
-MERGE_SIM = 0.85  # the least similarity at which the alignment joins neighbouring tokens
-MERGE_SLACK = 2  # ... and the most letters by which the joined tokens and the word differ
 _INF = math.inf
 
 
@@ -133,13 +137,9 @@ class _Side:
         self.tokens = tokens
         self.weights = tuple(corpus_weight(t) for t in tokens)
         self.numbers = frozenset(t for t in tokens if not t.isalpha())
-        # Runs of neighbouring tokens the alignment may merge into one word of the other
-        # name (acronyms spelt letter by letter over their whole length), by length.
-        run = max((b - a for a, b in letter_runs(tokens)), default=3)
-        windows = sorted((len(merged), i, size, merged)
-                         for size in range(2, max(3, run) + 1)
-                         for i in range(len(tokens) - size + 1)
-                         for merged in ("".join(tokens[i:i + size]),))
+        # The runs of neighbouring tokens the alignment may merge into one word of the other
+        # name, by length.
+        windows = sorted((len(merged), span, merged) for span, merged in merge_windows(tokens))
         self.windows = tuple(w[1:] for w in windows)
         self.window_lengths = tuple(w[0] for w in windows)
         self.lengths = tuple(len(t) for t in tokens)
@@ -286,7 +286,7 @@ class QueryBound:
             total += levels["org_extra_tokens"].weights[levels["org_extra_tokens"].index(0.0)]
         joined = levels[JOINED]
         total += joined.weights[joined.index(joined_similarity(q, c))]
-        conflict = _numbers_conflict(nq, nc)
+        conflict = numbers_conflict(nq, nc)
         if conflict:
             total += levels["numbers_conflict"].weights[
                 levels["numbers_conflict"].index(float(conflict))]
@@ -305,14 +305,14 @@ def _merges(side_a: _Side, side_b: _Side, ub_a: list[float], ub_b: list[float]) 
     that word: within two letters of the merged tokens and at least 0.85 alike."""
     lo = bisect.bisect_left(side_a.window_lengths, side_b.shortest - MERGE_SLACK)
     hi = bisect.bisect_right(side_a.window_lengths, side_b.longest + MERGE_SLACK)
-    for i, size, merged in side_a.windows[lo:hi]:
+    for span, merged in side_a.windows[lo:hi]:
         n = len(merged)
         for j, b in enumerate(side_b.tokens):
             if abs(side_b.lengths[j] - n) > MERGE_SLACK:
                 continue
             sim = Levenshtein.normalized_similarity(merged, b, score_cutoff=MERGE_SIM)
             if sim >= MERGE_SIM:
-                for k in range(i, i + size):
+                for k in span:
                     if sim > ub_a[k]:
                         ub_a[k] = sim
                 if sim > ub_b[j]:
@@ -324,9 +324,3 @@ def pair_bound(query: NameForm, candidate: NameForm) -> float:
     comparison, exactly; usually far closer to it than `name_bound`)."""
     return QueryBound(query)(candidate)
 
-
-def _numbers_conflict(nq: frozenset[str], nc: frozenset[str]) -> int:
-    """As the alignment judges numbers: 1 another number of a series, 2 unrelated ones."""
-    if not nq or not nc or nq == nc:
-        return 0
-    return 1 if {len(t) for t in nq} == {len(t) for t in nc} else 2

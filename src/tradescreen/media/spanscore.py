@@ -19,7 +19,7 @@ from tradescreen.index.lookup import candidates
 from tradescreen.match import evidence
 from tradescreen.match.entity import Query, score_record
 from tradescreen.match.model import logistic
-from tradescreen.match.names import score_forms
+from tradescreen.match.names import compared_as, score_forms
 from tradescreen.media.namebound import QueryBound
 from tradescreen.normalize.names import NameForm, name_form
 from tradescreen.screen.party import PartyResult, Thresholds
@@ -27,7 +27,6 @@ from tradescreen.screen.party import PartyResult, Thresholds
 MAX_DIRECT = 40  # up to this many records are scored directly instead of retrieved
 LIMIT = 10  # results per span, as `screen` gives them
 EXACT_SCORE = 0.95  # the screening score of a name written as listed
-_SYLLABIC = frozenset({"Han", "Hiragana", "Katakana", "Hangul", "Cjk"})
 
 FormKey = tuple[Any, ...]
 # Per span form, the log-odds of each listed name form compared with it.
@@ -47,14 +46,6 @@ def _order(result: Any) -> tuple[float, str, str]:
 
 def _logit(p: float) -> float:
     return math.log(p / (1 - p))
-
-
-def _compared_as(form: NameForm) -> FormKey:
-    """What the name comparison reads of a form: all but how the name was written, which only
-    Chinese and Japanese characters are compared by."""
-    raw = form.raw if form.script in _SYLLABIC else None
-    return (form.tokens, form.legal_forms, form.legal_words, form.dropped, form.script,
-            form.kind, raw)
 
 
 class SpanScorer:
@@ -156,7 +147,7 @@ class SpanScorer:
             if bound >= floor and (
                     ceiling < best_logit or (ceiling == best_logit and slot > best_slot)):
                 break
-            key = _compared_as(cform)
+            key = compared_as(cform)
             logit = known.get(key)
             if logit is None:
                 # Names written all but alike are compared straight away: the bound would
