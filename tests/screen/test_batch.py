@@ -68,6 +68,15 @@ def test_lines_are_those_of_screening_each_row(screener, rows, workers) -> None:
     assert any(b'"decision":"match"' in line for line in got)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_file_is_read_a_block_at_a_time(screener, rows, workers, monkeypatch) -> None:
+    """Blocks smaller than the file (repeats then shared only inside a block) give the same
+    lines, in order."""
+    expected = _one_by_one(screener, rows, 5)
+    monkeypatch.setattr(batch, "BLOCK", 7)
+    assert list(batch.screen_lines(screener, iter(rows), workers=workers, limit=5)) == expected
+
+
 def test_repeated_queries_are_screened_once(screener, rows, monkeypatch) -> None:
     screened: list[Query] = []
     real = batch.screen_one

@@ -3,8 +3,8 @@
 Workers are forked after the index is opened and after one query has run in the parent, so the
 tables every screening reads (vocabularies, the name model, rigour's tagger when the file needs
 it) are loaded once and shared copy-on-write instead of rebuilt privately in every worker.
-A query that repeats in a file (the same customer on many invoices) is screened once: its
-lines differ only in their row fields. Workers return finished JSON, so the parent only
+A query that repeats in a file (the same customer on many invoices) is screened once per block
+of `BLOCK` rows read ahead: its lines differ only in their row fields. Workers return finished JSON, so the parent only
 writes bytes and the serialisation runs in parallel too; each worker keeps its caches of
 normalised names and token comparisons under a memory budget (`CACHE_BUDGET_MB`).
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import multiprocessing as mp
 import os
 import sys
@@ -77,30 +78,45 @@ def screen_lines(
     warnings about fields that were left out."""
     global _SCREENER, _LIMIT
     _SCREENER, _LIMIT = screener, limit
-    rows = list(rows)
-    # Each distinct query once, in order of first appearance; rows point at their query.
-    distinct: dict[Query, int] = {}
-    which: list[int] = []
-    for row in rows:
-        which.append(-1 if row.query is None else distinct.setdefault(row.query, len(distinct)))
-    queries = list(distinct)
-    last_use: dict[int, int] = {u: i for i, u in enumerate(which) if u >= 0}
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(queries) < 2 or "fork" not in mp.get_all_start_methods():
-        yield from _emit(rows, which, last_use, map(_screened, queries))
+    blocks = _blocks(rows)
+    first = next(blocks, None)
+    if first is None:
         return
-    warm_before_fork(screener, queries[:_PEEK])
+    if workers <= 1 or len(first[1]) < 2 or "fork" not in mp.get_all_start_methods():
+        for block in itertools.chain((first,), blocks):
+            yield from _emit(*block, map(_screened, block[1]))
+        return
+    warm_before_fork(screener, first[1][:_PEEK])
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            bodies = pool.imap(_screened, queries, chunksize=chunksize)
-            yield from _emit(rows, which, last_use, bodies)
+            for block in itertools.chain((first,), blocks):
+                yield from _emit(*block, pool.imap(_screened, block[1], chunksize=chunksize))
     finally:
         gc.unfreeze()  # the parent's own objects are collectable again once workers are gone
 
 
-def _emit(rows: list[Row], which: list[int], last_use: dict[int, int],
+# Rows read ahead and screened as one block: repeats inside a block are screened once, and a
+# file of any length is held in memory a block at a time.
+BLOCK = 20_000
+Block = tuple[list[Row], list[Query], list[int]]
+
+
+def _blocks(rows: Iterable[Row]) -> Iterator[Block]:
+    """Blocks of rows with their distinct queries (in order of first appearance) and, per row,
+    the index of its query (-1: a row with an error, not screened)."""
+    it = iter(rows)
+    while block := list(itertools.islice(it, BLOCK)):
+        distinct: dict[Query, int] = {}
+        which = [-1 if row.query is None else distinct.setdefault(row.query, len(distinct))
+                 for row in block]
+        yield block, list(distinct), which
+
+
+def _emit(rows: list[Row], queries: list[Query], which: list[int],
           bodies: Iterator[bytes]) -> Iterator[bytes]:
     """Rows' lines in order, each distinct query's result kept until its last row."""
+    last_use = {u: i for i, u in enumerate(which) if u >= 0}
     ready: dict[int, bytes] = {}
     done = 0
     for i, (row, u) in enumerate(zip(rows, which, strict=True)):
