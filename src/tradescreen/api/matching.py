@@ -115,8 +115,10 @@ def _led_in_scope(screener: Screener, query: Query, result: PartyResult,
     """The result as the filters see it: when its strongest listing is filtered out (another
     dataset, an excluded id or schema), the party's next listing that passes leads, scored
     for the query; None when none passes."""
-    if _allowed(result, opts) or result.party is None:
-        return result if _allowed(result, opts) else None
+    if _allowed(result, opts):
+        return result
+    if result.party is None:
+        return None
     for listing in result.party.listings:  # strongest first
         if listing.score is None or not _record_allowed(listing.record, opts):
             continue

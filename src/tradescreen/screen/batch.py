@@ -4,9 +4,10 @@ Workers are forked after the index is opened and after one query has run in the 
 tables every screening reads (vocabularies, the name model, rigour's tagger when the file needs
 it) are loaded once and shared copy-on-write instead of rebuilt privately in every worker.
 A query that repeats in a file (the same customer on many invoices) is screened once per block
-of `BLOCK` rows read ahead: its lines differ only in their row fields. Workers return finished JSON, so the parent only
-writes bytes and the serialisation runs in parallel too; each worker keeps its caches of
-normalised names and token comparisons under a memory budget (`CACHE_BUDGET_MB`).
+of `BLOCK` rows read ahead: its lines differ only in their row fields. Workers return finished
+JSON, so the parent only writes bytes and the serialisation runs in parallel too; each worker
+keeps its caches of normalised names and token comparisons under a memory budget
+(`CACHE_BUDGET_MB`).
 """
 
 from __future__ import annotations
