@@ -337,8 +337,8 @@ def test_name_bounds_are_never_below_the_comparison(scanner: Scanner) -> None:
     """The best-first search over a record's names stops on `name_bound`, and a name is not
     aligned at all when `pair_bound` keeps it below review: neither may ever be below what the
     name model gives, for spellings of one party, for strangers, across scripts."""
+    from tradescreen.match.bound import QueryBound, name_bound
     from tradescreen.match.names import score_forms
-    from tradescreen.media.namebound import QueryBound, name_bound
 
     index = scanner.parties.screener.index
     queries = [name_form(q, schema, query=True) for q, schema in (

@@ -164,7 +164,7 @@ def joined_similarity(q: tuple[str, ...], c: tuple[str, ...]) -> float:
     """Similarity of both names' sorted tokens written as one string each. When both carry
     numbers the numbers are judged once, by `numbers_conflict`, as the alignment does: left
     in, they made Long Xing 611 / 627 less alike than Sanam Industrial Group Unit 2 / 3 by the
-    length of the words around them. (media.namebound reads it too: keep it cheap.)"""
+    length of the words around them. (match.bound reads it too: keep it cheap.)"""
     if any(not t.isalpha() for t in q) and any(not t.isalpha() for t in c):
         q = tuple(t for t in q if t.isalpha()) or q
         c = tuple(t for t in c if t.isalpha()) or c
@@ -191,7 +191,7 @@ def _acronym_of(token: str, other: tuple[str, ...]) -> bool:
 
 def may_read_acronym(query: NameForm, candidate: NameForm) -> bool:
     """Whether `with_acronym` can change the alignment of the two names: bounds that read the
-    alignment's measurements without making it (media.namebound) must then not rely on them."""
+    alignment's measurements without making it (match.bound) must then not rely on them."""
     if query.kind == "person" or candidate.kind == "person":
         return False
     return any(_acronym_of(t, other.tokens)

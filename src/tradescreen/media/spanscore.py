@@ -17,10 +17,10 @@ from typing import Any
 
 from tradescreen.index.lookup import candidates
 from tradescreen.match import evidence
+from tradescreen.match.bound import QueryBound
 from tradescreen.match.entity import Query, score_record
 from tradescreen.match.model import logistic
 from tradescreen.match.names import compared_as, score_forms
-from tradescreen.media.namebound import QueryBound
 from tradescreen.normalize.names import NameForm, name_form
 from tradescreen.screen.party import PartyResult, Thresholds
 
