@@ -220,6 +220,10 @@ def aligning_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str] | Non
 def merge_windows(tokens: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str], ...]:
     """Runs of a name's tokens written together, in the order they are tried: two and three
     tokens, and acronyms spelt letter by letter ("I R G C") over their whole length."""
+    return _windows(tokens)
+
+
+def _windows(tokens: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str], ...]:
     longest = max((b - a for a, b in letter_runs(tokens)), default=3)
     return tuple(
         (tuple(range(i, i + size)), "".join(tokens[i : i + size]))
@@ -228,14 +232,37 @@ def merge_windows(tokens: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str],
     )
 
 
+# What the alignment reads of one name's tokens alone, worked out once per token tuple (a
+# listed name meets many queries, a query many listed names). Kept as plain tuples of plain
+# values, which the garbage collector stops tracking: a cache of objects, dicts or lists would
+# be walked by every full collection. Read by position:
+# (numbers, weights, total weight, weights with numbers 0, their total, the merge windows
+#  with their lengths, (position, token, length) of each token, shortest - slack, longest +
+#  slack).
+Side = tuple
+
+
 @lru_cache(maxsize=200_000)
-def _lengths(tokens: tuple[str, ...]) -> tuple[int, int, tuple[tuple[int, str, int], ...]]:
-    """The shortest and longest token length, each two letters wider (a merged run of the
-    other side is compared only with words within two letters of its length), and the tokens
-    with their lengths."""
-    lens = [len(b) for b in tokens]
-    return (min(lens) - MERGE_SLACK, max(lens) + MERGE_SLACK,
-            tuple((j, b, len(b)) for j, b in enumerate(tokens)))
+def _side(tokens: tuple[str, ...]) -> Side:
+    numbers = [t for t in tokens if not t.isalpha()]  # tokens are alphanumeric already
+    weights = tuple([corpus_weight(t) for t in tokens])
+    total = sum(weights)
+    if numbers:
+        # When both names carry numbers they count 0 (see `align`).
+        number_set = frozenset(numbers)
+        words = tuple([0.0 if t in number_set else w
+                       for t, w in zip(tokens, weights, strict=True)])
+        word_total = sum(words)
+    else:
+        number_set, words, word_total = _NONE, weights, total
+    windows = tuple([(span, merged, len(merged)) for span, merged in _windows(tokens)])
+    lengths = tuple([(j, b, len(b)) for j, b in enumerate(tokens)])
+    if tokens:
+        lo = min([n for _, _, n in lengths]) - MERGE_SLACK
+        hi = max([n for _, _, n in lengths]) + MERGE_SLACK
+    else:
+        lo, hi = 0, -1
+    return number_set, weights, total, words, word_total, windows, lengths, lo, hi
 
 
 # An option is a pair of token spans that may align: (sim, query span, candidate span, kind).
@@ -243,7 +270,7 @@ Option = tuple[float, tuple[int, ...], tuple[int, ...], str]
 
 
 def _candidates(
-    q: tuple[str, ...], c: tuple[str, ...], abjad: bool = False
+    q: tuple[str, ...], c: tuple[str, ...], side_q: Side, side_c: Side, abjad: bool = False
 ) -> list[Option]:
     found: list[Option] = []
     paired_q = [False] * len(q)
@@ -261,13 +288,13 @@ def _candidates(
     if not q or not c:
         return found
     if abjad:
-        _abjad_candidates(q, c, found)
+        _abjad_candidates(q, c, side_q[5], side_c[5], found)
         return found
     similarity = Levenshtein.normalized_similarity
-    for side_a, side_b, flip in ((q, c, False), (c, q, True)):
-        lo, hi, lengths = _lengths(side_b)
-        for span, merged in merge_windows(side_a):
-            size = len(merged)
+    for windows, (_, _, _, _, _, _, lengths, lo, hi), flip in (
+        (side_q[5], side_c, False), (side_c[5], side_q, True)
+    ):
+        for span, merged, size in windows:
             if not lo <= size <= hi:
                 continue  # no word on the other side is within two letters of it
             for j, b, length in lengths:
@@ -280,11 +307,12 @@ def _candidates(
     return found
 
 
-def _abjad_candidates(q: tuple[str, ...], c: tuple[str, ...], found: list[Option]) -> None:
+def _abjad_candidates(q: tuple[str, ...], c: tuple[str, ...], windows_q: tuple,
+                      windows_c: tuple, found: list[Option]) -> None:
     """Merged tokens when one side was written without short vowels: every run is tried (its
     consonants may agree whatever its length)."""
-    for side_a, side_b, flip in ((q, c, False), (c, q, True)):
-        for span, merged in merge_windows(side_a):
+    for side_a, side_b, windows, flip in ((q, c, windows_q, False), (c, q, windows_c, True)):
+        for span, merged, _ in windows:
             i, size = span[0], len(span)
             words = side_a[i : i + size]
             after = side_a[i + size] if i + size < len(side_a) else ""
@@ -332,12 +360,6 @@ def numbers_conflict(nq: frozenset[str], nc: frozenset[str]) -> int:
     return 1 if shape else 2
 
 
-@lru_cache(maxsize=200_000)
-def _has_number(tokens: tuple[str, ...]) -> frozenset[str]:
-    numbers = [t for t in tokens if not t.isalpha()]  # tokens are alphanumeric already
-    return frozenset(numbers) if numbers else _NONE
-
-
 def _by_rank(option: Option) -> tuple[float, int]:
     # Prefer the most similar pairs; on ties, merged pairs cover more tokens so they go first.
     return -option[0], -len(option[1]) - len(option[2])
@@ -347,22 +369,34 @@ def _by_query(pair: TokenPair) -> tuple[int, ...]:
     return pair.query
 
 
-@lru_cache(maxsize=200_000)
-def _corpus_weights(tokens: tuple[str, ...], numbers: frozenset[str]
-                    ) -> tuple[tuple[float, ...], float]:
-    """The tokens' corpus weights (numbers counted 0) and their sum."""
-    weights = tuple(0.0 if t in numbers else corpus_weight(t) for t in tokens)
-    return weights, sum(weights)
-
-
 def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
     q, c = query.tokens, candidate.tokens
-    options = _candidates(q, c, query.abjad != candidate.abjad)
-    options.sort(key=_by_rank)
+    side_q, side_c = _side(q), _side(c)
+    options = _candidates(q, c, side_q, side_c, query.abjad != candidate.abjad)
+    if len(options) > 1:
+        options.sort(key=_by_rank)
+    nq, nc = side_q[0], side_c[0]
+    # When both names carry numbers, the numbers are judged once, by `numbers_conflict`; the
+    # words alone say how alike the names are (Snow Storm 1 / Snow Storm 2: words identical).
+    both = bool(nq and nc)
+    if weight is corpus_weight:
+        if both:
+            wq, total_q = side_q[3], side_q[4]
+            wc, total_c = side_c[3], side_c[4]
+        else:
+            wq, total_q = side_q[1], side_q[2]
+            wc, total_c = side_c[1], side_c[2]
+    else:
+        wq = [0.0 if both and t in nq else weight(t) for t in q]
+        wc = [0.0 if both and t in nc else weight(t) for t in c]
+        total_q, total_c = sum(wq), sum(wc)
     used_q = [False] * len(q)
     used_c = [False] * len(c)
     left_q, left_c = len(q), len(c)
     pairs: list[TokenPair] = []
+    # The matched weights, summed by `sum` in the order the pairs are chosen.
+    got_q: list[float] = []
+    got_c: list[float] = []
     for sim, span_q, span_c, kind in options:
         if not left_q or not left_c:
             break  # every token of one side is taken: no further pair can be
@@ -371,44 +405,37 @@ def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
             if used_q[i] or used_c[j]:
                 continue
             used_q[i] = used_c[j] = True
+            got_q.append(wq[i] * sim)
+            got_c.append(wc[j] * sim)
         else:
             if any(used_q[i] for i in span_q) or any(used_c[j] for j in span_c):
                 continue
             for i in span_q:
                 used_q[i] = True
+                got_q.append(wq[i] * sim)
             for j in span_c:
                 used_c[j] = True
+                got_c.append(wc[j] * sim)
         pairs.append(TokenPair(span_q, span_c, sim, kind))
         left_q -= len(span_q)
         left_c -= len(span_c)
-    nq, nc = _has_number(q), _has_number(c)
-    # When both names carry numbers, the numbers are judged once, by `numbers_conflict`; the
-    # words alone say how alike the names are (Snow Storm 1 / Snow Storm 2: words identical).
-    both = bool(nq and nc)
-    if weight is corpus_weight:
-        wq, total_q = _corpus_weights(q, nq if both else _NONE)
-        wc, total_c = _corpus_weights(c, nc if both else _NONE)
-    else:
-        wq = [0.0 if both and t in nq else weight(t) for t in q]
-        wc = [0.0 if both and t in nc else weight(t) for t in c]
-        total_q, total_c = sum(wq), sum(wc)
-    q_matched = sum(wq[i] * p.sim for p in pairs for i in p.query)
-    c_matched = sum(wc[j] * p.sim for p in pairs for j in p.candidate)
     if len(pairs) > 1:
         pairs.sort(key=_by_query)
+    if both:
+        unmatched_q = tuple(i for i in range(len(q)) if not used_q[i] and q[i] not in nq)
+        unmatched_c = tuple(j for j in range(len(c)) if not used_c[j] and c[j] not in nc)
+    else:
+        unmatched_q = tuple([i for i, used in enumerate(used_q) if not used]) if left_q else ()
+        unmatched_c = tuple([j for j, used in enumerate(used_c) if not used]) if left_c else ()
     return Alignment(
         pairs=tuple(pairs),
         query_weight=total_q,
         candidate_weight=total_c,
-        query_matched=q_matched,
-        candidate_matched=c_matched,
-        query_unmatched=tuple(
-            i for i in range(len(q)) if not used_q[i] and not (both and q[i] in nq)
-        ),
-        candidate_unmatched=tuple(
-            j for j in range(len(c)) if not used_c[j] and not (both and c[j] in nc)
-        ),
-        numbers_conflict=numbers_conflict(nq, nc),
+        query_matched=sum(got_q),
+        candidate_matched=sum(got_c),
+        query_unmatched=unmatched_q,
+        candidate_unmatched=unmatched_c,
+        numbers_conflict=numbers_conflict(nq, nc) if both else 0,
     )
 
 

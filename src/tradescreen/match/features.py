@@ -165,10 +165,30 @@ def joined_similarity(q: tuple[str, ...], c: tuple[str, ...]) -> float:
     numbers the numbers are judged once, by `numbers_conflict`, as the alignment does: left
     in, they made Long Xing 611 / 627 less alike than Sanam Industrial Group Unit 2 / 3 by the
     length of the words around them. (match.bound reads it too: keep it cheap.)"""
-    if any(not t.isalpha() for t in q) and any(not t.isalpha() for t in c):
-        q = tuple(t for t in q if t.isalpha()) or q
-        c = tuple(t for t in c if t.isalpha()) or c
-    return Levenshtein.normalized_similarity(_sorted_join(q), _sorted_join(c))
+    fq, fc = _facts(q), _facts(c)
+    if fq[0] and fc[0]:
+        return Levenshtein.normalized_similarity(fq[2], fc[2])
+    return Levenshtein.normalized_similarity(fq[1], fc[1])
+
+
+@lru_cache(maxsize=200_000)
+def _facts(tokens: tuple[str, ...]) -> tuple:
+    """What the comparison reads of one name's tokens alone, worked out once per token tuple
+    (a listed name is compared with many queries, a query with many listed names), as a plain
+    tuple the garbage collector stops tracking: (carries a number, sorted tokens joined, the
+    same without numbers, each token a particle, one core token, father positions, initials
+    only)."""
+    particles = vocab.particles()
+    return (
+        any(not t.isalpha() for t in tokens),
+        _sorted_join(tokens),
+        # Without its numbers, for when both names carry numbers (see joined_similarity).
+        _sorted_join(tuple(t for t in tokens if t.isalpha()) or tokens),
+        tuple([t in particles for t in tokens]),
+        len(_core(tokens)) == 1,
+        _fathers(tokens),
+        all(len(t) == 1 for t in tokens),
+    )
 
 
 # Words an acronym may skip (ISIL = Islamic State in Iraq and the Levant).
@@ -215,12 +235,8 @@ def with_acronym(
     otherwise. Two letters or more, for three words or more."""
     if query.kind == "person" or candidate.kind == "person":
         return al, 0
-    both_numbered = any(not t.isalpha() for t in query.tokens) and any(
-        not t.isalpha() for t in candidate.tokens)
-
-    def w(token: str) -> float:
-        return 0.0 if both_numbered and not token.isalpha() else weight(token)
-
+    if len(query.tokens) < 3 and len(candidate.tokens) < 3:
+        return al, 0  # neither side has the three words an acronym stands for
     for flip, short, other in ((False, query, candidate), (True, candidate, query)):
         unmatched = al.candidate_unmatched if flip else al.query_unmatched
         others = al.query_unmatched if flip else al.candidate_unmatched
@@ -230,6 +246,12 @@ def with_acronym(
             token = short.tokens[i]
             if not _acronym_of(token, other.tokens):
                 continue
+            both_numbered = any(not t.isalpha() for t in query.tokens) and any(
+                not t.isalpha() for t in candidate.tokens)
+
+            def w(token: str, both_numbered: bool = both_numbered) -> float:
+                return 0.0 if both_numbered and not token.isalpha() else weight(token)
+
             rest = tuple(k for k in unmatched if k != i)
             if len(unmatched) < len(short.tokens):
                 if flip:
@@ -284,54 +306,68 @@ class NameComparison:
 
 
 def compare_forms(query: NameForm, candidate: NameForm, weight: Weight) -> NameComparison:
+    q, c = query.tokens, candidate.tokens
+    q_numbered, q_joined, q_words, q_part, q_one, q_fathers, q_initials = _facts(q)
+    c_numbered, c_joined, c_words, c_part, c_one, c_fathers, c_initials = _facts(c)
     al, acronym = with_acronym(query, candidate, align(query, candidate, weight), weight)
+    pairs = al.pairs
     # A Korean family name is a syllable that elsewhere is a particle (An, I, Ha).
-    particles = frozenset() if read_as_korean(query) else vocab.particles()
-    q_extra = sum(1 for i in al.query_unmatched if query.tokens[i] not in particles)
-    c_extra = sum(1 for j in al.candidate_unmatched if candidate.tokens[j] not in particles)
-    joined = joined_similarity(query.tokens, candidate.tokens)
-    qf = _forms(query.legal_forms)
-    cf = _forms(candidate.legal_forms)
-    values = {
-        "name_dice": al.dice,
-        "min_coverage": al.min_coverage,
-        "slip_edits": float(_slip_edits(
-            query.tokens, candidate.tokens, al,
-            query.script == candidate.script,
-        )),
-        "unmatched_tokens": float(min(q_extra, c_extra)),
-        "extra_tokens": float(max(q_extra, c_extra)),
-        "joined_similarity": joined,
-        "numbers_conflict": float(al.numbers_conflict),
-        "number_one_side": float(number_one_side(query, candidate, al)),
-        "acronym": float(acronym),
-        "legal_form_conflict": float(bool(qf and cf and not qf & cf)),
+    if read_as_korean(query):
+        q_extra, c_extra = len(al.query_unmatched), len(al.candidate_unmatched)
+    else:
+        q_extra = sum(1 for i in al.query_unmatched if not q_part[i])
+        c_extra = sum(1 for j in al.candidate_unmatched if not c_part[j])
+    if q_numbered and c_numbered:
+        joined = Levenshtein.normalized_similarity(q_words, c_words)
+    else:
+        joined = Levenshtein.normalized_similarity(q_joined, c_joined)
+    if query.legal_forms and candidate.legal_forms:
+        qf = _forms(query.legal_forms)
+        cf = _forms(candidate.legal_forms)
+        form_conflict = bool(qf and cf and not qf & cf)
         # One class, other forms (Inc / LLC, Ltd / GmbH): often the same company under
         # another jurisdiction's form, sometimes a namesake: weak evidence, learnt.
-        "legal_form_differs": float(
-            bool(qf and cf and qf & cf)
-            and not set(query.legal_words) & set(candidate.legal_words)
-        ),
-        "short_name": float(min(len(query.tokens), len(candidate.tokens)) <= 1),
-        "org_extra_tokens": float(max(q_extra, c_extra)) if query.kind == "org" else 0.0,
-        "patronymic_conflict": float(patronymic_conflict(query, candidate, al)),
+        form_differs = bool(qf and cf and qf & cf) and not set(query.legal_words) & set(
+            candidate.legal_words)
+    else:
+        form_conflict = form_differs = False
+    kinds = {p.kind for p in pairs} if pairs else _NO_KINDS
+    person = query.kind == "person"
+    qw, cw = al.query_weight, al.candidate_weight
+    qm, cm = al.query_matched, al.candidate_matched
+    total = qw + cw
+    extra = float(max(q_extra, c_extra))
+    values = {
+        "name_dice": (qm + cm) / total if total else 0.0,
+        "min_coverage": min(qm / qw if qw else 0.0, cm / cw if cw else 0.0),
+        "slip_edits": float(_slip_edits(q, c, al, query.script == candidate.script))
+        if "typo" in kinds or "other_name" in kinds else 0.0,
+        "unmatched_tokens": float(min(q_extra, c_extra)),
+        "extra_tokens": extra,
+        "joined_similarity": joined,
+        "numbers_conflict": float(al.numbers_conflict),
+        "number_one_side": float(q_numbered != c_numbered
+                                 and number_one_side(query, candidate, al)),
+        "acronym": float(acronym),
+        "legal_form_conflict": float(form_conflict),
+        "legal_form_differs": float(form_differs),
+        "short_name": float(min(len(q), len(c)) <= 1),
+        "org_extra_tokens": extra if query.kind == "org" else 0.0,
+        "patronymic_conflict": float(bool(q_fathers and c_fathers)
+                                     and patronymic_conflict(query, candidate, al)),
         "syllabic_mismatch": float(
-            syllabic_mismatch(query, candidate) or korean_mismatch(query, candidate, al)
+            query.script in SYLLABIC
+            and (syllabic_mismatch(query, candidate) or korean_mismatch(query, candidate, al))
         ),
         "initials_only": float(
-            query.kind == "person"
-            and any(all(len(t) == 1 for t in f.tokens) for f in (query, candidate))
-            and not all(len(t) == 1 for t in query.tokens + candidate.tokens)
+            person and (q_initials or c_initials) and not (q_initials and c_initials)
         ),
         # Person-name tokens aligned only as a near spelling though both are real names of
         # their own (Rahimi / Rahiqi): another person unless something else agrees.
-        "distinct_names": float(
-            query.kind == "person" and any(p.kind == "other_name" for p in al.pairs)
-        ),
-        "one_word_fuzzy": float(
-            len(_core(query.tokens)) == 1
-            and len(_core(candidate.tokens)) == 1
-            and not any(p.kind in SAME_WORD for p in al.pairs)
-        ),
+        "distinct_names": float(person and "other_name" in kinds),
+        "one_word_fuzzy": float(q_one and c_one and kinds.isdisjoint(SAME_WORD)),
     }
     return NameComparison(query, candidate, al, values)
+
+
+_NO_KINDS: frozenset[str] = frozenset()

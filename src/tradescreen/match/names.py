@@ -84,7 +84,7 @@ def score_forms(
         key = None
     cmp = compare_forms(query, candidate, weight)
     levels = tuple(model.evaluate(cmp.values))
-    logit = model.intercept + sum(level.weight for _, level, _ in levels)
+    logit = model.intercept + sum([level.weight for _, level, _ in levels])
     if key is not None:
         _RECENT[key] = (cmp.alignment, cmp.values, levels, logit)
     return NameScore(logit, cmp, model.intercept, levels)
