@@ -220,16 +220,35 @@ def aligning_sim(a: str, b: str, abjad: bool = False) -> tuple[float, str] | Non
 def merge_windows(tokens: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str], ...]:
     """Runs of a name's tokens written together, in the order they are tried: two and three
     tokens, and acronyms spelt letter by letter ("I R G C") over their whole length."""
-    return _windows(tokens)
+    return tuple([(span, merged) for span, merged, _ in _sized_windows(tokens)])
 
 
-def _windows(tokens: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str], ...]:
-    longest = max((b - a for a, b in letter_runs(tokens)), default=3)
-    return tuple(
-        (tuple(range(i, i + size)), "".join(tokens[i : i + size]))
-        for size in range(2, max(3, longest) + 1)
-        for i in range(len(tokens) - size + 1)
-    )
+def _sized_windows(tokens: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str, int], ...]:
+    """`merge_windows` with each run's length."""
+    n = len(tokens)
+    if n < 2:
+        return ()
+    longest = 3
+    if min(map(len, tokens)) == 1:  # a one-letter token: maybe an acronym spelt out
+        longest = max((b - a for a, b in letter_runs(tokens)), default=3)
+    out = []
+    for size in range(2, max(3, longest) + 1):
+        for i in range(n - size + 1):
+            merged = "".join(tokens[i : i + size])
+            out.append((_span(i, size), merged, len(merged)))
+    return tuple(out)
+
+
+_SPANS: dict[tuple[int, int], tuple[int, ...]] = {}
+
+
+def _span(start: int, size: int) -> tuple[int, ...]:
+    """tuple(range(start, start + size)), one object per span (cached sides share them)."""
+    key = (start, size)
+    span = _SPANS.get(key)
+    if span is None:
+        span = _SPANS[key] = tuple(range(start, start + size))
+    return span
 
 
 # What the alignment reads of one name's tokens alone, worked out once per token tuple (a
@@ -244,25 +263,22 @@ Side = tuple
 
 @lru_cache(maxsize=200_000)
 def _side(tokens: tuple[str, ...]) -> Side:
-    numbers = [t for t in tokens if not t.isalpha()]  # tokens are alphanumeric already
-    weights = tuple([corpus_weight(t) for t in tokens])
+    weights = tuple(map(corpus_weight, tokens))
     total = sum(weights)
-    if numbers:
+    if all(map(str.isalpha, tokens)):  # tokens are alphanumeric already
+        number_set, words, word_total = _NONE, weights, total
+    else:
         # When both names carry numbers they count 0 (see `align`).
-        number_set = frozenset(numbers)
+        number_set = frozenset([t for t in tokens if not t.isalpha()])
         words = tuple([0.0 if t in number_set else w
                        for t, w in zip(tokens, weights, strict=True)])
         word_total = sum(words)
-    else:
-        number_set, words, word_total = _NONE, weights, total
-    windows = tuple([(span, merged, len(merged)) for span, merged in _windows(tokens)])
-    lengths = tuple([(j, b, len(b)) for j, b in enumerate(tokens)])
-    if tokens:
-        lo = min([n for _, _, n in lengths]) - MERGE_SLACK
-        hi = max([n for _, _, n in lengths]) + MERGE_SLACK
-    else:
-        lo, hi = 0, -1
-    return number_set, weights, total, words, word_total, windows, lengths, lo, hi
+    if not tokens:
+        return number_set, weights, total, words, word_total, (), (), 0, -1
+    lens = tuple(map(len, tokens))
+    return (number_set, weights, total, words, word_total, _sized_windows(tokens),
+            tuple(zip(range(len(tokens)), tokens, lens, strict=True)), min(lens) - MERGE_SLACK,
+            max(lens) + MERGE_SLACK)
 
 
 # An option is a pair of token spans that may align: (sim, query span, candidate span, kind).
@@ -310,24 +326,51 @@ def _candidates(
 def _abjad_candidates(q: tuple[str, ...], c: tuple[str, ...], windows_q: tuple,
                       windows_c: tuple, found: list[Option]) -> None:
     """Merged tokens when one side was written without short vowels: every run is tried (its
-    consonants may agree whatever its length)."""
+    consonants may agree whatever its length). `_abjad_merge`, read from each run's and each
+    token's consonant keys (`_abjad_runs`, `abjad_keys`)."""
+    similarity = Levenshtein.normalized_similarity
     for side_a, side_b, windows, flip in ((q, c, windows_q, False), (c, q, windows_c, True)):
-        for span, merged, _ in windows:
-            i, size = span[0], len(span)
-            words = side_a[i : i + size]
-            after = side_a[i + size] if i + size < len(side_a) else ""
-            spoken = assimilated(words, after)
-            for j, b in enumerate(side_b):
-                if _abjad_merge(words, b, spoken):
-                    # قدرت الله = "qdrt allh" = Qudratullah: no short vowels on one side.
-                    sim = TRANSLIT_SIM
-                elif abs(len(b) - len(merged)) > MERGE_SLACK:
-                    continue
+        runs = _abjad_runs(side_a)
+        keys_b = [(j, b, len(b), *abjad_keys(b)) for j, b in enumerate(side_b)]
+        for (span, merged, size), (need, readings) in zip(windows, runs, strict=True):
+            for j, b, length, plain_b, spoken_b in keys_b:
+                for plain, spoken, text_len in readings:
+                    # `_abjad_agree(text, b)` is at least `need` letters long
+                    if plain == plain_b:
+                        if len(plain) >= need:
+                            break
+                    elif (spoken == spoken_b and len(spoken) >= 3 and text_len >= 4
+                          and length >= 4 and len(spoken) >= need):
+                        break
                 else:
-                    sim = Levenshtein.normalized_similarity(merged, b, score_cutoff=MERGE_SIM)
-                if sim >= MERGE_SIM:
-                    found.append((sim, (j,), span, "merged") if flip
-                                 else (sim, span, (j,), "merged"))
+                    if abs(length - size) > MERGE_SLACK:
+                        continue
+                    sim = similarity(merged, b, score_cutoff=MERGE_SIM)
+                    if sim >= MERGE_SIM:
+                        found.append((sim, (j,), span, "merged") if flip
+                                     else (sim, span, (j,), "merged"))
+                    continue
+                # قدرت الله = "qdrt allh" = Qudratullah: no short vowels on one side.
+                found.append((TRANSLIT_SIM, (j,), span, "merged") if flip
+                             else (TRANSLIT_SIM, span, (j,), "merged"))
+
+
+@lru_cache(maxsize=100_000)
+def _abjad_runs(tokens: tuple[str, ...]) -> tuple[tuple[int, tuple[tuple[str, str, int], ...]],
+                                                  ...]:
+    """For each merge window of `tokens` (in order): the consonants `_abjad_merge` asks to
+    agree (3 beside Allah or the article, else 4), and the keys (`abjad_keys`) and length of
+    the run written together and as the article assimilates."""
+    out = []
+    for span, merged, _ in _sized_windows(tokens):
+        i, size = span[0], len(span)
+        words = tokens[i : i + size]
+        after = tokens[i + size] if i + size < len(tokens) else ""
+        need = 3 if {"al", "allh"} & set(words) else 4
+        readings = tuple((*abjad_keys(text), len(text))
+                         for text in {merged: None, assimilated(words, after): None})
+        out.append((need, readings))
+    return tuple(out)
 
 
 def _abjad_agree(a: str, b: str) -> str:

@@ -176,18 +176,24 @@ def _facts(tokens: tuple[str, ...]) -> tuple:
     """What the comparison reads of one name's tokens alone, worked out once per token tuple
     (a listed name is compared with many queries, a query with many listed names), as a plain
     tuple the garbage collector stops tracking: (carries a number, sorted tokens joined, the
-    same without numbers, each token a particle, one core token, father positions, initials
-    only)."""
+    same without numbers, each token a particle, one core token (`_core`), father positions
+    (`_fathers`), initials only)."""
     particles = vocab.particles()
+    numbered = not all(map(str.isalpha, tokens))
+    joined = "".join(sorted(tokens))
+    # Without its numbers, for when both names carry numbers (see joined_similarity).
+    words = "".join(sorted(tuple(t for t in tokens if t.isalpha()) or tokens)) if numbered \
+        else joined
+    particle = tuple([t in particles for t in tokens])
+    core = particle.count(False)
     return (
-        any(not t.isalpha() for t in tokens),
-        _sorted_join(tokens),
-        # Without its numbers, for when both names carry numbers (see joined_similarity).
-        _sorted_join(tuple(t for t in tokens if t.isalpha()) or tokens),
-        tuple([t in particles for t in tokens]),
-        len(_core(tokens)) == 1,
-        _fathers(tokens),
-        all(len(t) == 1 for t in tokens),
+        numbered,
+        joined,
+        words,
+        particle,
+        core == 1 or (core == 0 and len(tokens) == 1),
+        _NO_FATHERS if _PATRONYMIC.isdisjoint(tokens[:-1]) else _fathers(tokens),
+        all(map((1).__eq__, map(len, tokens))),
     )
 
 
