@@ -83,8 +83,8 @@ def score_forms(
         model = model or name_model()
         key = None
     cmp = compare_forms(query, candidate, weight)
-    levels = tuple(model.evaluate(cmp.values))
-    logit = model.intercept + sum([level.weight for _, level, _ in levels])
+    levels, weights = model.score(cmp.values)
+    logit = model.intercept + weights
     if key is not None:
         _RECENT[key] = (cmp.alignment, cmp.values, levels, logit)
     return NameScore(logit, cmp, model.intercept, levels)
