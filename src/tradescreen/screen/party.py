@@ -206,8 +206,12 @@ class Screener:
                 scored[pos] = self._score_one(query, skipped[pos], hits)
 
     def _party_of(self, pos: int) -> int:
+        """A key of the listed party of `pos` (the same for all its listings)."""
         parties = getattr(self.index, "parties", None)
-        return pos if parties is None else min(parties.members(pos))
+        if parties is None:
+            return pos
+        number = parties.cluster_number(pos)
+        return pos if number < 0 else -1 - number
 
     def _bounds(self, query: Query) -> RecordBound:
         return RecordBound(query)
@@ -228,7 +232,7 @@ class Screener:
         reached: dict[int, list[int]] = {}
         lead: dict[int, tuple[int, float, int, str, str]] = {}
         for i, (result, pos) in enumerate(zip(results, positions, strict=True)):
-            anchor = min(parties.members(pos)) if parties is not None else pos
+            anchor = self._party_of(pos)
             reached.setdefault(anchor, []).append(i)
             record = result.score.record
             # `group` lists a party's listings by score, then authority: of two leads alike,
