@@ -107,6 +107,22 @@ def test_budget_empties_the_caches_when_memory_grows(monkeypatch) -> None:
     for _ in range(3 * batch._CHECK_EVERY):
         budget.tick()
     # first look sets the base (100); +50 is within the budget; +200 is not: emptied, and
-    # the base follows what is left after emptying (120 > 100: stays 100)
+    # the budget counts from what is left after emptying (120)
     assert cleared == [1]
-    assert budget.base == 100
+    assert budget.base == 120
+
+
+def test_budget_counts_from_a_table_loaded_after_the_first_look(monkeypatch) -> None:
+    """A table loaded on first use after the first look (rigour's tagger, the party clusters:
+    hundreds of MB that emptying the caches does not free) must not empty them at every look
+    after: the budget counts from what is left once they are emptied."""
+    cleared: list[int] = []
+    sizes = iter([100, 500, 490, 500, 510, 520, 530])
+    monkeypatch.setattr(batch, "private_mb", lambda: next(sizes))
+    monkeypatch.setattr(batch, "clear_result_caches", lambda: cleared.append(1) or 1)
+    monkeypatch.setattr(batch, "CACHE_BUDGET_MB", 64)
+    budget = batch._Budget()
+    for _ in range(6 * batch._CHECK_EVERY):
+        budget.tick()
+    assert cleared == [1]
+    assert budget.base == 490

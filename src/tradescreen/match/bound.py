@@ -20,18 +20,20 @@ from __future__ import annotations
 import bisect
 import math
 import operator
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from tradescreen.match import evidence
 from tradescreen.match.align import (
     MERGE_SIM,
     MERGE_SLACK,
     MIN_TOKEN_SIM,
+    aligning_sim,
     merge_windows,
     numbers_conflict,
-    pair_sim,
 )
 from tradescreen.match.features import (
     joined_similarity,
@@ -39,10 +41,11 @@ from tradescreen.match.features import (
     read_as_korean,
     syllabic_mismatch,
 )
-from tradescreen.match.model import Comparison, Level, name_model
+from tradescreen.match.model import Comparison, Level, logistic, name_model
+from tradescreen.match.names import compared_as
 from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize import vocab
-from tradescreen.normalize.names import NameForm
+from tradescreen.normalize.names import NameForm, name_form
 
 JOINED = "joined_similarity"
 _INF = math.inf
@@ -195,10 +198,12 @@ class QueryBound:
         key = (token, abjad)
         row = self._rows.get(key)
         if row is None:
+            # `aligning_sim` is `pair_sim` where a pair can form, and its cache is the one the
+            # alignment reads: a pair bounded here is not compared again when scored.
             sims = []
             for a in self.q:
-                sim = pair_sim(a, token, abjad)[0]
-                sims.append(sim if sim >= MIN_TOKEN_SIM else 0.0)
+                agree = aligning_sim(a, token, abjad)
+                sims.append(agree[0] if agree is not None and agree[0] >= MIN_TOKEN_SIM else 0.0)
             row = self._rows[key] = tuple(sims)
         return row
 
@@ -324,3 +329,55 @@ def pair_bound(query: NameForm, candidate: NameForm) -> float:
     comparison, exactly; usually far closer to it than `name_bound`)."""
     return QueryBound(query)(candidate)
 
+
+
+class RecordBound:
+    """The highest score `match.entity.score_record(query, record, slots, forms)` can give,
+    without aligning any name: the best name's `pair_bound` (a weak alias counted down), the
+    name evidence at most what it can add (all of it counts down, except that one word for a
+    listed person may be lifted to `review` as a distinctive surname), and the evidence beyond
+    the name (schema, birth date, countries, identifiers) exactly, as it is cheap."""
+
+    def __init__(self, query: Any) -> None:
+        self.query = query
+        self._by_schema: dict[str, tuple[NameForm, QueryBound | None]] = {}
+
+    def _query(self, schema: str) -> tuple[NameForm, QueryBound | None]:
+        got = self._by_schema.get(schema)
+        if got is None:
+            qform = name_form(self.query.name, schema, query=True)
+            got = self._by_schema[schema] = (qform, QueryBound(qform) if qform.tokens else None)
+        return got
+
+    def __call__(self, record: Any, slots: Sequence[int] | None,
+                 forms: Sequence[NameForm | None] | None) -> float:
+        qform, tight = self._query(record.schema)
+        names = record.names
+        logit = -_INF
+        if tight is not None:
+            weak = evidence.WEIGHTS["weak_alias"]
+            for slot in slots or range(len(names)):
+                cform = forms[slot] if forms is not None else name_form(names[slot][0],
+                                                                        record.schema)
+                if cform is None or not cform.tokens:
+                    continue
+                most = tight(cform, compared_as(cform))
+                if names[slot][2] == "weak":
+                    most += weak
+                if most > logit:
+                    logit = most
+        if logit == -_INF:
+            logit = -4.0  # no comparable name (`score_record`)
+        elif record.schema == "Person" and len(qform.tokens) == 1:
+            logit = max(logit, evidence.SINGLE_SURNAME_LOGIT)
+        q = self.query
+        for extra in (
+            evidence.schema_feature(q.schema, record.schema),
+            evidence.birth_date_feature(q.birth_date, record),
+            evidence.country_feature(q.countries, record),
+            evidence.identifier_feature(q.identifiers, record),
+        ):
+            if extra is not None:
+                logit += extra.weight
+        # Summed in another order than `score_record` sums: a hair above, never below.
+        return logistic(logit + 1e-9)

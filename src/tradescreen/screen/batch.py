@@ -172,7 +172,10 @@ class _Budget:
         elif private - self.base > CACHE_BUDGET_MB:
             clear_result_caches()
             gc.collect()
-            self.base = min(self.base, private_mb() or self.base)
+            # What stays after the caches are emptied is not theirs (a table loaded on first
+            # use: a tagger, the party clusters): the budget counts from there, else every
+            # later look would empty the caches again.
+            self.base = private_mb() or self.base
 
 
 _budget = _Budget()

@@ -1,0 +1,134 @@
+"""Screening scores candidates best bound first and skips those that cannot change the answer
+(`Screener(prune=True)`, the default): the answer must be exactly the one every candidate
+scored gives, on real lists, for any limit and cut, and the bound never below a real score."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import orjson
+import pytest
+from faker import Faker
+from typer.testing import CliRunner
+
+from tradescreen.cli import app
+from tradescreen.cli.screen import load_screener
+from tradescreen.config import load_settings
+from tradescreen.index.lookup import candidates
+from tradescreen.match.bound import RecordBound
+from tradescreen.match.entity import Query, score_record
+from tradescreen.normalize.names import name_form
+from tradescreen.screen.party import Screener
+
+runner = CliRunner()
+LISTS = ("ofac/sdn_2024-05-03", "un/consolidated.xml", "canada/sema-lmes.xml",
+         "opensanctions/yente_fixtures/zala_entities.ftm.json")
+# The same office as LLC CST's listed address in the ZALA graph, written another way.
+CST_REFORMATTED = "127055 MOSCOW, PERUNOVSKY PER. 3, BLDG 2, FL. 3, RM 21, RUSSIAN FEDERATION"
+
+
+@pytest.fixture(scope="module")
+def screeners(tmp_path_factory: pytest.TempPathFactory, data_dir: Path
+              ) -> tuple[Screener, Screener]:
+    home = tmp_path_factory.mktemp("pruning-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TRADESCREEN_HOME", str(home))
+        for path in LISTS:
+            result = runner.invoke(app, ["lists", "import", str(data_dir / path)])
+            assert result.exit_code == 0, result.stderr
+        pruned = load_screener(load_settings())
+    assert pruned.prune
+    return pruned, Screener(pruned.index, pruned.thresholds, prune=False)
+
+
+def _typo(name: str, rng: random.Random) -> str:
+    i = rng.randrange(len(name))
+    return name[:i] + name[i + 1:] if rng.random() < 0.5 else name[:i] + "e" + name[i:]
+
+
+def _queries(index) -> list[Query]:
+    """Listed names as written, misspelt, reordered, cut to one word, in their other scripts,
+    with and without a birth date, country or identifier; ordinary names in 8 locales; a
+    listed director's name (a relation) and a listed office (a shared attribute)."""
+    rng = random.Random(15)
+    records = rng.sample(list(index.records), 260)
+    out: list[Query] = []
+    for i, r in enumerate(records):
+        name = rng.choice(r.names)[0]
+        kind = i % 6
+        if kind == 1 and len(name) > 5:
+            name = _typo(name, rng)
+        elif kind == 2:
+            name = " ".join(reversed(name.split()))
+        elif kind == 3:
+            name = rng.choice(name.split())
+        elif kind == 4:
+            other = [n for n, _k, _s in r.names if not n.isascii()]
+            name = other[0] if other else name
+        out.append(Query(
+            name, r.schema if i % 3 else "LegalEntity",
+            birth_date=r.birth_dates[0][0] if r.birth_dates and i % 4 == 0 else None,
+            countries=tuple(r.countries[:1]) if i % 5 == 0 else (),
+            identifiers=(r.identifiers[0][2],) if r.identifiers and i % 7 == 0 else (),
+        ))
+    for locale in ("en_US", "de_DE", "ru_RU", "ar_AA", "zh_CN", "fa_IR", "tr_TR", "es_ES"):
+        fake = Faker(locale)
+        fake.seed_instance(15)
+        out += [Query(fake.name(), "Person") for _ in range(12)]
+        out += [Query(fake.company(), "Company") for _ in range(4)]
+    out += [Query("Igor Kalinin", "Person"), Query("Zala Aero", "Company"),
+            Query("Mohammad Ali", "Person"), Query("Kim Yong Chol", "Person"),
+            Query("Nobody Holdings", "Company", attributes=(("address", CST_REFORMATTED),))]
+    return out
+
+
+def _answer(screener: Screener, query: Query, limit: int, min_score: float) -> bytes:
+    return orjson.dumps([r.to_dict() for r in screener.screen(query, limit=limit,
+                                                               min_score=min_score)])
+
+
+def test_pruned_screening_answers_exactly_as_scoring_every_candidate(screeners) -> None:
+    pruned, full = screeners
+    queries = _queries(pruned.index)
+    scored = {"pruned": 0, "full": 0}
+    for label, screener in (("pruned", pruned), ("full", full)):
+        original = screener._score_one
+
+        def counting(*args, _label=label, _original=original):
+            scored[_label] += 1
+            return _original(*args)
+
+        screener._score_one = counting  # type: ignore[method-assign]
+    shown = 0
+    try:
+        for limit in (1, 5, 10):
+            for min_score in (0.2, 0.5):
+                for query in queries:
+                    want = _answer(full, query, limit, min_score)
+                    assert _answer(pruned, query, limit, min_score) == want, (query, limit)
+                    shown += want != b"[]"
+    finally:
+        del pruned._score_one, full._score_one
+    assert shown > len(queries)  # most queries have an answer
+    # The pruning is not a no-op: far fewer candidates are scored.
+    assert scored["pruned"] < 0.7 * scored["full"], scored
+
+
+def test_record_bound_is_never_below_the_score(screeners) -> None:
+    pruned, _full = screeners
+    index = pruned.index
+    tight = checked = 0
+    for query in _queries(index):
+        bound = RecordBound(query)
+        form = name_form(query.name, query.schema, query=True)
+        for cand in candidates(index, form, query.identifiers):
+            record, forms = index.records[cand.record], index.forms[cand.record]
+            for slots in (cand.name_slots, ()):
+                real = score_record(query, record, slots or None, forms).score
+                most = bound(record, slots, forms)
+                assert most >= real, (query, record.caption, slots, most, real)
+                checked += 1
+                tight += most - real < 0.05
+    assert checked > 2000
+    assert tight > checked // 4  # a bound that is always 1.0 would prune nothing
