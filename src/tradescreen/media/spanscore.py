@@ -29,8 +29,9 @@ LIMIT = 10  # results per span, as `screen` gives them
 EXACT_SCORE = 0.95  # the screening score of a name written as listed
 
 FormKey = tuple[Any, ...]
-# Per span form, the log-odds of each listed name form compared with it.
-Memo = dict[NameForm, dict[FormKey, float]]
+# Per span form (what the comparison reads of it, `compared_as`), the log-odds of each listed
+# name form compared with it.
+Memo = dict[FormKey, dict[FormKey, float]]
 _WEAK = evidence.WEIGHTS["weak_alias"]
 _SURNAME = evidence.SINGLE_SURNAME_LOGIT
 
@@ -47,6 +48,7 @@ def _logit(p: float) -> float:
 # A record as the span scorer reads it: the record, its name forms, and per usable name slot
 # (a form with tokens) the form, what the comparison reads of it and the weak-alias adjustment.
 Entry = tuple[Any, Sequence[NameForm | None], dict[int, tuple[int, NameForm, FormKey, float]]]
+MAX_FOUND = 20_000  # span token sequences whose retrieved candidates are kept
 MAX_ENTRIES = 200_000  # records kept read (index data, not names seen: kept across documents)
 
 
@@ -69,12 +71,26 @@ class SpanScorer:
         # Below review a result is never shown; a name whose log-odds cannot reach it is not
         # worth an explanation.
         self._floor = _logit(min(max(thresholds.review, 1e-6), 1 - 1e-6)) - 1e-9
-        self._states: dict[NameForm, _QueryState] = {}
+        self._states: dict[FormKey, _QueryState] = {}
         self._entries: dict[int, Entry] = {}
+        # Spans that differ only in case or spelling of the same tokens ("Islamic Revolutionary
+        # Guard Corps", and the same read back from a translation) retrieve alike: the lookup
+        # reads the tokens alone.
+        self._found: dict[tuple[tuple[str, ...], bool], list[Any]] = {}
 
     def clear(self) -> None:
-        """Forget the span forms bounded so far."""
+        """Forget the span forms bounded and retrieved so far."""
         self._states.clear()
+        self._found.clear()
+
+    def _candidates(self, form: NameForm) -> list[Any]:
+        key = (form.tokens, form.abjad)
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= MAX_FOUND:
+                self._found.clear()
+            found = self._found[key] = candidates(self.index, form)
+        return found
 
     def entry(self, pos: int) -> Entry:
         """Record `pos` read for scoring; depends on the (immutable) index alone."""
@@ -100,7 +116,7 @@ class SpanScorer:
         query = Query(name=text)
         form = name_form(text, query.schema)
         if allowed is None or len(allowed) > MAX_DIRECT or reach is None:
-            found = candidates(self.index, form)
+            found = self._candidates(form)
             pairs: Iterable[tuple[int, tuple[int, ...] | None]] = [
                 (c.record, c.name_slots or None) for c in found
                 if allowed is None or c.record in allowed]
@@ -149,13 +165,16 @@ class SpanScorer:
         read as the record's kind of name; `entries`: the record's usable slots (`entry`)."""
         if not qform.tokens:
             return None
-        state = self._states.get(qform)
+        # Two spans the comparison reads alike (they differ in case) share their comparisons
+        # and bounds: both read only what `compared_as` keeps of the span.
+        qkey = compared_as(qform)
+        state = self._states.get(qkey)
         if state is None:
-            state = self._states[qform] = _QueryState(qform)
+            state = self._states[qkey] = _QueryState(qform)
         tight, ceilings = state.bound, state.ceilings
-        known = memo.get(qform)
+        known = memo.get(qkey)
         if known is None:
-            known = memo[qform] = {}
+            known = memo[qkey] = {}
         # Slots in order of what they could reach at most, so that once a name scores above
         # every remaining bound the rest need no comparison; ties go to the lower slot, as
         # `_best_name` keeps the first of equals.
