@@ -46,7 +46,8 @@ class Glossary:
     body: frozenset[str]
     longest_zh: int
     heads: frozenset[str] = frozenset()  # first words of the phrases
-    _words: dict[str, str | None] = field(default_factory=dict)  # word -> English, as read
+    # word as written -> (cleaned, first word of a phrase, English)
+    _words: dict[str, tuple[str, bool, str | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         heads = {k.split()[0] for k in (*self.stems, *self.abjad) if " " in k}
@@ -111,18 +112,23 @@ class Glossary:
         return out
 
     def _phrase(self, words: list[re.Match[str]], i: int) -> tuple[int, str] | None:
-        first = _clean(words[i].group())
-        if any(f in self.heads for f in _abjad_forms(first)) or first in self.heads:
-            for size in range(min(MAX_PHRASE, len(words) - i), 1, -1):
-                parts = [first] + [_clean(w.group()) for w in words[i + 1:i + size]]
-                english = self.stems.get(" ".join(parts)) or self._abjad_phrase(parts)
-                if english is not None:
-                    return size, english
-        english = self._words.get(first, "")
-        if english == "":
+        # Most words of a text are neither a phrase's first word nor a glossary word: what a
+        # word is, as written, is read once.
+        raw = words[i].group()
+        known = self._words.get(raw)
+        if known is None:
             if len(self._words) > 100_000:
                 self._words.clear()
-            english = self._words[first] = self._lookup(first)
+            first = _clean(raw)
+            head = any(f in self.heads for f in _abjad_forms(first)) or first in self.heads
+            known = self._words[raw] = (first, head, self._lookup(first))
+        first, head, english = known
+        if head:
+            for size in range(min(MAX_PHRASE, len(words) - i), 1, -1):
+                parts = [first] + [_clean(w.group()) for w in words[i + 1:i + size]]
+                english_phrase = self.stems.get(" ".join(parts)) or self._abjad_phrase(parts)
+                if english_phrase is not None:
+                    return size, english_phrase
         return None if english is None else (1, english)
 
     def _abjad_phrase(self, parts: list[str]) -> str | None:

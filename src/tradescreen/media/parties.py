@@ -46,6 +46,7 @@ __all__ = ["DocText", "Mention", "PartyFinder", "usable_names"]
 ABJAD_MIN_SCORE = 0.8
 MAX_CACHED_SPANS = 50_000  # screened spans kept across documents
 MAX_CACHED_FORMS = 20_000  # span forms whose comparisons with listed names are kept
+MAX_KEPT_RECORDS = 200_000  # records whose name keys are kept (index data, not names seen)
 _PAREN = re.compile(r"\(([^()]+)\)")
 
 
@@ -122,6 +123,7 @@ class PartyFinder:
         # one article is not screened again in the next. Bounded: emptied when full.
         self._results: dict[tuple[str, frozenset[int] | None], list[PartyResult]] = {}
         self._memo: Memo = {}
+        self._keys: dict[int, tuple[tuple[int, frozenset[str]], ...]] = {}
 
     def _caches(self) -> tuple[dict[tuple[str, frozenset[int] | None], list[PartyResult]], Memo]:
         if len(self._results) > MAX_CACHED_SPANS:
@@ -239,14 +241,23 @@ class PartyFinder:
         """A few records, no retrieval: their names that share a key with the span; across
         scripts keys differ more than the scorer does, so every name."""
         keys = _form_keys(form)
-        forms = self.screener.index.forms
         reached = []
         for pos in sorted(allowed):
-            slots = tuple(i for i, f in enumerate(forms[pos])
-                          if f is not None and not keys.isdisjoint(_form_keys(f)))
+            slots = tuple(i for i, f_keys in self._slot_keys(pos) if not keys.isdisjoint(f_keys))
             if slots or form.script != "Latin":
                 reached.append((pos, slots or None))
         return reached
+
+    def _slot_keys(self, pos: int) -> tuple[tuple[int, frozenset[str]], ...]:
+        """The keys (`_form_keys`) of each name of record `pos`: index data, kept."""
+        found = self._keys.get(pos)
+        if found is None:
+            if len(self._keys) >= MAX_KEPT_RECORDS:
+                self._keys.clear()
+            found = self._keys[pos] = tuple(
+                (i, _form_keys(f)) for i, f in enumerate(self.screener.index.forms[pos])
+                if f is not None)
+        return found
 
     def rejected_names(self, result: PartyResult) -> frozenset[str]:
         rec = result.score.record

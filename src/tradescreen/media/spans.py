@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from tradescreen.media.gazetteer import Gazetteer, known_word
@@ -30,6 +31,7 @@ from tradescreen.media.words import Word
 from tradescreen.normalize.names import ORG_SCHEMAS, name_form
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 
+MAX_RECORD_SETS = 50_000  # record sets whose words are kept (index data)
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
 _QUOTED = re.compile(r"[\"«„“‹](?P<inner>[^\"«»„“”‹›\n]{2,80})[\"»“”›]")
 
@@ -41,7 +43,20 @@ class SpanFinder:
         self.index = index
         self.gazetteer = gazetteer
         self._vocab: dict[int, frozenset[str]] = {}
-    def _record_vocab(self, records: Sequence[int]) -> set[str]:
+        self._vocab_of: dict[tuple[int, ...], frozenset[str]] = {}
+    def _record_vocab(self, records: Sequence[int]) -> AbstractSet[str]:
+        # The gazetteer hands out the same tuples of records again and again: their words are
+        # index data, read once.
+        if isinstance(records, tuple):
+            found = self._vocab_of.get(records)
+            if found is None:
+                if len(self._vocab_of) >= MAX_RECORD_SETS:
+                    self._vocab_of.clear()
+                found = self._vocab_of[records] = frozenset(self._union_vocab(records))
+            return found
+        return self._union_vocab(records)
+
+    def _union_vocab(self, records: Sequence[int]) -> set[str]:
         out: set[str] = set()
         for pos in records:
             vocab = self._vocab.get(pos)
@@ -68,13 +83,13 @@ class SpanFinder:
                    and not german_noun(w) for w in extra)
 
     @staticmethod
-    def _in_vocab(word: Word, vocab: set[str]) -> bool:
+    def _in_vocab(word: Word, vocab: AbstractSet[str]) -> bool:
         if any(t in vocab or (phonetic_key(t) or t) in vocab for t in word.tokens):
             return not set(word.tokens) <= EDGE_WORDS | CONJUNCTIONS
         return word.script in ABJAD and any(
             "a:" + abjad_skeleton(t) in vocab for t in word.tokens if not t.isdigit())
 
-    def _name_like(self, word: Word, vocab: set[str]) -> bool:
+    def _name_like(self, word: Word, vocab: AbstractSet[str]) -> bool:
         if set(word.tokens) <= CONJUNCTIONS:
             return False  # "Qods and Shahed": two names, not one
         if self._in_vocab(word, vocab):
@@ -84,7 +99,7 @@ class SpanFinder:
         return legal_form(word.text)
 
     @staticmethod
-    def _lower_outsider(word: Word, vocab: set[str]) -> bool:
+    def _lower_outsider(word: Word, vocab: AbstractSet[str]) -> bool:
         """A lower-case word the listed names do not have ("the company Albatross"): a name
         does not start with it."""
         return (word.script in CASED and not word.capitalised

@@ -29,14 +29,11 @@ LIMIT = 10  # results per span, as `screen` gives them
 EXACT_SCORE = 0.95  # the screening score of a name written as listed
 
 FormKey = tuple[Any, ...]
-# Per span form, the log-odds of each listed name form compared with it.
-Memo = dict[NameForm, dict[FormKey, float]]
+# Per span form (what the comparison reads of it, `compared_as`), the log-odds of each listed
+# name form compared with it.
+Memo = dict[FormKey, dict[FormKey, float]]
 _WEAK = evidence.WEIGHTS["weak_alias"]
 _SURNAME = evidence.SINGLE_SURNAME_LOGIT
-
-
-def _first_two(item: tuple[Any, ...]) -> tuple[Any, Any]:
-    return item[0], item[1]
 
 
 def _order(result: Any) -> tuple[float, str, str]:
@@ -48,6 +45,25 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+# A record as the span scorer reads it: the record, its name forms, and per usable name slot
+# (a form with tokens) the form, what the comparison reads of it and the weak-alias adjustment.
+Entry = tuple[Any, Sequence[NameForm | None], dict[int, tuple[int, NameForm, FormKey, float]]]
+MAX_FOUND = 20_000  # span token sequences whose retrieved candidates are kept
+MAX_ENTRIES = 200_000  # records kept read (index data, not names seen: kept across documents)
+
+
+class _QueryState:
+    """What is kept of one span form while a document is scanned: its bound and the ceilings
+    of the listed name forms it met (a ceiling reads the tokens alone)."""
+
+    __slots__ = ("bound", "ceilings", "top")
+
+    def __init__(self, qform: NameForm) -> None:
+        self.bound = QueryBound(qform)
+        self.ceilings: dict[tuple[str, ...], float] = {}
+        self.top = self.bound.top - 1e-12
+
+
 class SpanScorer:
     def __init__(self, index: Any, thresholds: Thresholds) -> None:
         self.index = index
@@ -55,11 +71,42 @@ class SpanScorer:
         # Below review a result is never shown; a name whose log-odds cannot reach it is not
         # worth an explanation.
         self._floor = _logit(min(max(thresholds.review, 1e-6), 1 - 1e-6)) - 1e-9
-        self._bounds: dict[NameForm, QueryBound] = {}
+        self._states: dict[FormKey, _QueryState] = {}
+        self._entries: dict[int, Entry] = {}
+        # Spans that differ only in case or spelling of the same tokens ("Islamic Revolutionary
+        # Guard Corps", and the same read back from a translation) retrieve alike: the lookup
+        # reads the tokens alone.
+        self._found: dict[tuple[tuple[str, ...], bool], list[Any]] = {}
 
     def clear(self) -> None:
-        """Forget the span forms bounded so far."""
-        self._bounds.clear()
+        """Forget the span forms bounded and retrieved so far."""
+        self._states.clear()
+        self._found.clear()
+
+    def _candidates(self, form: NameForm) -> list[Any]:
+        key = (form.tokens, form.abjad)
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= MAX_FOUND:
+                self._found.clear()
+            found = self._found[key] = candidates(self.index, form)
+        return found
+
+    def entry(self, pos: int) -> Entry:
+        """Record `pos` read for scoring; depends on the (immutable) index alone."""
+        found = self._entries.get(pos)
+        if found is None:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+            record, forms = self.index.records[pos], self.index.forms[pos]
+            slots = {}
+            for slot, ((_v, _k, strength), cform) in enumerate(
+                    zip(record.names, forms, strict=True)):
+                if cform is not None and cform.tokens:
+                    slots[slot] = (slot, cform, compared_as(cform),
+                                   _WEAK if strength == "weak" else 0.0)
+            found = self._entries[pos] = (record, forms, slots)
+        return found
 
     def score(self, text: str, allowed: set[int] | None, memo: Memo,
               reach: Any = None) -> list[PartyResult]:
@@ -69,7 +116,7 @@ class SpanScorer:
         query = Query(name=text)
         form = name_form(text, query.schema)
         if allowed is None or len(allowed) > MAX_DIRECT or reach is None:
-            found = candidates(self.index, form)
+            found = self._candidates(form)
             pairs: Iterable[tuple[int, tuple[int, ...] | None]] = [
                 (c.record, c.name_slots or None) for c in found
                 if allowed is None or c.record in allowed]
@@ -79,16 +126,20 @@ class SpanScorer:
         # the explanation) best bound first, until no other can enter the first `LIMIT`: the
         # evidence beyond the name only counts down (no date, country or identifier speaks
         # for a span), except that one word for a listed person may be lifted to `review`.
-        records, forms_of = self.index.records, self.index.forms
         reached = []
+        qforms: dict[str, NameForm] = {}  # the span read as each kind of record
         for pos, slots in pairs:
-            record = records[pos]
-            forms = forms_of[pos]
-            best = self._best_slot(query, record, slots, forms, memo)
+            record, forms, entries = self.entry(pos)
+            qform = qforms.get(record.schema)
+            if qform is None:
+                qform = qforms[record.schema] = name_form(query.name, record.schema,
+                                                         query=True)
+            best = self._best_slot(qform, record, slots, entries, memo)
             if best is not None:
                 slot, most = best
                 reached.append((-most, record.source, record.source_id, pos, slot, forms))
         reached.sort(key=lambda r: r[:3])
+        records = self.index.records
         scored: list[Any] = []
         last: tuple[float, str, str] | None = None  # the LIMIT-th result's order so far
         for neg_most, source, source_id, pos, slot, forms in reached:
@@ -105,49 +156,52 @@ class SpanScorer:
         decide = self.thresholds.decide
         return [PartyResult(s, decide(s.score)) for s in scored[:LIMIT]]
 
-    def _best_slot(self, query: Query, record: Any, slots: Sequence[int] | None,
-                   forms: Sequence[NameForm | None], memo: Memo
+    def _best_slot(self, qform: NameForm, record: Any, slots: Sequence[int] | None,
+                   entries: dict[int, tuple[int, NameForm, FormKey, float]], memo: Memo
                    ) -> tuple[int, float] | None:
         """The slot `score_record` would pick (`match.entity._best_name`: highest log-odds,
         weak aliases counted down, first of equals) and the most log-odds the record can score
-        through it, or None when even the best name cannot reach review."""
-        qform = name_form(query.name, record.schema, query=True)
+        through it, or None when even the best name cannot reach review. `qform`: the span
+        read as the record's kind of name; `entries`: the record's usable slots (`entry`)."""
         if not qform.tokens:
             return None
-        tight = self._bounds.get(qform)
-        if tight is None:
-            tight = self._bounds[qform] = QueryBound(qform)
-        known = memo.get(qform)
+        # Two spans the comparison reads alike (they differ in case) share their comparisons
+        # and bounds: both read only what `compared_as` keeps of the span.
+        qkey = compared_as(qform)
+        state = self._states.get(qkey)
+        if state is None:
+            state = self._states[qkey] = _QueryState(qform)
+        tight, ceilings = state.bound, state.ceilings
+        known = memo.get(qkey)
         if known is None:
-            known = memo[qform] = {}
-        names = record.names
+            known = memo[qkey] = {}
         # Slots in order of what they could reach at most, so that once a name scores above
         # every remaining bound the rest need no comparison; ties go to the lower slot, as
         # `_best_name` keeps the first of equals.
         order = []
-        for slot in (slots if slots else range(len(names))):
-            cform = forms[slot]
-            if cform is None or not cform.tokens:
-                continue
-            adjust = _WEAK if names[slot][2] == "weak" else 0.0
-            order.append((-(tight.ceiling(cform) + adjust), slot, cform, adjust))
-        order.sort(key=_first_two)
+        for item in (entries.values() if not slots
+                     else [entries[s] for s in slots if s in entries]):
+            cform = item[1]
+            ceiling = ceilings.get(cform.tokens)
+            if ceiling is None:
+                ceiling = ceilings[cform.tokens] = tight.ceiling(cform)
+            order.append((-(ceiling + item[3]), item))
+        order.sort(key=_by_bound)
         # One word for a listed person may be lifted to `review` as a distinctive surname:
         # then the record is shown whatever its names score.
         lift = (_SURNAME if record.schema == "Person" and len(qform.tokens) == 1
                 else float("-inf"))
         floor = self._floor
-        top = tight.top - 1e-12
+        top = state.top
         best_slot, best_logit, bound = -1, float("-inf"), float("-inf")
         # Names that cannot reach review, kept for when another name does: then one of them
         # may still be the record's best name (a weak alias counts down).
         pending: list[tuple[float, int, NameForm, FormKey, float]] = []
-        for neg_ceiling, slot, cform, adjust in order:
+        for neg_ceiling, (slot, cform, key, adjust) in order:
             ceiling = -neg_ceiling
             if bound >= floor and (
                     ceiling < best_logit or (ceiling == best_logit and slot > best_slot)):
                 break
-            key = compared_as(cform)
             logit = known.get(key)
             if logit is None:
                 # Names written all but alike are compared straight away: the bound would
@@ -179,3 +233,7 @@ class SpanScorer:
             return None
         # Summed in another order than `score_record` sums: a hair above, never below.
         return best_slot, max(best_logit, lift) + 1e-9
+
+
+def _by_bound(item: tuple[float, tuple[int, Any, Any, float]]) -> tuple[float, int]:
+    return item[0], item[1][0]
