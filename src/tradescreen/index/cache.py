@@ -23,6 +23,7 @@ from typing import Any
 from tradescreen.consolidate.profile import Profile, profile
 from tradescreen.index import clusters
 from tradescreen.index.build import INDEX_VERSION
+from tradescreen.index.hashed import HashCollision
 from tradescreen.index.mapped import IndexFormatError, MappedIndex
 from tradescreen.index.records import Record, to_record
 from tradescreen.index.write import SERIAL_RECORDS, Prepared, prepare_record, write_index
@@ -136,8 +137,13 @@ def load_index(
     # build's bottleneck, does their work.
     total = sum(snap.entity_count for sid in ids if (snap := store.snapshot(sid)) is not None)
     serial = 0 if total > SERIAL_RECORDS else SERIAL_RECORDS
-    build_into(index_dir, path, iter_stored(store, ids), tuple(ids), collector,
-               prepare=prepare_stored, observe=observe, serial=serial)
+    try:
+        build_into(index_dir, path, iter_stored(store, ids), tuple(ids), collector,
+                   prepare=prepare_stored, observe=observe, serial=serial)
+    except HashCollision:  # two keys of one 64-bit hash: intern them as strings instead
+        collector, shared = clusters.Collector(), {}
+        build_into(index_dir, path, iter_stored(store, ids), tuple(ids), collector,
+                   prepare=prepare_stored, observe=observe, serial=serial, exact=True)
     return _with_parties(MappedIndex(path, INDEX_VERSION), store)
 
 
@@ -156,8 +162,9 @@ def build_into(
     prepare: Callable[[Any], Prepared] = prepare_record,
     observe: Callable[[Prepared], None] | None = None,
     serial: int = SERIAL_RECORDS,
+    exact: bool = False,
 ) -> None:
-    """`records`, `prepare`, `observe`, `serial`: see `write_index`."""
+    """`records`, `prepare`, `observe`, `serial`, `exact`: see `write_index`."""
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".building-{path.name}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
@@ -171,7 +178,7 @@ def build_into(
         # streams records through `iter_records` hands the writer's name forms to the collector.
         on_names = collector.names if collector is not None and observe is None else None
         write_index(records, ids, tmp, INDEX_VERSION, prepare=prepare, observe=observe,
-                    on_names=on_names, serial=serial)
+                    on_names=on_names, serial=serial, exact=exact)
         (collector or clusters.Collector()).write(tmp)
         for f in tmp.iterdir():  # on disk before the rename makes the folder visible
             with f.open("rb") as fh:

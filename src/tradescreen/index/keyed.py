@@ -68,24 +68,33 @@ def write_keyed(
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     slots = rank[key_ids] if len(key_ids) else np.zeros(0, dtype=np.int64)
-    pair_order = np.argsort(slots, kind="stable")
-    counts = np.bincount(slots, minlength=len(strings))
-    offsets = np.zeros(len(strings) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    sorted_hashes = hashes[order]
-    bits = _bucket_bits(len(strings))
-    starts = np.arange(1 << bits, dtype=np.uint64) << np.uint64(64 - bits)
-    directory = np.empty((1 << bits) + 1, dtype=np.int64)
-    directory[:-1] = np.searchsorted(sorted_hashes, starts, side="left")
-    directory[-1] = len(strings)
     encoded = [strings[i].encode() for i in order.tolist()]
     str_off = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
               out=str_off[1:])
+    write_sorted(prefix, hashes[order], b"".join(encoded), str_off, slots, values, value_dtype)
+
+
+def write_sorted(
+    prefix: Path, sorted_hashes: np.ndarray, text: bytes, str_off: np.ndarray,
+    slots: np.ndarray, values: np.ndarray, value_dtype: type = np.int32,
+) -> None:
+    """`write_keyed` from its strings already in hash order (`text`, `str_off`) and each
+    pair's slot in that order (`slots[j]` -> `values[j]`)."""
+    count = len(sorted_hashes)
+    pair_order = np.argsort(slots, kind="stable")
+    counts = np.bincount(slots, minlength=count)
+    offsets = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    bits = _bucket_bits(count)
+    starts = np.arange(1 << bits, dtype=np.uint64) << np.uint64(64 - bits)
+    directory = np.empty((1 << bits) + 1, dtype=np.int64)
+    directory[:-1] = np.searchsorted(sorted_hashes, starts, side="left")
+    directory[-1] = count
     save_array(prefix.with_suffix(".hash"), sorted_hashes)
     save_array(prefix.with_suffix(".dir"), directory)
     save_array(prefix.with_suffix(".stroff"), str_off)
-    prefix.with_suffix(".str").write_bytes(b"".join(encoded))
+    prefix.with_suffix(".str").write_bytes(text)
     save_array(prefix.with_suffix(".off"), offsets)
     save_array(prefix.with_suffix(".val"), np.asarray(values, dtype=value_dtype)[pair_order])
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from itertools import count, repeat
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -31,7 +31,7 @@ import numpy as np
 
 from tradescreen import parallel
 from tradescreen.ftm import ftm_id
-from tradescreen.index import codec
+from tradescreen.index import codec, hashed
 from tradescreen.index.attributes import AttributeWriter
 from tradescreen.index.columns import ColumnWriter
 from tradescreen.index.keyed import save_array, write_keyed
@@ -74,13 +74,21 @@ class _Interner:
         self.key_ids.append(self.ids[text])
         self.values.append(value)
 
-    def add_all(self, texts: Collection[str], value: int) -> None:
-        self.key_ids.extend(map(self.ids.__getitem__, texts))
-        self.values.extend(repeat(value, len(texts)))
-
-    def write(self, prefix: Path) -> None:
+    def write(self, prefix: Path) -> int:
         write_keyed(prefix, list(self.ids), np.frombuffer(self.key_ids, dtype=np.int32),
                     np.frombuffer(self.values, dtype=np.int32))
+        return len(self.ids)
+
+
+class _ExactPairs(_Interner):
+    """`hashed.HashedPairs` by exact string interning (after a `hashed.HashCollision`)."""
+
+    def add_block(self, block: hashed.Block) -> None:
+        self.key_ids.extend(map(self.ids.__getitem__, hashed.strings(block)))
+
+
+def _pairs(exact: bool) -> hashed.HashedPairs | _ExactPairs:
+    return _ExactPairs() if exact else hashed.HashedPairs()
 
 
 # A name's tokens, script flag and legal-form classes: all the build keeps of its form once the
@@ -92,21 +100,28 @@ CHUNK = parallel.CHUNK  # records per task sent to a worker
 
 class Prepared(NamedTuple):
     """The per-record half of the build (nearly all of its time), done by worker processes:
-    the record's blob, its names' shapes and blocking keys, and whatever the caller's
-    `prepare` adds (`extra`: the listed party's profile for a build from the store)."""
+    the record's blob, its names' shapes and blocking keys, its ids, and whatever the caller's
+    `prepare` adds (`extra`: the listed party's profile for a build from the store). Keys and
+    ids come hashed (`hashed.block`): the main process appends them as arrays."""
 
     record: Record
     blob: bytes
     shapes: tuple[Shape, ...]
-    keys: tuple[tuple[str, ...], ...]  # per name slot (empty where the shape is None)
+    keys: hashed.Block  # every name's blocking keys, name after name
+    key_counts: tuple[int, ...]  # keys per name slot (0 where the shape is None)
+    ids: hashed.Block  # the record's FtM id and our id
     extra: Any = None
 
 
 def prepare_record(record: Record) -> Prepared:
     forms = record_forms(record)
     shapes = tuple(None if f is None else (f.tokens, f.abjad, f.legal_forms) for f in forms)
-    keys = tuple(() if s is None else tuple(token_keys(s[0], s[1])) for s in shapes)
-    return Prepared(record, codec.encode(record, forms), shapes, keys)
+    keys = [() if s is None else tuple(token_keys(s[0], s[1])) for s in shapes]
+    return Prepared(
+        record, codec.encode(record, forms), shapes,
+        hashed.block([k for name in keys for k in name]), tuple(map(len, keys)),
+        hashed.block([ftm_id(record.source, record.source_id), record.id]),
+    )
 
 
 def build_workers() -> int:
@@ -120,6 +135,7 @@ def write_index(
     on_names: Callable[[int, tuple[Shape, ...]], None] | None = None,
     prepare: Callable[[Any], Prepared] = prepare_record,
     observe: Callable[[Prepared], None] | None = None,
+    exact: bool = False,
 ) -> dict:
     """Build the index files into `folder` (which must exist and be empty); returns the meta.
     `records`: the records, or items that `prepare` (a module-level function, run in the
@@ -127,11 +143,13 @@ def write_index(
     `workers`: processes preparing records once the collection is large (default: the cores);
     the files are the same whatever their number. `serial`: records prepared in-process first
     (a small collection never starts workers). `on_names(pos, shapes)`: given each record's name
-    tokens as they are written (the consolidation profiles reuse them)."""
+    tokens as they are written (the consolidation profiles reuse them). `exact`: intern keys
+    and ids as strings (raises `hashed.HashCollision` otherwise, in the rarest of cases)."""
     workers = build_workers() if workers is None else workers
-    keys = _Interner()
+    keys = _pairs(exact)
     idents = _Interner()
-    entity_ids = _Interner()
+    entity_ids = _pairs(exact)
+    key_values, id_values = keys.values, entity_ids.values
     columns = ColumnWriter()
     attrs = AttributeWriter()
     vocab = _dense_ids()
@@ -143,7 +161,7 @@ def write_index(
     with (folder / "records.bin").open("wb") as out:
         prepared_all = parallel.ordered_map(prepare, records, workers, serial, CHUNK)
         for pos, prepared in enumerate(prepared_all):
-            record, blob, shapes, name_keys, _extra = prepared
+            record, blob, shapes, name_keys, key_counts, ids, _extra = prepared
             out.write(blob)
             rec_off.append(rec_off[-1] + len(blob))
             if on_names is not None:
@@ -155,25 +173,26 @@ def write_index(
                 name_id = len(name_record)
                 name_record.append(pos)
                 name_slot.append(slot)
-                keys.add_all(name_keys[slot], name_id)
+                key_values.extend(repeat(name_id, key_counts[slot]))
                 deque(map(intern_tokens, tokens), 0)
+            keys.add_block(name_keys)
             for norm in dict.fromkeys(norm for _scheme, norm, _raw in record.identifiers):
                 idents.add(norm, pos)
-            entity_ids.add(ftm_id(record.source, record.source_id), pos)
-            entity_ids.add(record.id, pos)
+            entity_ids.add_block(ids)
+            id_values.extend((pos, pos))
             columns.add(record)
             attrs.add(pos, record)
             if observe is not None:
                 observe(prepared)
             count = pos + 1
     forget_token_keys()
+    hashed.forget()
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))
     save_array(folder / "name_record.npy", np.frombuffer(name_record, dtype=np.int32))
     save_array(folder / "name_slot.npy", np.frombuffer(name_slot, dtype=np.int32))
     names = len(name_record)
     del name_record, name_slot, rec_off
-    key_count = len(keys.ids)
-    keys.write(folder / "keys")
+    key_count = keys.write(folder / "keys")
     del keys
     idents.write(folder / "identifiers")
     del idents
