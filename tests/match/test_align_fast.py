@@ -18,6 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from tradescreen import sources
 from tradescreen.match import align as A
+from tradescreen.match import features as F
 from tradescreen.match.features import compare_forms
 from tradescreen.match.names import score_forms
 from tradescreen.match.weights import corpus_weight
@@ -188,3 +189,99 @@ def test_a_repeated_comparison_scores_as_a_fresh_one() -> None:
     assert again.comparison.alignment == fresh.alignment
     assert again.comparison.query is q2
     assert again.features == first.features
+
+
+def reference_values(query: NameForm, candidate: NameForm, weight) -> dict[str, float]:
+    """The measurements as first written: every one worked out, nothing skipped."""
+    al, acronym = F.with_acronym(query, candidate, A.align(query, candidate, weight), weight)
+    particles = frozenset() if F.read_as_korean(query) else vocab.particles()
+    q_extra = sum(1 for i in al.query_unmatched if query.tokens[i] not in particles)
+    c_extra = sum(1 for j in al.candidate_unmatched if candidate.tokens[j] not in particles)
+    qf = frozenset(query.legal_forms) - {"co"}
+    cf = frozenset(candidate.legal_forms) - {"co"}
+    q_numbers = [t for t in query.tokens if not t.isalpha()]
+    c_numbers = [t for t in candidate.tokens if not t.isalpha()]
+    q_join, c_join = query.tokens, candidate.tokens
+    if q_numbers and c_numbers:
+        q_join = tuple(t for t in q_join if t.isalpha()) or q_join
+        c_join = tuple(t for t in c_join if t.isalpha()) or c_join
+
+    def core(tokens):
+        return tuple(t for t in tokens if t not in vocab.particles()) or tokens
+
+    return {
+        "name_dice": al.dice,
+        "min_coverage": al.min_coverage,
+        "slip_edits": float(F._slip_edits(query.tokens, candidate.tokens, al,
+                                          query.script == candidate.script)),
+        "unmatched_tokens": float(min(q_extra, c_extra)),
+        "extra_tokens": float(max(q_extra, c_extra)),
+        "joined_similarity": Levenshtein.normalized_similarity(
+            "".join(sorted(q_join)), "".join(sorted(c_join))),
+        "numbers_conflict": float(al.numbers_conflict),
+        "number_one_side": float(F.number_one_side(query, candidate, al)),
+        "acronym": float(acronym),
+        "legal_form_conflict": float(bool(qf and cf and not qf & cf)),
+        "legal_form_differs": float(bool(qf and cf and qf & cf)
+                                    and not set(query.legal_words) & set(candidate.legal_words)),
+        "short_name": float(min(len(query.tokens), len(candidate.tokens)) <= 1),
+        "org_extra_tokens": float(max(q_extra, c_extra)) if query.kind == "org" else 0.0,
+        "patronymic_conflict": float(F.patronymic_conflict(query, candidate, al)),
+        "syllabic_mismatch": float(F.syllabic_mismatch(query, candidate)
+                                   or F.korean_mismatch(query, candidate, al)),
+        "initials_only": float(
+            query.kind == "person"
+            and any(all(len(t) == 1 for t in f.tokens) for f in (query, candidate))
+            and not all(len(t) == 1 for t in query.tokens + candidate.tokens)
+        ),
+        "distinct_names": float(query.kind == "person"
+                                and any(p.kind == "other_name" for p in al.pairs)),
+        "one_word_fuzzy": float(len(core(query.tokens)) == 1 and len(core(candidate.tokens)) == 1
+                                and not any(p.kind in F.SAME_WORD for p in al.pairs)),
+    }
+
+
+# Names that reach the measurements the fast path skips when they cannot apply: patronymics,
+# numbers on one or both sides, legal forms, acronyms, initials, Korean and Chinese script.
+_SHORTCUT_NAMES = [
+    ("Person", "Ali bin Hassan al-Majid", "Hassan bin Ali al-Majid"),
+    ("Person", "Mohammed bin Salman", "Salman bin Mohammed"),
+    ("Company", "Sparta III", "Sparta"),
+    ("Company", "Long Xing 611", "Long Xing 627"),
+    ("Company", "China Electronics Technology Group Corporation 14th Research Institute",
+     "China Electronics Technology Group Corporation"),
+    ("Company", "Acme Holdings LLC", "Acme Holdings GmbH"),
+    ("Company", "Acme Holdings Inc", "Acme Holdings JSC"),
+    ("Company", "Daedong Credit Bank (DCB)", "Daedong Credit Bank"),
+    ("Organization", "IRGC", "Islamic Revolutionary Guard Corps"),
+    ("Organization", "PLA", "People's Liberation Army"),
+    ("Person", "J. R. Smith", "John Robert Smith"),
+    ("Person", "J R S", "John Robert Smith"),
+    ("Person", "김영철", "Kim Yong Chol"),
+    ("Person", "김영철", "Kim Jong Chol"),
+    ("Person", "習近平", "习近平"),
+    ("Person", "高石", "高市"),
+    ("Person", "Rahimi Ali", "Rahiqi Ali"),
+    ("Person", "Navros Sergei", "Lavrov Sergei"),
+]
+
+
+def test_measurements_equal_the_straightforward_definition(un_pairs) -> None:
+    """compare_forms skips a measurement that cannot apply (no typo pair, no patronymic, one
+    script, no legal forms on one side): each skipped one is what working it out gives."""
+    pairs = list(un_pairs)
+    for schema, a, b in _SHORTCUT_NAMES:
+        pairs.append((name_form(a, schema, query=True), name_form(b, schema)))
+        pairs.append((name_form(b, schema, query=True), name_form(a, schema)))
+    seen: dict[str, set[float]] = {}
+    for q, c in pairs:
+        values = compare_forms(q, c, corpus_weight).values
+        expected = reference_values(q, c, corpus_weight)
+        assert list(values.items()) == list(expected.items()), (q.raw, c.raw)
+        for feature, value in values.items():
+            seen.setdefault(feature, set()).add(value)
+    # Every measurement the fast path may skip took a value other than its default here.
+    for feature in ("slip_edits", "number_one_side", "patronymic_conflict", "syllabic_mismatch",
+                    "legal_form_conflict", "legal_form_differs", "acronym", "initials_only",
+                    "numbers_conflict", "distinct_names", "one_word_fuzzy"):
+        assert len(seen[feature]) > 1, feature

@@ -7,6 +7,7 @@ weighted coverage of each side. Scoring turns these measurements into evidence.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -281,8 +282,12 @@ def _side(tokens: tuple[str, ...]) -> Side:
             max(lens) + MERGE_SLACK)
 
 
-# An option is a pair of token spans that may align: (sim, query span, candidate span, kind).
-Option = tuple[float, tuple[int, ...], tuple[int, ...], str]
+# An option is a pair of token spans that may align: (sim, tokens covered, query span,
+# candidate span, kind).
+Option = tuple[float, int, tuple[int, ...], tuple[int, ...], str]
+# Options are tried the most similar first; on ties, merged pairs cover more tokens so they go
+# first (a stable sort, reversed: ties keep the order found).
+_RANK = operator.itemgetter(0, 1)
 
 
 def _candidates(
@@ -295,7 +300,7 @@ def _candidates(
         for j, b in enumerate(c):
             agree = aligning_sim(a, b, abjad)
             if agree is not None:
-                found.append((agree[0], (i,), (j,), agree[1]))
+                found.append((agree[0], 2, (i,), (j,), agree[1]))
                 paired_q[i] = paired_c[j] = True
     if len(q) == len(c) and all(paired_q) and all(paired_c):
         return found  # every token has a partner: no merge can do better
@@ -318,8 +323,8 @@ def _candidates(
                     continue
                 sim = similarity(merged, b, score_cutoff=MERGE_SIM)
                 if sim >= MERGE_SIM:
-                    found.append((sim, (j,), span, "merged") if flip
-                                 else (sim, span, (j,), "merged"))
+                    found.append((sim, len(span) + 1, (j,), span, "merged") if flip
+                                 else (sim, len(span) + 1, span, (j,), "merged"))
     return found
 
 
@@ -347,12 +352,12 @@ def _abjad_candidates(q: tuple[str, ...], c: tuple[str, ...], windows_q: tuple,
                         continue
                     sim = similarity(merged, b, score_cutoff=MERGE_SIM)
                     if sim >= MERGE_SIM:
-                        found.append((sim, (j,), span, "merged") if flip
-                                     else (sim, span, (j,), "merged"))
+                        found.append((sim, len(span) + 1, (j,), span, "merged") if flip
+                                     else (sim, len(span) + 1, span, (j,), "merged"))
                     continue
                 # قدرت الله = "qdrt allh" = Qudratullah: no short vowels on one side.
-                found.append((TRANSLIT_SIM, (j,), span, "merged") if flip
-                             else (TRANSLIT_SIM, span, (j,), "merged"))
+                found.append((TRANSLIT_SIM, len(span) + 1, (j,), span, "merged") if flip
+                             else (TRANSLIT_SIM, len(span) + 1, span, (j,), "merged"))
 
 
 @lru_cache(maxsize=100_000)
@@ -403,11 +408,6 @@ def numbers_conflict(nq: frozenset[str], nc: frozenset[str]) -> int:
     return 1 if shape else 2
 
 
-def _by_rank(option: Option) -> tuple[float, int]:
-    # Prefer the most similar pairs; on ties, merged pairs cover more tokens so they go first.
-    return -option[0], -len(option[1]) - len(option[2])
-
-
 def _by_query(pair: TokenPair) -> tuple[int, ...]:
     return pair.query
 
@@ -417,7 +417,7 @@ def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
     side_q, side_c = _side(q), _side(c)
     options = _candidates(q, c, side_q, side_c, query.abjad != candidate.abjad)
     if len(options) > 1:
-        options.sort(key=_by_rank)
+        options.sort(key=_RANK, reverse=True)
     nq, nc = side_q[0], side_c[0]
     # When both names carry numbers, the numbers are judged once, by `numbers_conflict`; the
     # words alone say how alike the names are (Snow Storm 1 / Snow Storm 2: words identical).
@@ -440,25 +440,28 @@ def align(query: NameForm, candidate: NameForm, weight: Weight) -> Alignment:
     # The matched weights, summed by `sum` in the order the pairs are chosen.
     got_q: list[float] = []
     got_c: list[float] = []
-    for sim, span_q, span_c, kind in options:
+    for sim, covered, span_q, span_c, kind in options:
         if not left_q or not left_c:
             break  # every token of one side is taken: no further pair can be
-        if len(span_q) == 1 and len(span_c) == 1:
+        if covered == 2:  # one token each
             i, j = span_q[0], span_c[0]
             if used_q[i] or used_c[j]:
                 continue
             used_q[i] = used_c[j] = True
             got_q.append(wq[i] * sim)
             got_c.append(wc[j] * sim)
-        else:
-            if any(used_q[i] for i in span_q) or any(used_c[j] for j in span_c):
-                continue
-            for i in span_q:
-                used_q[i] = True
-                got_q.append(wq[i] * sim)
-            for j in span_c:
-                used_c[j] = True
-                got_c.append(wc[j] * sim)
+            pairs.append(TokenPair(span_q, span_c, sim, kind))
+            left_q -= 1
+            left_c -= 1
+            continue
+        if any(used_q[i] for i in span_q) or any(used_c[j] for j in span_c):
+            continue
+        for i in span_q:
+            used_q[i] = True
+            got_q.append(wq[i] * sim)
+        for j in span_c:
+            used_c[j] = True
+            got_c.append(wc[j] * sim)
         pairs.append(TokenPair(span_q, span_c, sim, kind))
         left_q -= len(span_q)
         left_c -= len(span_c)

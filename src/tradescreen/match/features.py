@@ -32,12 +32,6 @@ SAME_WORD = frozenset({"exact", "stem", "equivalent", "symbol"})
 
 
 @lru_cache(maxsize=200_000)
-def _core(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    particles = vocab.particles()
-    return tuple(t for t in tokens if t not in particles) or tokens
-
-
-@lru_cache(maxsize=200_000)
 def _fathers(tokens: tuple[str, ...]) -> frozenset[int]:
     found = [i + 1 for i, t in enumerate(tokens[:-1]) if t in _PATRONYMIC]
     return frozenset(found) if found else _NO_FATHERS
@@ -176,8 +170,8 @@ def _facts(tokens: tuple[str, ...]) -> tuple:
     """What the comparison reads of one name's tokens alone, worked out once per token tuple
     (a listed name is compared with many queries, a query with many listed names), as a plain
     tuple the garbage collector stops tracking: (carries a number, sorted tokens joined, the
-    same without numbers, each token a particle, one core token (`_core`), father positions
-    (`_fathers`), initials only)."""
+    same without numbers, each token a particle, one word beside its particles (or one word
+    only), father positions (`_fathers`), initials only)."""
     particles = vocab.particles()
     numbered = not all(map(str.isalpha, tokens))
     joined = "".join(sorted(tokens))
@@ -291,11 +285,6 @@ def default_weight(token: str) -> float:
     if len(token) == 1:
         return 0.5
     return 1.0
-
-
-@lru_cache(maxsize=200_000)
-def _sorted_join(tokens: tuple[str, ...]) -> str:
-    return "".join(sorted(tokens))
 
 
 @lru_cache(maxsize=10_000)

@@ -55,20 +55,16 @@ class ScoringModel:
 
     def score(self, values: dict[str, float]) -> tuple[tuple[tuple[Comparison, Level, float],
                                                              ...], float]:
-        """`evaluate` as a tuple, and the sum of the levels' weights in the model's order. The
-        level of a whole-number measurement (most are counts or yes / no) is read from a
-        table made with `Comparison.level`."""
+        """`evaluate` as a tuple, and the sum of the levels' weights in the model's order."""
         out = []
         weights = []
-        for c, feature, known, levels in _tables(self):
-            value = values[feature]
-            level = known.get(value)
-            if level is None:
-                for level in levels:
-                    if value >= level.min:
-                        break
-                else:
-                    level = levels[-1]
+        for c in self.comparisons:
+            value = values[c.feature]
+            for level in c.levels:
+                if value >= level.min:
+                    break
+            else:
+                level = c.levels[-1]
             out.append((c, level, value))
             weights.append(level.weight)
         return tuple(out), sum(weights)
@@ -104,21 +100,6 @@ class ScoringModel:
                 for c in data["comparisons"]
             ),
         )
-
-
-# The level tables of the model last scored with (in practice the one `name_model` gives),
-# kept as one (model, tables) pair so that threads never read one model's tables for another.
-_TABLES: list[tuple] = [(None, ())]
-
-
-def _tables(model: ScoringModel) -> tuple:
-    kept = _TABLES[0]
-    if kept[0] is not model:
-        kept = _TABLES[0] = (model, tuple(
-            (c, c.feature, {float(v): c.level(float(v)) for v in range(11)}, c.levels)
-            for c in model.comparisons
-        ))
-    return kept[1]
 
 
 def logistic(x: float) -> float:

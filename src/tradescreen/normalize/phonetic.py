@@ -37,6 +37,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("j", "i"),
 )
 _VOWELS = re.compile(r"[aeiou]+")
+_SOFT_C = re.compile(r"c(?=[ei])")
 _DOUBLE = re.compile(r"(.)\1+")
 
 
@@ -44,9 +45,10 @@ def _consonants(token: str) -> str:
     text = token
     for src, dst in _RULES:
         text = text.replace(src, dst)
+    if "c" not in text:
+        return text
     # c before e/i is an s in most romanisations (Cecilia), a k elsewhere (Carlos).
-    text = re.sub(r"c(?=[ei])", "s", text)
-    return text.replace("c", "k")
+    return _SOFT_C.sub("s", text).replace("c", "k")
 
 
 @lru_cache(maxsize=200_000)
