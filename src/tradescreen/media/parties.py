@@ -46,7 +46,7 @@ __all__ = ["DocText", "Mention", "PartyFinder", "usable_names"]
 ABJAD_MIN_SCORE = 0.8
 MAX_CACHED_SPANS = 50_000  # screened spans kept across documents
 MAX_CACHED_FORMS = 20_000  # span forms whose comparisons with listed names are kept
-MAX_KEPT_RECORDS = 200_000  # records whose name keys are kept (index data, not names seen)
+MAX_KEPT_RECORDS = 20_000  # records whose name keys are kept (index data, not names seen)
 _PAREN = re.compile(r"\(([^()]+)\)")
 
 

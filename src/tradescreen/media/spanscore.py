@@ -48,8 +48,8 @@ def _logit(p: float) -> float:
 # A record as the span scorer reads it: the record, its name forms, and per usable name slot
 # (a form with tokens) the form, what the comparison reads of it and the weak-alias adjustment.
 Entry = tuple[Any, Sequence[NameForm | None], dict[int, tuple[int, NameForm, FormKey, float]]]
-MAX_FOUND = 20_000  # span token sequences whose retrieved candidates are kept
-MAX_ENTRIES = 200_000  # records kept read (index data, not names seen: kept across documents)
+MAX_FOUND = 5_000  # span token sequences whose retrieved candidates are kept
+MAX_ENTRIES = 20_000  # records kept read (index data, not names seen: kept across documents)
 
 
 class _QueryState:
