@@ -259,6 +259,54 @@ def test_span_scorer_shows_what_scoring_every_record_shows(scanner: Scanner) -> 
     assert shown_any > 100, (shown_any, len(texts))
 
 
+def test_span_scorer_asked_for_the_best_only_keeps_every_result_that_reaches_it(
+        scanner: Scanner) -> None:
+    """A reading scored only to see whether it beats the text (`least`) leaves records out
+    unscored: every result that reaches `least` is still there, in the same place, with the
+    same score and explanation, whatever was compared before."""
+    import yaml
+
+    finder = scanner.parties
+    labels = yaml.safe_load((CORPUS / "labels.yaml").read_text("utf-8"))
+    texts = sorted({t for lab in labels.values() for kind in ("listed_party", "distractors")
+                    for t in lab.get(kind) or ()} | {"kovalchuk", "lukashenko", "sechin"})
+
+    def shown(results: list, least: float) -> list:
+        return [(r.score.record.id, r.score.score, r.decision,
+                 [f.to_dict() for f in r.score.features])
+                for r in results if r.score.score >= least]
+
+    kept = left_out = 0
+    for text in texts:
+        full = finder.scorer.score(text, None, {})
+        for least in (0.5, 0.6, 0.8, 0.95):
+            finder.scorer.clear()
+            part = finder.scorer.score(text, None, {}, least=least)
+            assert shown(part, least) == shown(full, least), (text, least)
+            kept += len(shown(part, least))
+            left_out += len(full) - len(part)
+    assert kept > 100 and left_out > 100, (kept, left_out)
+
+
+def test_spans_read_alike_share_comparisons_and_give_their_own_answer(scanner: Scanner) -> None:
+    """Spans that differ only in case share comparisons, bounds and retrieval within a
+    document; each still gets exactly the answer it gets alone, its own text explained."""
+    finder = scanner.parties
+    for variants in (("Islamic Revolutionary Guard Corps", "ISLAMIC REVOLUTIONARY GUARD CORPS",
+                      "islamic revolutionary guard corps"),
+                     ("Juri Kowaltschuk", "JURI KOWALTSCHUK"), ("Sovcomflot", "SOVCOMFLOT")):
+        alone = []
+        for text in variants:
+            finder.scorer.clear()
+            alone.append([r.to_dict() for r in finder.scorer.score(text, None, {})])
+        finder.scorer.clear()
+        memo: dict = {}
+        shared = [[r.to_dict() for r in finder.scorer.score(text, None, memo)]
+                  for text in variants]
+        assert shared == alone, variants
+        assert alone[0], variants
+
+
 def test_names_of_bodies_translated_word_by_word_are_read_in_english(scanner: Scanner) -> None:
     """No list writes the IRGC in Russian, Arabic, Persian, Chinese or German words: the
     glossary reads such a run in English and screens it; at most review, never a ministry."""

@@ -46,7 +46,7 @@ __all__ = ["DocText", "Mention", "PartyFinder", "usable_names"]
 ABJAD_MIN_SCORE = 0.8
 MAX_CACHED_SPANS = 50_000  # screened spans kept across documents
 MAX_CACHED_FORMS = 20_000  # span forms whose comparisons with listed names are kept
-MAX_KEPT_RECORDS = 200_000  # records whose name keys are kept (index data, not names seen)
+MAX_KEPT_RECORDS = 20_000  # records whose name keys are kept (index data, not names seen)
 _PAREN = re.compile(r"\(([^()]+)\)")
 
 
@@ -191,6 +191,16 @@ class PartyFinder:
                 # the words as the lists spell them are scored too, and the closer reading kept.
                 alt_key = (read_as, read_allowed)
                 alt = cache.get(alt_key)
+                if alt is None and results:
+                    # Most readings are no closer than the text: first only what could beat
+                    # it is scored, and the whole answer only when something does.
+                    beats = self.scorer.score(
+                        read_as, None if read_allowed is None else set(read_allowed), memo,
+                        self._reach, least=_best(results))
+                    if by_symbol:
+                        beats = [r for r in beats if r.score.record.schema == "Person"]
+                    if _best(beats) <= _best(results):
+                        alt = []  # not kept: it is not the reading's whole answer
                 if alt is None:
                     alt = cache[alt_key] = self.scorer.score(
                         read_as, None if read_allowed is None else set(read_allowed), memo,

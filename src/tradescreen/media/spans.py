@@ -31,7 +31,7 @@ from tradescreen.media.words import Word
 from tradescreen.normalize.names import ORG_SCHEMAS, name_form
 from tradescreen.normalize.phonetic import abjad_skeleton, phonetic_key
 
-MAX_RECORD_SETS = 50_000  # record sets whose words are kept (index data)
+MAX_RECORD_SETS = 5_000  # record sets whose words are kept (index data)
 MAX_RUN = 7  # words either side of a distinctive token that a name can reach
 _QUOTED = re.compile(r"[\"«„“‹](?P<inner>[^\"«»„“”‹›\n]{2,80})[\"»“”›]")
 

@@ -48,8 +48,8 @@ def _logit(p: float) -> float:
 # A record as the span scorer reads it: the record, its name forms, and per usable name slot
 # (a form with tokens) the form, what the comparison reads of it and the weak-alias adjustment.
 Entry = tuple[Any, Sequence[NameForm | None], dict[int, tuple[int, NameForm, FormKey, float]]]
-MAX_FOUND = 20_000  # span token sequences whose retrieved candidates are kept
-MAX_ENTRIES = 200_000  # records kept read (index data, not names seen: kept across documents)
+MAX_FOUND = 5_000  # span token sequences whose retrieved candidates are kept
+MAX_ENTRIES = 20_000  # records kept read (index data, not names seen: kept across documents)
 
 
 class _QueryState:
@@ -109,10 +109,18 @@ class SpanScorer:
         return found
 
     def score(self, text: str, allowed: set[int] | None, memo: Memo,
-              reach: Any = None) -> list[PartyResult]:
+              reach: Any = None, least: float | None = None) -> list[PartyResult]:
         """The screening results (best first, at most `LIMIT`) of `text` among the records
         `allowed` (None: any record the index retrieves). `reach(form, allowed)` gives the
-        (record, name slots) pairs to compare; by default the index's candidates."""
+        (record, name slots) pairs to compare; by default the index's candidates.
+
+        `least`: only the results scoring at least this much are wanted (and those above
+        `review`); records that cannot reach it are left out unscored. The results kept are
+        exactly those of the full answer that score `least` or more: a record left out scores
+        below all of them, so it never takes one's place among the first `LIMIT`."""
+        floor = self._floor
+        if least is not None:
+            floor = max(floor, _logit(min(max(least, 1e-6), 1 - 1e-6)) - 1e-9)
         query = Query(name=text)
         form = name_form(text, query.schema)
         if allowed is None or len(allowed) > MAX_DIRECT or reach is None:
@@ -127,14 +135,18 @@ class SpanScorer:
         # evidence beyond the name only counts down (no date, country or identifier speaks
         # for a span), except that one word for a listed person may be lifted to `review`.
         reached = []
-        qforms: dict[str, NameForm] = {}  # the span read as each kind of record
+        # The span read as each kind of record, with what is kept of that reading.
+        readings: dict[str, tuple[NameForm, _QueryState, dict[FormKey, float]] | None] = {}
         for pos, slots in pairs:
             record, forms, entries = self.entry(pos)
-            qform = qforms.get(record.schema)
-            if qform is None:
-                qform = qforms[record.schema] = name_form(query.name, record.schema,
-                                                         query=True)
-            best = self._best_slot(qform, record, slots, entries, memo)
+            schema = record.schema
+            if schema in readings:
+                reading = readings[schema]
+            else:
+                reading = readings[schema] = self._reading(query.name, schema, memo)
+            if reading is None:
+                continue
+            best = self._best_slot(reading, schema, slots, entries, floor)
             if best is not None:
                 slot, most = best
                 reached.append((-most, record.source, record.source_id, pos, slot, forms))
@@ -156,13 +168,11 @@ class SpanScorer:
         decide = self.thresholds.decide
         return [PartyResult(s, decide(s.score)) for s in scored[:LIMIT]]
 
-    def _best_slot(self, qform: NameForm, record: Any, slots: Sequence[int] | None,
-                   entries: dict[int, tuple[int, NameForm, FormKey, float]], memo: Memo
-                   ) -> tuple[int, float] | None:
-        """The slot `score_record` would pick (`match.entity._best_name`: highest log-odds,
-        weak aliases counted down, first of equals) and the most log-odds the record can score
-        through it, or None when even the best name cannot reach review. `qform`: the span
-        read as the record's kind of name; `entries`: the record's usable slots (`entry`)."""
+    def _reading(self, text: str, schema: str, memo: Memo
+                 ) -> tuple[NameForm, _QueryState, dict[FormKey, float]] | None:
+        """The span read as a name of `schema` (as `score_record` reads it), its bound and
+        its comparisons so far; None when it has no tokens to compare."""
+        qform = name_form(text, schema, query=True)
         if not qform.tokens:
             return None
         # Two spans the comparison reads alike (they differ in case) share their comparisons
@@ -171,10 +181,22 @@ class SpanScorer:
         state = self._states.get(qkey)
         if state is None:
             state = self._states[qkey] = _QueryState(qform)
-        tight, ceilings = state.bound, state.ceilings
         known = memo.get(qkey)
         if known is None:
             known = memo[qkey] = {}
+        return qform, state, known
+
+    def _best_slot(self, reading: tuple[NameForm, _QueryState, dict[FormKey, float]],
+                   schema: str, slots: Sequence[int] | None,
+                   entries: dict[int, tuple[int, NameForm, FormKey, float]], floor: float
+                   ) -> tuple[int, float] | None:
+        """The slot `score_record` would pick (`match.entity._best_name`: highest log-odds,
+        weak aliases counted down, first of equals) and the most log-odds the record can score
+        through it, or None when even the best name cannot reach `floor` (log-odds; review at
+        the least). `reading`: the span read as the record's kind of name (`_reading`);
+        `entries`: the record's usable slots (`entry`)."""
+        qform, state, known = reading
+        tight, ceilings = state.bound, state.ceilings
         # Slots in order of what they could reach at most, so that once a name scores above
         # every remaining bound the rest need no comparison; ties go to the lower slot, as
         # `_best_name` keeps the first of equals.
@@ -189,9 +211,8 @@ class SpanScorer:
         order.sort(key=_by_bound)
         # One word for a listed person may be lifted to `review` as a distinctive surname:
         # then the record is shown whatever its names score.
-        lift = (_SURNAME if record.schema == "Person" and len(qform.tokens) == 1
+        lift = (_SURNAME if schema == "Person" and len(qform.tokens) == 1
                 else float("-inf"))
-        floor = self._floor
         top = state.top
         best_slot, best_logit, bound = -1, float("-inf"), float("-inf")
         # Names that cannot reach review, kept for when another name does: then one of them

@@ -35,10 +35,14 @@ def translated_mentions(finder: Any, doc: DocText, cache: dict[tuple[str, frozen
             TRANSLATED_MIN_SCORE)
         keep: list[PartyResult] = []
         for english in translated_variants(words):
-            key = (english, None)
-            results = cache.get(key)
+            results = cache.get((english, None))
             if results is None:
-                results = cache[key] = finder.scorer.score(english, None, memo)
+                # Only what scores `least` is read: nothing below it is ever kept.
+                key = (english, None, least)
+                results = cache.get(key)  # type: ignore[call-overload]
+                if results is None:
+                    results = cache[key] = finder.scorer.score(  # type: ignore[index]
+                        english, None, memo, least=least)
             found_here = [r for r in results if r.score.record.schema != "Person"
                           and r.score.score >= least
                           and r.score.matched_name not in finder.rejected_names(r)]
