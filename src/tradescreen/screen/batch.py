@@ -85,8 +85,15 @@ def screen_lines(
     if first is None:
         return
     if workers <= 1 or len(first[1]) < 2 or "fork" not in mp.get_all_start_methods():
-        for block in itertools.chain((first,), blocks):
-            yield from _emit(*block, map(_screened, block[1]))
+        if len(first[1]) >= _WARM_ALONE:
+            # One process: the tables are loaded up front all the same, and frozen, so that
+            # the garbage collector does not walk them again and again.
+            warm_before_fork(screener, first[1][:_PEEK])
+        try:
+            for block in itertools.chain((first,), blocks):
+                yield from _emit(*block, map(_screened, block[1]))
+        finally:
+            gc.unfreeze()
         return
     warm_before_fork(screener, first[1][:_PEEK])
     try:
@@ -132,17 +139,22 @@ def _emit(rows: list[Row], queries: list[Query], which: list[int],
 
 
 _PEEK = 5_000
+_WARM_ALONE = 200  # distinct queries from which one process loads and freezes its tables first
 
 
 def warm_before_fork(screener: Screener, queries: list[Query]) -> None:
     """Load in the parent what every worker would otherwise load for itself: the tables a
     screening reads on first use (one query of each kind screened here), rigour's name tagger
-    when a name in Japanese or Korean script needs it (seconds and hundreds of MB), then freeze
-    the parent's objects so that no worker's garbage collector writes to their pages."""
+    when a name in Japanese or Korean script needs it (seconds and hundreds of MB), the listed
+    parties' clusters (seconds on a large collection), then freeze the parent's objects so
+    that no worker's garbage collector writes to their pages (nor walks them again and again)."""
     from tradescreen.normalize.phonetic_scripts import needs_reading, warm
 
     if any(needs_reading(q.name) for q in queries):
         warm()
+    parties = getattr(screener.index, "parties", None)
+    if parties is not None:
+        next(iter(parties), None)  # the listed parties' clusters, read on a party's first hit
     seen: set[str] = set()
     for query in queries:
         if query.schema not in seen:
