@@ -166,10 +166,15 @@ class HashedPairs:
                               lengths[order])
         str_off = np.zeros(count + 1, dtype=np.int64)
         np.cumsum(lengths[order], out=str_off[1:])
-        rank = np.empty(count, dtype=np.int64)
-        rank[order] = np.arange(count)
+        # int32 and the parts dropped as soon as joined: this runs at the build's peak of
+        # memory, with tens of millions of pairs.
+        rank = np.empty(count, dtype=np.int32)
+        rank[order] = np.arange(count, dtype=np.int32)
         pairs = np.concatenate([np.zeros(0, dtype=np.int32), *self._pair_ids])
-        write_sorted(prefix, stable[order], sorted_text, str_off, rank[pairs],
+        self._pair_ids = []
+        slots = rank[pairs]
+        del pairs
+        write_sorted(prefix, stable[order], sorted_text, str_off, slots,
                      np.frombuffer(self.values, dtype=np.int32))
         return count
 
