@@ -27,7 +27,12 @@ SLOT_CACHE = 50_000  # keys per table and process (~8 MB)
 
 def string_hash(text: str) -> int:
     """Stable across processes and machines (Python's own `hash` is salted per process)."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+    return string_hash_bytes(text.encode())
+
+
+def string_hash_bytes(raw: bytes) -> int:
+    """`string_hash` of a string given as its UTF-8 bytes."""
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "little")
 
 
 def save_array(path: Path, array: np.ndarray) -> None:

@@ -186,7 +186,6 @@ def write_index(
                 observe(prepared)
             count = pos + 1
     forget_token_keys()
-    hashed.forget()
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))
     save_array(folder / "name_record.npy", np.frombuffer(name_record, dtype=np.int32))
     save_array(folder / "name_slot.npy", np.frombuffer(name_slot, dtype=np.int32))

@@ -68,6 +68,9 @@ def _snapshot(row: tuple) -> Snapshot:
     )
 
 
+ACTIVATE_CACHE_KIB = 256 * 1024
+
+
 class SQLiteStore:
     """The store on a `Database`: the SQLite file by default, or PostgreSQL (same SQL)."""
 
@@ -149,9 +152,11 @@ class SQLiteStore:
     ) -> ImportResult:
         db = self.db
         if db.dialect == "sqlite":
-            # A bigger page cache for this connection keeps a million-row copy off the disk;
-            # bounded (64 MiB), whatever the list's size.
-            db.execute("PRAGMA cache_size=-65536")
+            # A page cache that holds the content-hash index of a store of millions of
+            # entities: the copy inserts into it at random places, and pages evicted in the
+            # middle of the transaction were written to the WAL again and again. Bounded
+            # (256 MiB), whatever the list's size.
+            db.execute(f"PRAGMA cache_size=-{ACTIVATE_CACHE_KIB}")
         # SQLite copies the staged rows inside the database engine, never through Python: the
         # scratch file is attached (which cannot happen inside a transaction).
         attached = db.dialect == "sqlite" and not db.in_transaction
