@@ -11,6 +11,8 @@ from rich.console import Console
 from tradescreen.api.config import LOOPBACK
 from tradescreen.cli.app import app
 
+WORKER_HEALTH_TIMEOUT = 120  # seconds (uvicorn's default is 5)
+
 
 @app.command()
 def serve(
@@ -42,4 +44,8 @@ def serve(
         "tradescreen.api:app_from_env", factory=True, host=host, port=port, workers=workers,
         access_log=access_log, log_level="info", proxy_headers=False,
         http="tradescreen.api.protocol:NoDelayH11Protocol",
+        # uvicorn kills a worker that leaves its health ping unanswered for 5 s, dropping the
+        # requests it holds; on a large index a worker's first look at a table (the listed
+        # parties' clusters, rigour's person tagger) holds the interpreter longer than that.
+        timeout_worker_healthcheck=WORKER_HEALTH_TIMEOUT,
     )
