@@ -35,6 +35,7 @@ from tradescreen.match.align import (
     merge_windows,
     numbers_conflict,
 )
+from tradescreen.match.entity import record_features
 from tradescreen.match.features import (
     joined_similarity,
     may_read_acronym,
@@ -370,14 +371,7 @@ class RecordBound:
             logit = -4.0  # no comparable name (`score_record`)
         elif record.schema == "Person" and len(qform.tokens) == 1:
             logit = max(logit, evidence.SINGLE_SURNAME_LOGIT)
-        q = self.query
-        for extra in (
-            evidence.schema_feature(q.schema, record.schema),
-            evidence.birth_date_feature(q.birth_date, record),
-            evidence.country_feature(q.countries, record),
-            evidence.identifier_feature(q.identifiers, record),
-        ):
-            if extra is not None:
-                logit += extra.weight
+        for extra in record_features(self.query, record):
+            logit += extra.weight
         # Summed in another order than `score_record` sums: a hair above, never below.
         return logistic(logit + 1e-9)

@@ -42,6 +42,18 @@ class EntityScore:
         return head + self.evidence
 
 
+def record_features(query: Query, record: Record) -> list[Feature]:
+    """The evidence beside the names, in the order it is added: schema, birth date, country,
+    identifier (`match.bound.RecordBound` adds the same)."""
+    found = (
+        evidence.schema_feature(query.schema, record.schema),
+        evidence.birth_date_feature(query.birth_date, record),
+        evidence.country_feature(query.countries, record),
+        evidence.identifier_feature(query.identifiers, record),
+    )
+    return [f for f in found if f is not None]
+
+
 def _best_name(
     query: Query,
     record: Record,
@@ -127,13 +139,7 @@ def score_record(
         value, kind = (record.names[0][0], record.names[0][1]) if record.names else ("", "")
         logit = -4.0
         features.append(Feature("name", "no comparable name", logit))
-    for extra in (
-        evidence.schema_feature(query.schema, record.schema),
-        evidence.birth_date_feature(query.birth_date, record),
-        evidence.country_feature(query.countries, record),
-        evidence.identifier_feature(query.identifiers, record),
-    ):
-        if extra is not None:
-            features.append(extra)
-            logit += extra.weight
+    for extra in record_features(query, record):
+        features.append(extra)
+        logit += extra.weight
     return EntityScore(record, logistic(logit), value, kind, name_score, tuple(features))

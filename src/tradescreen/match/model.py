@@ -41,21 +41,10 @@ class ScoringModel:
     intercept: float
     comparisons: tuple[Comparison, ...]
 
-    def evaluate(self, values: dict[str, float]) -> list[tuple[Comparison, Level, float]]:
-        out = []
-        for c in self.comparisons:  # `Comparison.level`, inlined: this runs per name pair
-            value = values[c.feature]
-            for level in c.levels:
-                if value >= level.min:
-                    break
-            else:
-                level = c.levels[-1]
-            out.append((c, level, value))
-        return out
-
     def score(self, values: dict[str, float]) -> tuple[tuple[tuple[Comparison, Level, float],
                                                              ...], float]:
-        """`evaluate` as a tuple, and the sum of the levels' weights in the model's order."""
+        """Each comparison's (comparison, level, value) for `values`, and the sum of the levels'
+        weights in the model's order."""
         out = []
         weights = []
         for c in self.comparisons:
