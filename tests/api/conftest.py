@@ -77,6 +77,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def worker_pids(parent: int) -> set[int]:
+    """The worker processes of a `serve --workers N` parent (its children; not a
+    multiprocessing resource tracker)."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (proc / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == parent and b"resource_tracker" not in cmd:
+            found.add(int(proc.name))
+    return found
+
+
 @pytest.fixture(scope="session")
 def server(api_home: Path, keys: Keys, screener: Screener) -> Iterator[str]:
     """Base URL of `tradescreen serve` on a free loopback port; stopped after the session.

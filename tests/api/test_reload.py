@@ -5,6 +5,7 @@ p99 meanwhile). A real `tradescreen serve` on 127.0.0.1, a real second OFAC SDN 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -12,8 +13,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from .conftest import free_port
+from .conftest import free_port, worker_pids
 
 # After the import's end: poll interval (2 s, test_default_poll_interval_is_seconds) + a child
 # process building the index + opening it. Generous: on a 2-core machine shared with a heavy load
@@ -34,7 +36,31 @@ def _active_sdn(base: str) -> str:
     return next(s["snapshot"] for s in lists if s["source"] == "us_ofac_sdn")
 
 
-def test_new_snapshot_served_within_seconds_and_no_request_fails(tmp_path: Path, data_dir):
+def _served_by_each_worker(base: str, workers: set[int], snapshot: str, since: float,
+                           log: Path) -> None:
+    """Every forked worker swaps in the new index itself: each one, alone (the others
+    stopped, so the connection is its), lists `snapshot`."""
+    for worker in workers:
+        while True:
+            others = workers - {worker}
+            for pid in others:
+                os.kill(pid, signal.SIGSTOP)
+            try:
+                served = httpx.get(f"{base}/lists", timeout=10).json()["index_snapshots"]
+            finally:
+                for pid in others:
+                    os.kill(pid, signal.SIGCONT)
+            if snapshot in served:
+                break
+            assert time.monotonic() - since < PICKUP_SECONDS, (
+                f"worker {worker} does not serve {snapshot}: " + log.read_text()[-2000:])
+            time.sleep(0.5)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_new_snapshot_served_within_seconds_and_no_request_fails(
+    tmp_path: Path, data_dir: Path, workers: int
+) -> None:
     home = tmp_path / "home"
     done = _cli(home, "lists", "import", str(data_dir / "ofac" / "sdn_2024-02-20"))
     assert done.returncode == 0, done.stderr.decode()[-500:]
@@ -44,7 +70,8 @@ def test_new_snapshot_served_within_seconds_and_no_request_fails(tmp_path: Path,
     log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-c", "from tradescreen.cli import main; main()",
-         "serve", "--host", "127.0.0.1", "--port", str(port), "--no-auth"],
+         "serve", "--host", "127.0.0.1", "--port", str(port), "--no-auth",
+         "--workers", str(workers)],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -84,6 +111,10 @@ def test_new_snapshot_served_within_seconds_and_no_request_fails(tmp_path: Path,
                 assert time.monotonic() - imported < PICKUP_SECONDS, (
                     "new snapshot not served: " + (tmp_path / "serve.log").read_text()[-2000:])
                 time.sleep(0.2)
+            if workers > 1:
+                forked = worker_pids(proc.pid)
+                assert len(forked) == workers
+                _served_by_each_worker(base, forked, new, imported, tmp_path / "serve.log")
             time.sleep(1.0)  # requests on the new index too
         finally:
             stop.set()

@@ -8,8 +8,9 @@ query, /screen); the default discards them until an audit sink is wired in. Even
 from a background writer (`audit_writer.py`): requests never wait for the database's write
 lock. `audit_spool`: the directory where events wait, kept across restarts (a killed server's
 events are appended by the next one); default a private temporary one. `screener`: an
-already loaded one (tests, embedding); otherwise the index loads in the background at startup
-and is reloaded when a new list snapshot is activated.
+already loaded one (tests, embedding; or a pre-forked worker's, inherited from its parent, with
+`watch=True`); otherwise the index loads in the background at startup. With `watch` (default:
+no screener given) the index is reloaded when a new list snapshot is activated.
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ def create_app(
     screener: Screener | None = None,
     config: ApiConfig | None = None,
     audit_spool: Path | None = None,
+    watch: bool | None = None,
 ) -> FastAPI:
     config = config or load_api_config()
     state = ApiState(settings, config, sink=sink, screener=screener, audit_spool=audit_spool)
-    watch = screener is None  # a screener handed in is the caller's to replace
+    if watch is None:
+        watch = screener is None  # a screener handed in is the caller's to replace
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,7 +94,8 @@ async def _keep_loaded(state: ApiState) -> None:
     """Load the index, then look for newly activated snapshots every `reload_seconds` (a read
     of the small snapshots table: it never waits for a writer) and load the new index beside
     the old one, which serves until the swap."""
-    await asyncio.to_thread(state.load)
+    if state.screener is None:
+        await asyncio.to_thread(state.load)
     failed: dict[tuple[str, ...], float] = {}
     while state.config.reload_seconds > 0:
         await asyncio.sleep(state.config.reload_seconds)

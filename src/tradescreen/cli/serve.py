@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -11,14 +12,18 @@ from rich.console import Console
 from tradescreen.api.config import LOOPBACK
 from tradescreen.cli.app import app
 
-WORKER_HEALTH_TIMEOUT = 120  # seconds (uvicorn's default is 5)
+# Seconds a worker's event loop may stay busy before the supervisor replaces it (uvicorn's
+# default is 5: on a large index a worker's first look at a table, or a long batch, holds the
+# interpreter longer than that, and it was killed with the requests it held).
+WORKER_HEALTH_TIMEOUT = 120
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes (one index each).")] = 1,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Worker processes, forked from one parent that opened the index.")] = 1,
     no_auth: Annotated[
         bool, typer.Option("--no-auth", help="Development only: no API keys (loopback only).")
     ] = False,
@@ -38,14 +43,34 @@ def serve(
                                    "address (127.0.0.1, ::1)", markup=True)
         raise typer.Exit(2)
     if no_auth:
-        # Workers are separate processes that build their app from the environment.
+        # The app reads its settings from the environment (api.config.load_api_config).
         os.environ["TRADESCREEN_API_NO_AUTH"] = "1"
-    uvicorn.run(
-        "tradescreen.api:app_from_env", factory=True, host=host, port=port, workers=workers,
-        access_log=access_log, log_level="info", proxy_headers=False,
-        http="tradescreen.api.protocol:NoDelayH11Protocol",
-        # uvicorn kills a worker that leaves its health ping unanswered for 5 s, dropping the
-        # requests it holds; on a large index a worker's first look at a table (the listed
-        # parties' clusters, rigour's person tagger) holds the interpreter longer than that.
-        timeout_worker_healthcheck=WORKER_HEALTH_TIMEOUT,
-    )
+    options: dict[str, Any] = {
+        "access_log": access_log, "log_level": "info", "proxy_headers": False,
+        "http": "tradescreen.api.protocol:NoDelayH11Protocol",
+    }
+    if workers == 1:
+        uvicorn.run("tradescreen.api:app_from_env", factory=True, host=host, port=port,
+                    **options)
+        return
+    from tradescreen.api.prefork import Supervisor, bind, warm_screener
+    from tradescreen.config import load_settings
+
+    uvicorn.Config("tradescreen.api:app_from_env", **options)  # sets up uvicorn's logging
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] cannot listen on {host}:{port}: {exc}",
+                                   markup=True)
+        raise typer.Exit(1) from None
+    logging.getLogger("uvicorn.error").info(
+        "tradescreen serve on http://%s:%d with %d workers (parent %d)",
+        f"[{host}]" if ":" in host else host, sock.getsockname()[1], workers, os.getpid())
+    settings = load_settings()
+    supervisor = Supervisor(sock, workers, options, screener=warm_screener(settings),
+                            settings=settings, health_timeout=WORKER_HEALTH_TIMEOUT)
+    # A busy worker (a large index's first look at a table, a long batch) is waited for:
+    # uvicorn's own 5 s health timeout killed such workers with the requests they held.
+    status = supervisor.run()
+    if status:
+        raise typer.Exit(status)
