@@ -16,6 +16,11 @@ into a fresh TRADESCREEN_HOME, then measures, each step in its own process:
   /proc/PID/smaps_rollup while it runs, each process's RSS, PSS and private pages (anonymous
   or copied memory that no other process shares);
 
+- serve with 1, 2 and 4 workers: `tradescreen serve --workers N` on loopback, a bounded number
+  of /match requests from a few client threads; requests/s, HTTP p50/p99, and each process's
+  private, shared and PSS pages once ready and after the requests (`--serve-home` measures only
+  this, on a given home);
+
 then prints one table per figure with its growth from the smallest size.
 
 The collection: persons (70 %) and companies in 15 faker locales, 1-4 names each (the name, a
@@ -443,6 +448,160 @@ def serve_figures(result: dict[str, Any], files: list[Path], work: Path, env: di
               f"({entry['rows_per_cpu_s']:.0f} per CPU-second incl. start), worker RSS "
               f"{entry['worker_rss_mb']} MB of which private {entry['worker_private_mb']} MB, "
               f"tree PSS {entry['tree_pss_mb']} MB", flush=True)
+    return api_figures(result, env, queries, workers)
+
+
+# ---------------------------------------------------------------- API server memory
+
+API_REQUESTS = 400  # /match requests per server measured (bounded: a 2-core machine)
+API_CLIENTS = 4  # client threads on 127.0.0.1
+API_TIMEOUT = 900.0  # seconds for one server's start and requests, whatever the load
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a live process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def api_server(env: dict[str, str], queries: list[dict[str, str]], workers: int,
+               requests: int = API_REQUESTS, clients: int = API_CLIENTS) -> dict[str, Any]:
+    """`tradescreen serve --workers N --no-auth` on a free loopback port: time to ready, then
+    `requests` /match calls (one query each) from `clients` threads; each process's private
+    (Private_Dirty), shared and PSS pages once ready and after the requests; requests/s, HTTP
+    p50/p99, and the server's CPU seconds per request. The home's audit log gets the events:
+    measure on a home of the bench's own (or a copy)."""
+    import httpx
+
+    port = _free_port()
+    env = {**env, "TRADESCREEN_API_RATE": "0", "TRADESCREEN_API_MAX_BATCH": "100"}
+    started = time.perf_counter()
+    deadline = time.monotonic() + API_TIMEOUT
+    proc = subprocess.Popen([*_cli(), "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", str(workers), "--no-auth"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+
+    def tree() -> dict[int, dict[str, int]]:
+        return {p: s for p in [proc.pid, *_children(proc.pid)] if (s := _smaps(p))}
+
+    def workers_of(snap: dict[int, dict[str, int]]) -> list[int]:
+        # Spawned workers (uvicorn's own mode) also leave a resource tracker: the workers
+        # are the children that hold the app (the largest ones).
+        kids = sorted((p for p in snap if p != proc.pid), key=lambda p: -snap[p].get("Rss", 0))
+        return kids[:workers] if workers > 1 else [proc.pid]
+
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"serve exited: {proc.stderr.read().decode()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("serve not ready in time")
+            try:
+                ready = httpx.get(f"{base}/readyz", timeout=5).status_code == 200
+            except httpx.TransportError:
+                ready = False
+            if ready and (workers == 1 or len(_children(proc.pid)) >= workers):
+                break
+            time.sleep(0.5)
+        ready_s = time.perf_counter() - started
+        before = tree()
+        cpu_before = sum(_cpu_s(p) for p in before)
+        latencies: list[float] = []
+        failed: list[str] = []
+        lock = threading.Lock()
+        todo = iter(range(requests))
+
+        def client() -> None:
+            with httpx.Client(base_url=base, timeout=120) as http:
+                while time.monotonic() < deadline:
+                    with lock:
+                        i = next(todo, None)
+                    if i is None:
+                        return
+                    q = queries[i % len(queries)]
+                    body = {"queries": {"q": {"schema": q["schema"],
+                                              "properties": {"name": [q["name"]]}}}}
+                    t = time.perf_counter()
+                    try:
+                        code = http.post("/match/default", json=body).status_code
+                    except httpx.HTTPError as exc:
+                        code = type(exc).__name__
+                    with lock:
+                        latencies.append(time.perf_counter() - t)
+                        if code != 200:
+                            failed.append(str(code))
+
+        t = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        wall = time.perf_counter() - t
+        after = tree()
+        cpu = sum(_cpu_s(p) for p in after) - cpu_before
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    def figures(snap: dict[int, dict[str, int]]) -> dict[str, Any]:
+        kids = workers_of(snap)
+        private = [snap[p].get("Private_Dirty", 0) for p in kids]
+        shared = [snap[p].get("Shared_Clean", 0) + snap[p].get("Shared_Dirty", 0)
+                  for p in kids]
+        return {"worker_private_mb": private, "worker_shared_mb": shared,
+                "worker_pss_mb": [snap[p].get("Pss", 0) for p in kids],
+                "parent_private_mb": snap[proc.pid].get("Private_Dirty", 0)
+                if workers > 1 and proc.pid in snap else 0,
+                "tree_pss_mb": sum(v.get("Pss", 0) for v in snap.values()),
+                "tree_rss_mb": sum(v.get("Rss", 0) for v in snap.values()),
+                "processes": len(snap)}
+
+    return {"workers": workers, "ready_s": ready_s, "requests": len(latencies),
+            "failed": len(failed), "req_per_s": len(latencies) / wall if wall else 0.0,
+            "p50_ms": pct(0.5), "p99_ms": pct(0.99),
+            "cpu_ms_per_request": 1000 * cpu / max(1, len(latencies)),
+            "ready": figures(before), "after": figures(after)}
+
+
+def print_api(size: int, entry: dict[str, Any]) -> None:
+    r, a = entry["ready"], entry["after"]
+    print(f"[{size}] serve x{entry['workers']}: ready {entry['ready_s']:.1f} s; "
+          f"{entry['requests']} /match ({entry['failed']} failed) {entry['req_per_s']:.1f} req/s, "
+          f"p50 {entry['p50_ms']:.1f} ms, p99 {entry['p99_ms']:.1f} ms, "
+          f"{entry['cpu_ms_per_request']:.1f} CPU ms/request; worker private MB "
+          f"{r['worker_private_mb']} -> {a['worker_private_mb']}, shared {a['worker_shared_mb']}, "
+          f"PSS {a['worker_pss_mb']}; parent private {a['parent_private_mb']}; tree PSS "
+          f"{r['tree_pss_mb']} -> {a['tree_pss_mb']} MB", flush=True)
+
+
+def api_figures(result: dict[str, Any], env: dict[str, str], queries: list[dict[str, str]],
+                workers: list[int], requests: int = API_REQUESTS) -> dict[str, Any]:
+    result["serve"] = {}
+    for n in workers:
+        entry = api_server(env, queries, n, requests)
+        result["serve"][n] = entry
+        print_api(result["size"], entry)
     return result
 
 
@@ -479,6 +638,21 @@ def report(results: list[dict[str, Any]]) -> None:
                                                for v in vals)])
     print_table(["screen-file", *(f"{r['size']:,}" for r in results)], sf_rows,
                 "screen-file with 1, 2, 4 workers")
+    api_rows = []
+    for n in sorted({n for r in results for n in r.get("serve", {})}):
+        for key, label in (("req_per_s", "req/s"), ("p50_ms", "HTTP p50 ms"),
+                           ("p99_ms", "HTTP p99 ms"),
+                           ("worker_private_mb", "private per worker MB (max)"),
+                           ("tree_pss_mb", "PSS all processes MB")):
+            vals = []
+            for r in results:
+                e = r.get("serve", {}).get(n)
+                v = None if e is None else e["after"].get(key, e.get(key))
+                vals.append(max(v) if isinstance(v, list) else v)
+            api_rows.append([f"x{n} {label}", *(f"{v:.0f}" if v is not None else "-"
+                                                for v in vals)])
+    print_table(["serve", *(f"{r['size']:,}" for r in results)], api_rows,
+                f"tradescreen serve with 1, 2, 4 workers ({API_REQUESTS} /match after start)")
 
 
 def main() -> None:
@@ -491,9 +665,21 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true",
                     help="reuse an earlier run's import and build of the same size and seed")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--serve-home", type=Path,
+                    help="only the API server figures, on this imported and built home (its "
+                         "audit log gets the requests: use a copy), queries from --serve-queries")
+    ap.add_argument("--serve-queries", type=Path,
+                    help="a queries.json of an earlier run (name, schema per query)")
+    ap.add_argument("--serve-requests", type=int, default=API_REQUESTS)
     args = ap.parse_args()
     if args.child:
         _child(*args.child)
+        return
+    if args.serve_home:
+        queries = json.loads(args.serve_queries.read_text())
+        result = {"size": int(json.loads((args.serve_home / "built.json").read_text())["size"])}
+        api_figures(result, _env(args.serve_home), queries,
+                    [int(w) for w in args.workers.split(",") if w], args.serve_requests)
         return
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:

@@ -8,17 +8,19 @@ and saved as
                   their evidence
   party.npy       int32, record position -> its cluster number (-1: a party of one listing)
 
-Reading maps `party.npy` and parses the JSON on first use. Analysts' splits (`consolidate.
-splits`, kept in the store) are applied when the index is opened: a split cluster is joined
-again from its own links with the split's two sides kept apart, so a split holds on every later
-index whatever the list updates changed.
+Reading maps both files and parses a cluster's JSON when it is first asked for. Analysts'
+splits (`consolidate.splits`, kept in the store) are applied when the index is opened: a split
+cluster is joined again from its own links with the split's two sides kept apart, so a split
+holds on every later index whatever the list updates changed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import mmap
+import re
 from collections.abc import Collection, Iterator
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +36,17 @@ from tradescreen.consolidate.profile import (
     strong_slots,
 )
 from tradescreen.index.attributes import count_by_party
-from tradescreen.index.keyed import map_array, save_array
+from tradescreen.index.keyed import map_array, map_bytes, save_array
 from tradescreen.index.records import Record
 from tradescreen.index.write import Shape
 from tradescreen.model import Entity
 from tradescreen.normalize.names import name_form
 
 CLUSTERS_FILE = "clusters.json"
+CLUSTER_CACHE = 4096  # parsed clusters per process (the hot parties of a busy API)
+_HEAD = b'{"version":1,"clusters":['
+_TAIL = b"]}"
+_START = re.compile(rb'\{"members":\[')
 PARTY_FILE = "party.npy"
 # Tie-break between equally good listings: the most authoritative list first (the UN binds
 # every member state; OFAC's SDN is what most counterparties screen against).
@@ -145,38 +151,135 @@ class Collector:
 
 
 class Parties:
-    """Read side: the party of a record position, its members, its key and its evidence."""
+    """Read side: the party of a record position, its members, its key and its evidence.
+
+    clusters.json is mapped, not parsed: at 1.5 M entities it is 30 MB of JSON that became
+    160 MB of Python lists and dicts in every process (2.3 s to parse), pages that forked
+    workers then copied as they touched them. The file is orjson's compact output, so each
+    cluster object starts with the bytes `{"members":[` (inside a JSON string the quotes would
+    be escaped): one scan finds where each cluster starts, and a cluster is parsed when a
+    position of it is first asked for, through a small per-process LRU. Analysts' splits are
+    applied to the clusters they touch (found by their listings' ids in the bytes), keeping
+    the numbering and order of splitting the fully parsed list."""
 
     def __init__(self, folder: Path, apart: Collection[Apart] = ()) -> None:
         self.folder = folder
         self.apart = tuple(apart)
         self._party = map_array(folder / PARTY_FILE)
+        self._parsed = lru_cache(maxsize=CLUSTER_CACHE)(self._parse)
 
     @cached_property
-    def _clusters(self) -> list[dict[str, Any]]:
-        raw = orjson.loads((self.folder / CLUSTERS_FILE).read_bytes())["clusters"]
+    def _bytes(self) -> mmap.mmap | bytes:
+        return map_bytes(self.folder / CLUSTERS_FILE)
+
+    @cached_property
+    def _starts(self) -> np.ndarray | None:
+        """Byte offset of each cluster object, then the end of the last; None when the file is
+        not in the layout described above (then it is parsed whole, as before)."""
+        data = self._bytes
+        if data[: len(_HEAD)] != _HEAD or data[-len(_TAIL):] != _TAIL:
+            return None
+        starts = [m.start() for m in _START.finditer(data)]
+        if starts and starts[0] != len(_HEAD):
+            return None
+        count = int(self._party.max()) + 1 if len(self._party) else 0
+        if len(starts) != count:  # every cluster has members in party.npy
+            return None
+        return np.array([*starts, len(data) - len(_TAIL) + 1], dtype=np.int64)
+
+    @cached_property
+    def _whole(self) -> list[dict[str, Any]]:
+        """Every cluster parsed (the layout was not recognised), the splits applied."""
+        raw = orjson.loads(bytes(self._bytes))["clusters"]
         return _apply_splits(raw, self.apart) if self.apart else raw
 
+    def _parse(self, raw: int) -> dict[str, Any]:
+        starts = self._starts
+        assert starts is not None
+        # Each object is followed by its separating comma (the last one by `]`).
+        return orjson.loads(self._bytes[int(starts[raw]) : int(starts[raw + 1]) - 1])
+
     @cached_property
-    def _numbers(self) -> dict[int, int] | None:
+    def _split(self) -> dict[int, list[dict[str, Any]]]:
+        """Raw cluster number -> its pieces, for the clusters a split touches."""
         if not self.apart:
-            return None  # party.npy says it
-        return {m: n for n, item in enumerate(self._clusters) for m in item["members"]}
+            return {}
+        starts = self._starts
+        assert starts is not None
+        data = self._bytes
+        touched: set[int] = set()
+        for left, right in self.apart:
+            for member_id in (*left, *right):
+                needle = orjson.dumps(member_id)
+                at = data.find(needle)
+                while at >= 0:
+                    touched.add(int(np.searchsorted(starts, at, side="right")) - 1)
+                    at = data.find(needle, at + 1)
+        out: dict[int, list[dict[str, Any]]] = {}
+        for raw in sorted(touched):
+            if 0 <= raw < len(starts) - 1:
+                item = self._parse(raw)
+                pieces = _apply_splits([item], self.apart)
+                if pieces != [item]:
+                    out[raw] = pieces
+        return out
+
+    @cached_property
+    def _numbers(self) -> dict[int, int]:
+        """Position -> cluster number for the members of split clusters; the numbers of the
+        others shift by the pieces before them (`_shift`)."""
+        numbers: dict[int, int] = {}
+        extra = 0
+        for raw, pieces in sorted(self._split.items()):
+            for k, piece in enumerate(pieces):
+                numbers.update(dict.fromkeys(piece["members"], raw + extra + k))
+            extra += len(pieces) - 1
+        return numbers
+
+    def _shift(self, raw: int) -> int:
+        return raw + sum(len(p) - 1 for r, p in self._split.items() if r < raw)
 
     def cluster_number(self, pos: int) -> int:
-        numbers = self._numbers
-        return int(self._party[pos]) if numbers is None else numbers.get(pos, -1)
+        if self._starts is None:
+            return self._whole_numbers.get(pos, -1) if self.apart else int(self._party[pos])
+        raw = int(self._party[pos])
+        if raw < 0 or not self._split:
+            return raw
+        if raw in self._split:
+            return self._numbers.get(pos, -1)
+        return self._shift(raw)
+
+    @cached_property
+    def _whole_numbers(self) -> dict[int, int]:
+        return {m: n for n, item in enumerate(self._whole) for m in item["members"]}
 
     def members(self, pos: int) -> tuple[int, ...]:
-        number = self.cluster_number(pos)
-        return (pos,) if number < 0 else tuple(self._clusters[number]["members"])
+        item = self.cluster(pos)
+        return (pos,) if item is None else tuple(item["members"])
 
     def cluster(self, pos: int) -> dict[str, Any] | None:
-        number = self.cluster_number(pos)
-        return None if number < 0 else self._clusters[number]
+        if self._starts is None:
+            number = self.cluster_number(pos)
+            return None if number < 0 else self._whole[number]
+        raw = int(self._party[pos])
+        if raw < 0:
+            return None
+        pieces = self._split.get(raw)
+        if pieces is None:
+            return self._parsed(raw)
+        return next((p for p in pieces if pos in p["members"]), None)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self._clusters)
+        starts = self._starts
+        if starts is None:
+            yield from self._whole
+            return
+        for raw in range(len(starts) - 1):
+            pieces = self._split.get(raw)
+            if pieces is None:
+                yield self._parse(raw)  # a full listing does not fill the cache
+            else:
+                yield from pieces
 
 
 def _apply_splits(raw: list[dict[str, Any]], apart: Collection[Apart]) -> list[dict[str, Any]]:
