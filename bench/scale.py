@@ -456,6 +456,7 @@ def serve_figures(result: dict[str, Any], files: list[Path], work: Path, env: di
 API_REQUESTS = 400  # /match requests per server measured (bounded: a 2-core machine)
 API_CLIENTS = 4  # client threads on 127.0.0.1
 API_TIMEOUT = 900.0  # seconds for one server's start and requests, whatever the load
+API_SETTLE = 6.0  # seconds after the requests before the last memory figures
 
 
 def _cpu_s(pid: int) -> float:
@@ -552,6 +553,8 @@ def api_server(env: dict[str, str], queries: list[dict[str, str]], workers: int,
         wall = time.perf_counter() - t
         after = tree()
         cpu = sum(_cpu_s(p) for p in after) - cpu_before
+        time.sleep(API_SETTLE)  # a worker gives freed memory back on its next look (Keeper)
+        settled = tree()
     finally:
         proc.terminate()
         try:
@@ -581,18 +584,19 @@ def api_server(env: dict[str, str], queries: list[dict[str, str]], workers: int,
             "failed": len(failed), "req_per_s": len(latencies) / wall if wall else 0.0,
             "p50_ms": pct(0.5), "p99_ms": pct(0.99),
             "cpu_ms_per_request": 1000 * cpu / max(1, len(latencies)),
-            "ready": figures(before), "after": figures(after)}
+            "ready": figures(before), "after": figures(after), "settled": figures(settled)}
 
 
 def print_api(size: int, entry: dict[str, Any]) -> None:
-    r, a = entry["ready"], entry["after"]
+    r, a, z = entry["ready"], entry["after"], entry["settled"]
     print(f"[{size}] serve x{entry['workers']}: ready {entry['ready_s']:.1f} s; "
           f"{entry['requests']} /match ({entry['failed']} failed) {entry['req_per_s']:.1f} req/s, "
           f"p50 {entry['p50_ms']:.1f} ms, p99 {entry['p99_ms']:.1f} ms, "
           f"{entry['cpu_ms_per_request']:.1f} CPU ms/request; worker private MB "
-          f"{r['worker_private_mb']} -> {a['worker_private_mb']}, shared {a['worker_shared_mb']}, "
-          f"PSS {a['worker_pss_mb']}; parent private {a['parent_private_mb']}; tree PSS "
-          f"{r['tree_pss_mb']} -> {a['tree_pss_mb']} MB", flush=True)
+          f"{r['worker_private_mb']} -> {a['worker_private_mb']} ({z['worker_private_mb']} "
+          f"{API_SETTLE:.0f} s later), shared {a['worker_shared_mb']}, PSS {a['worker_pss_mb']}; "
+          f"parent private {a['parent_private_mb']}; tree PSS {r['tree_pss_mb']} -> "
+          f"{a['tree_pss_mb']} ({z['tree_pss_mb']}) MB", flush=True)
 
 
 def api_figures(result: dict[str, Any], env: dict[str, str], queries: list[dict[str, str]],

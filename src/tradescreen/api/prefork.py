@@ -8,6 +8,8 @@ loaded (the name model, the listed parties' clusters, rigour's name tagger), fre
 all of it copy-on-write. Each worker builds its own app (database connections, the audit
 writer's thread, the reload watcher, the event loop: nothing of those crosses the fork) and runs
 a uvicorn server on the inherited socket; the kernel hands each connection to one of them.
+What a worker then holds privately (result caches, freed heap pages) is kept near its start
+by `memory.Keeper`.
 
 The parent supervises: a worker that exits is replaced (forked again from the same warmed
 parent; it then loads a newer index itself if lists changed); a worker whose event loop has not
@@ -18,6 +20,7 @@ workers gracefully; workers that keep dying as they start make the parent give u
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -42,6 +45,8 @@ GIVE_UP_AFTER = 5  # early deaths within `EARLY_WINDOW` after which the server g
 EARLY_WINDOW = 60.0
 STOP_GRACE = 60.0  # seconds the workers get to finish their requests on SIGTERM
 _BEAT_EVERY = 10  # uvicorn ticks (0.1 s each) between two heartbeats
+_KEEP_EVERY = 50  # uvicorn ticks between two looks at the worker's memory (memory.Keeper)
+CACHE_BUDGET_MB = 64  # a worker's result caches may grow this much before they are emptied
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 # One query of each kind the API screens: the first screening of a schema loads its tables.
@@ -256,8 +261,18 @@ def _run_worker(sock: socket.socket, beat: int, screener: Screener | None, setti
         app = create_app(settings, sink=open_sink(settings), screener=screener, watch=True,
                          audit_spool=settings.home / AUDIT_SPOOL)
 
+        from tradescreen.memory import Keeper
+        from tradescreen.screen.batch import clear_result_caches
+
+        keeper = Keeper(CACHE_BUDGET_MB, clear_result_caches)
+        served = [0]
+
         class Worker(uvicorn.Server):
             async def on_tick(self, counter: int) -> bool:
+                if counter % _KEEP_EVERY == 0:
+                    total = self.server_state.total_requests
+                    busy, served[0] = total != served[0], total
+                    await asyncio.to_thread(keeper.tick, busy)
                 if counter % _BEAT_EVERY == 0:
                     if os.getppid() != parent:  # the supervisor is gone: stop, not orphaned
                         self.should_exit = True

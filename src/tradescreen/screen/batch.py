@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from tradescreen.match.entity import Query
+from tradescreen.memory import release_freed
 from tradescreen.screen.inputs import Row
 from tradescreen.screen.party import Screener, query_to_dict
 
@@ -184,6 +185,7 @@ class _Budget:
         elif private - self.base > CACHE_BUDGET_MB:
             clear_result_caches()
             gc.collect()
+            release_freed()
             # What stays after the caches are emptied is not theirs (a table loaded on first
             # use: a tagger, the party clusters): the budget counts from there, else every
             # later look would empty the caches again.
