@@ -32,9 +32,9 @@ from tradescreen.match.align import (
     MERGE_SLACK,
     MIN_TOKEN_SIM,
     aligning_sim,
-    merge_windows,
     numbers_conflict,
 )
+from tradescreen.match.align import _side as aligned_side
 from tradescreen.match.entity import record_features
 from tradescreen.match.features import (
     joined_similarity,
@@ -44,7 +44,6 @@ from tradescreen.match.features import (
 )
 from tradescreen.match.model import Comparison, Level, logistic, name_model
 from tradescreen.match.names import compared_as
-from tradescreen.match.weights import corpus_weight
 from tradescreen.normalize import vocab
 from tradescreen.normalize.names import NameForm, name_form
 
@@ -92,8 +91,14 @@ class _Levels:
             self.below = tuple(max(self.weights[i:]) for i in range(n))
             self.above = tuple(max(self.weights[:i + 1]) for i in range(n))
         self.best = max(self.weights)
+        # Falling mins read by bisection: the first level whose min the value reaches.
+        self._falling = all(a >= b for a, b in zip(self.mins, self.mins[1:], strict=False))
+        self._negated = tuple(-least for least in self.mins)
+        self._last = n - 1
 
     def index(self, value: float) -> int:
+        if self._falling:
+            return min(bisect.bisect_left(self._negated, -value), self._last)
         for i, least in enumerate(self.mins):
             if value >= least:
                 return i
@@ -132,23 +137,26 @@ def _table() -> _Table:
 
 
 class _Side:
-    """What the bound reads of one name's tokens alone."""
+    """What the bound reads of one name's tokens alone, taken from what the alignment reads
+    of them (`align._side`, kept: a candidate bounded and then scored works it out once)."""
 
     __slots__ = ("tokens", "weights", "numbers", "windows", "window_lengths",
                  "lengths", "shortest", "longest", "initials")
 
     def __init__(self, tokens: tuple[str, ...]) -> None:
+        numbers, weights, _total, _words, _word_total, sized, positions, low, high = \
+            aligned_side(tokens)
         self.tokens = tokens
-        self.weights = tuple(corpus_weight(t) for t in tokens)
-        self.numbers = frozenset(t for t in tokens if not t.isalpha())
+        self.weights = weights
+        self.numbers = numbers
         # The runs of neighbouring tokens the alignment may merge into one word of the other
         # name, by length.
-        windows = sorted((len(merged), span, merged) for span, merged in merge_windows(tokens))
+        windows = sorted((n, span, merged) for span, merged, n in sized)
         self.windows = tuple(w[1:] for w in windows)
         self.window_lengths = tuple(w[0] for w in windows)
-        self.lengths = tuple(len(t) for t in tokens)
-        self.shortest = min(self.lengths, default=0)
-        self.longest = max(self.lengths, default=0)
+        self.lengths = tuple(p[2] for p in positions)
+        self.shortest = low + MERGE_SLACK if tokens else 0
+        self.longest = high - MERGE_SLACK if tokens else 0
         self.initials = all(n == 1 for n in self.lengths)
 
 
