@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tradescreen import sources
-from tradescreen.config import Settings
+from tradescreen.config import Settings, load_settings
+from tradescreen.index import cache
 from tradescreen.index.build import INDEX_VERSION
 from tradescreen.index.cache import _shared_values, iter_records, iter_stored, prepare_stored
 from tradescreen.index.clusters import Collector
 from tradescreen.index.mapped import MappedIndex
 from tradescreen.index.write import CHUNK, Prepared, write_index
-from tradescreen.store import open_store
+from tradescreen.store import StoreError, open_store
 
 LISTS = ("ofac/sdn_2024-05-03", "un/consolidated.xml")
 SERIAL = 3000
@@ -52,3 +55,44 @@ def test_stored_entities_prepared_by_workers_build_the_same_index(data_dir: Path
         if not name.startswith("records."):
             assert (one / name).read_bytes() == (two / name).read_bytes(), name
     assert list(MappedIndex(two).records) == records
+
+
+def test_workers_reading_their_own_slices_build_the_same_index(
+        data_dir: Path, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large build's workers read their slices of the store themselves (on this run's
+    database: SQLite, or PostgreSQL in CI's second pass) and send whole batches: the same
+    files as the reference path (the main process reads every row and sends it on)."""
+    monkeypatch.setattr(cache, "SERIAL_RECORDS", SERIAL)  # "large": workers from the start
+    with open_store(load_settings()) as store:
+        for rel in LISTS:
+            store.import_list(sources.read(data_dir / rel))
+        ids = sorted(s.id for s in store.active_snapshots())
+        records = list(iter_records(store, ids))
+        slices = cache.iter_slices(store, ids, CHUNK)
+        assert slices is not None and len(slices) > 10
+        assert sum(s.part.rows for s in slices) == len(records)
+        built = {}
+        for sliced in (False, True):
+            monkeypatch.setattr(cache, "SLICED", sliced)
+            built[sliced] = cache.load_index(store, tmp_path / str(sliced), ids).folder
+    one, two = built[False], built[True]
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir()) and "clusters.json" in names
+    for name in names:
+        if not name.startswith("records."):
+            assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    assert list(MappedIndex(two).records) == list(MappedIndex(one).records) == records
+
+
+def test_a_slice_whose_rows_changed_is_refused(data_dir: Path, home: Path) -> None:
+    with open_store(load_settings()) as store:
+        store.import_list(sources.read(data_dir / "un/consolidated.xml"))
+        ids = sorted(s.id for s in store.active_snapshots())
+        first = cache.iter_slices(store, ids, 100)[0]
+        assert first.part.rows == 100
+        wrong = first._replace(part=first.part._replace(rows=99))
+        with pytest.raises(StoreError, match="changed while it was read"):
+            cache.prepare_slice(wrong)
+        batch = cache.prepare_slice(first)
+        assert len(batch.records) == len(batch.extras) == 100
+        cache.close_readers()

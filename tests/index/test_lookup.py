@@ -171,3 +171,43 @@ def test_dense_sums_equal_sorted_sums(sdn_index, monkeypatch) -> None:
     dense_way = run()
     assert dense_way == sorted_way
     assert sum(map(len, sorted_way)) > 1000
+    # Common keys tested on the names the rarer ones reach, by binary search or by marks,
+    # summed densely or not: the same candidates again.
+    monkeypatch.setattr(lookup, "COMMON_POSTINGS", 20)
+    monkeypatch.setattr(lookup, "COMMON_FRACTION", 0.0)
+    for dense in (0, 10**9):
+        for mark in (0, 10**9):
+            monkeypatch.setattr(lookup, "DENSE_RATIO", dense)
+            monkeypatch.setattr(lookup, "MARK_RATIO", mark)
+            assert run() == sorted_way, (dense, mark)
+
+
+def test_sums_over_common_keys_equal_one_pass_over_every_key(sdn_index) -> None:
+    """`shares` with common keys tested on the rarer keys' names (by marks or by binary
+    search, repeated words read once) equals a plain sum over every key, bit for bit."""
+    rng = random.Random(3)
+    names = [r.names[0][0] for r in rng.sample(sdn_index.records, 120)]
+    queries = [*names, "Al Hassan Al Ali Al Bakr", "Trading Trading Company", "Ahmad Ahmad"]
+    checked = 0
+    for q in queries:
+        form = name_form(q, "LegalEntity", query=True)
+        if not form.tokens:
+            continue
+        parts, _ = lookup.query_parts(sdn_index, form)
+        sums: dict[int, float] = {}
+        for keys in parts:
+            best: dict[int, float] = {}
+            for ids, w in keys:
+                for i in ids.tolist():
+                    best[i] = max(best.get(i, 0.0), w)
+            for i, w in best.items():
+                sums[i] = sums.get(i, 0.0) + w
+        sizes = sorted({len(a) for keys in parts for a, _ in keys})
+        for common in (None, *sizes[:3]):
+            uniq, total = lookup.shares(parts, common)
+            rare = {i for keys in parts for a, _ in keys
+                    if common is None or len(a) <= common for i in a.tolist()}
+            assert uniq.tolist() == sorted(rare)
+            assert total.tolist() == [sums[i] for i in uniq.tolist()]
+            checked += len(uniq)
+    assert checked > 10_000

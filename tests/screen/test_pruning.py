@@ -4,6 +4,7 @@ scored gives, on real lists, for any limit and cut, and the bound never below a 
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 from tradescreen.cli import app
 from tradescreen.cli.screen import load_screener
 from tradescreen.config import load_settings
-from tradescreen.index.lookup import candidates
+from tradescreen.index.lookup import Candidate, candidates
 from tradescreen.match.bound import RecordBound
 from tradescreen.match.entity import Query, score_record
 from tradescreen.normalize.names import name_form
@@ -132,3 +133,44 @@ def test_record_bound_is_never_below_the_score(screeners) -> None:
                 tight += most - real < 0.05
     assert checked > 2000
     assert tight > checked // 4  # a bound that is always 1.0 would prune nothing
+
+
+def test_quick_bound_is_the_bound_without_the_candidate_side(screeners) -> None:
+    """`QueryBound.quick` (what screening orders candidates by) reads the pair without the
+    candidate's `_Side`: never below `QueryBound(...)` (hence never below the score), and
+    equal to it but for rounding wherever it reads the pair at all, on the names screening
+    reaches on the lists and on ordinary names of 8 locales (the synthetic collection's)."""
+    pruned, _full = screeners
+    index = pruned.index
+    queries = _queries(index)
+    rng = random.Random(4)
+    for locale in ("en_US", "de_DE", "ru_RU", "ar_AA", "zh_CN", "ko_KR", "tr_TR", "pt_BR"):
+        fake = Faker(locale)
+        fake.seed_instance(4)
+        queries += [Query(fake.name(), "Person") for _ in range(15)]
+        queries += [Query(fake.company(), "Company") for _ in range(5)]
+    read = checked = 0
+    for query in queries:
+        bound = RecordBound(query)
+        form = name_form(query.name, query.schema, query=True)
+        found = candidates(index, form, query.identifiers)
+        # Listed names no blocking key reaches too: pairs whose tokens share nothing.
+        found += [Candidate(pos, (), 0.0) for pos in rng.sample(range(len(index.records)), 3)]
+        for cand in found:
+            record, forms = index.records[cand.record], index.forms[cand.record]
+            qform, tight = bound._query(record.schema)
+            if tight is None:
+                continue
+            for cform in forms:
+                if cform is None or not cform.tokens:
+                    continue
+                exact, quick = tight(cform), tight.quick(cform)
+                assert quick >= exact, (query, cform.raw, quick, exact)
+                if quick != math.inf:
+                    assert quick - exact < 1e-6, (query, cform.raw, quick, exact)
+                    read += 1
+                checked += 1
+            assert bound.quick(record, cand.name_slots, forms) >= bound(
+                record, cand.name_slots, forms)
+    assert checked > 5000
+    assert read > checked * 0.6  # most pairs are read the quick way

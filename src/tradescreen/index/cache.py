@@ -14,11 +14,12 @@ import gc
 import hashlib
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tradescreen.consolidate.profile import Profile, profile
 from tradescreen.index import clusters
@@ -26,10 +27,23 @@ from tradescreen.index.build import INDEX_VERSION
 from tradescreen.index.hashed import HashCollision
 from tradescreen.index.mapped import IndexFormatError, MappedIndex
 from tradescreen.index.records import Record, to_record
-from tradescreen.index.write import SERIAL_RECORDS, Prepared, prepare_record, write_index
+from tradescreen.index.write import (
+    CHUNK,
+    SERIAL_RECORDS,
+    Batch,
+    Prepared,
+    prepare_batch,
+    prepare_record,
+    write_index,
+)
 from tradescreen.model import Entity
 from tradescreen.store.api import Store
+from tradescreen.store.db import Database
+from tradescreen.store.sqlite import EntitySlice, read_entity_slice
 
+# Large builds: the workers read their own slices of the store (False: the main process reads
+# every row and sends it to them, the reference path).
+SLICED = True
 KEEP_INDEXES = 4  # older snapshot sets stay openable for look-backs without rebuilding
 _STALE_BUILD_SECONDS = 24 * 3600  # a temp folder this old belongs to a build that died
 
@@ -77,6 +91,74 @@ def iter_stored(store: Store, snapshot_ids: list[str]) -> Iterator[Stored]:
         for data, digest in pairs:
             yield pos, data, sid, digest
             pos += 1
+
+
+class Slice(NamedTuple):
+    """Rows a build's worker reads from the store itself: `reopen` opens its connection
+    (`Database.reopen`), `start` is the position of the slice's first record."""
+
+    reopen: Callable[[], Database]
+    part: EntitySlice
+    start: int
+
+
+def iter_slices(store: Store, snapshot_ids: list[str], size: int) -> list[Slice] | None:
+    """The snapshots' entities as slices (`prepare_slice`), in `iter_stored`'s order; None
+    when the store cannot hand its rows out so (a store without `entity_slices`, or a
+    connection that cannot be reopened)."""
+    cut = getattr(store, "entity_slices", None)
+    reopen = getattr(getattr(store, "db", None), "reopen", None)
+    if cut is None or reopen is None:
+        return None
+    out, start = [], 0
+    for sid in snapshot_ids:
+        for part in cut(sid, size):
+            out.append(Slice(reopen, part, start))
+            start += part.rows
+    return out
+
+
+# Each process's connection for reading slices, by (process, thread): a pool worker opens one
+# for all its slices; the process that built in-process closes its own (`close_readers`).
+_READERS: dict[tuple[int, int], Database] = {}
+
+
+def _reader(reopen: Callable[[], Database]) -> Database:
+    key = (os.getpid(), threading.get_ident())
+    db = _READERS.get(key)
+    if db is None:
+        db = _READERS[key] = reopen()
+    return db
+
+
+def close_readers() -> None:
+    _WORKER_SHARED.clear()
+    db = _READERS.pop((os.getpid(), threading.get_ident()), None)
+    if db is not None:
+        db.close()
+
+
+# Each process's one object per repeating profile value (`_shared_values`), so that a batch's
+# profiles share them and pickle each once.
+_WORKER_SHARED: dict[Any, Any] = {}
+
+
+def prepare_slice(item: Slice) -> Batch:
+    """The records of a slice as one batch, each with its listed-party profile, read and
+    prepared here (in the worker processes: the main process neither reads nor forwards the
+    rows, and appends each batch whole)."""
+    reopen, part, start = item
+    sid = part.snapshot_id
+    rows = read_entity_slice(_reader(reopen), part)
+    entities = [Entity.from_json(data) for data, _digest in rows]
+    records = [to_record(entity, sid, digest)
+               for entity, (_data, digest) in zip(entities, rows, strict=True)]
+    del rows
+
+    def extra(i: int, record: Record) -> Profile:
+        return _shared_values(profile(entities[i], record, start + i), _WORKER_SHARED)
+
+    return prepare_batch(records, extra)
 
 
 def prepare_stored(item: Stored) -> Prepared:
@@ -129,21 +211,39 @@ def load_index(
     collector = clusters.Collector()
     shared: dict[Any, Any] = {}
 
-    def observe(prepared: Prepared) -> None:
-        collector.profiles.append(_shared_values(prepared.extra, shared))
+    def observe(prepared: Prepared | Batch) -> None:
+        if isinstance(prepared, Batch):
+            # Shared within the batch already (one pickle): what repeats across batches is
+            # a few hundred small objects per thousand entities, not worth a pass per field.
+            collector.profiles.extend(prepared.extras)
+        else:
+            collector.profiles.append(_shared_values(prepared.extra, shared))
 
     # A collection known to be large starts its workers at once: preparing the first
     # records in-process first would leave the workers idle while the main process, the
     # build's bottleneck, does their work.
     total = sum(snap.entity_count for sid in ids if (snap := store.snapshot(sid)) is not None)
-    serial = 0 if total > SERIAL_RECORDS else SERIAL_RECORDS
+    large = total > SERIAL_RECORDS
+    slices = iter_slices(store, ids, CHUNK) if large and SLICED else None
+
+    def build(exact: bool = False) -> None:
+        if slices is None:
+            build_into(index_dir, path, iter_stored(store, ids), tuple(ids), collector,
+                       prepare=prepare_stored, observe=observe, serial=0 if large else
+                       SERIAL_RECORDS, exact=exact)
+        else:  # the workers read their slices; 0: no slice is read in-process first
+            build_into(index_dir, path, iter(slices), tuple(ids), collector,
+                       prepare=prepare_slice, observe=observe, serial=0, exact=exact,
+                       batched=True)
+
     try:
-        build_into(index_dir, path, iter_stored(store, ids), tuple(ids), collector,
-                   prepare=prepare_stored, observe=observe, serial=serial)
-    except HashCollision:  # two keys of one 64-bit hash: intern them as strings instead
-        collector, shared = clusters.Collector(), {}
-        build_into(index_dir, path, iter_stored(store, ids), tuple(ids), collector,
-                   prepare=prepare_stored, observe=observe, serial=serial, exact=True)
+        try:
+            build()
+        except HashCollision:  # two keys of one 64-bit hash: intern them as strings instead
+            collector, shared = clusters.Collector(), {}
+            build(exact=True)
+    finally:
+        close_readers()
     return _with_parties(MappedIndex(path, INDEX_VERSION), store)
 
 
@@ -163,8 +263,9 @@ def build_into(
     observe: Callable[[Prepared], None] | None = None,
     serial: int = SERIAL_RECORDS,
     exact: bool = False,
+    batched: bool = False,
 ) -> None:
-    """`records`, `prepare`, `observe`, `serial`, `exact`: see `write_index`."""
+    """`records`, `prepare`, `observe`, `serial`, `exact`, `batched`: see `write_index`."""
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".building-{path.name}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
@@ -178,7 +279,7 @@ def build_into(
         # streams records through `iter_records` hands the writer's name forms to the collector.
         on_names = collector.names if collector is not None and observe is None else None
         write_index(records, ids, tmp, INDEX_VERSION, prepare=prepare, observe=observe,
-                    on_names=on_names, serial=serial, exact=exact)
+                    on_names=on_names, serial=serial, exact=exact, batched=batched)
         (collector or clusters.Collector()).write(tmp)
         for f in tmp.iterdir():  # on disk before the rename makes the folder visible
             with f.open("rb") as fh:

@@ -113,15 +113,111 @@ class Prepared(NamedTuple):
     extra: Any = None
 
 
-def prepare_record(record: Record) -> Prepared:
+def _keyed_forms(
+    record: Record,
+) -> tuple[tuple[NameForm | None, ...], tuple[Shape, ...], list[tuple[str, ...]]]:
+    """The record's name forms, their shapes and each name's blocking keys."""
     forms = record_forms(record)
     shapes = tuple(None if f is None else (f.tokens, f.abjad, f.legal_forms) for f in forms)
-    keys = [() if s is None else tuple(token_keys(s[0], s[1])) for s in shapes]
+    return forms, shapes, [() if s is None else tuple(token_keys(s[0], s[1])) for s in shapes]
+
+
+def prepare_record(record: Record) -> Prepared:
+    forms, shapes, keys = _keyed_forms(record)
     return Prepared(
         record, codec.encode(record, forms), shapes,
         hashed.block([k for name in keys for k in name]), tuple(map(len, keys)),
         hashed.block([ftm_id(record.source, record.source_id), record.id]),
     )
+
+
+class Batch(NamedTuple):
+    """Consecutive records prepared as one task's result (`prepare_batch`): what the main
+    process appends, as a few arrays and blocks instead of an object per record and name."""
+
+    blobs: bytes  # the records' blobs, concatenated
+    blob_sizes: bytes  # int64 per record
+    name_pos: bytes  # int32 per listed name: its record, counted from the batch's first
+    name_slot: bytes  # int32 per listed name: its position in the record
+    key_counts: bytes  # int32 per listed name: its blocking keys in `keys`
+    tokens: tuple[str, ...]  # every listed name's tokens, name after name
+    keys: hashed.Block  # every listed name's blocking keys, name after name
+    ids: hashed.Block  # each record's FtM id and our id
+    records: list[Record]  # only what the index files take besides (see `_slim`)
+    extras: list[Any]  # the caller's per-record additions (listed-party profiles)
+
+
+def _slim(record: Record) -> Record:
+    """The fields the main process still reads of a record (identifiers, columns, shared
+    attributes and relations; the caption only for an address's party): the rest is in its
+    blob already and need not be sent."""
+    return record._replace(source_id="", snapshot="", names=(), birth_dates=(), programs=(),
+                           listed_on=None, content_hash="",
+                           caption=record.caption if record.attributes else "")
+
+
+def prepare_batch(records: Iterable[Record],
+                  extra: Callable[[int, Record], Any] | None = None) -> Batch:
+    """`prepare_record` of consecutive records, as one `Batch`. `extra(i, record)`: the i-th
+    record's addition, computed after its names were normalised (it finds their forms in
+    this process's caches)."""
+    blobs: list[bytes] = []
+    name_pos, name_slot, key_counts = array("i"), array("i"), array("i")
+    tokens: list[str] = []
+    keys: list[str] = []
+    ids: list[str] = []
+    slim: list[Record] = []
+    extras: list[Any] = []
+    for i, record in enumerate(records):
+        forms, shapes, name_keys = _keyed_forms(record)
+        blobs.append(codec.encode(record, forms))
+        for slot, shape in enumerate(shapes):
+            if shape is None:
+                continue
+            name_pos.append(i)
+            name_slot.append(slot)
+            key_counts.append(len(name_keys[slot]))
+            tokens.extend(shape[0])
+            keys.extend(name_keys[slot])
+        ids.append(ftm_id(record.source, record.source_id))
+        ids.append(record.id)
+        slim.append(_slim(record))
+        if extra is not None:
+            extras.append(extra(i, record))
+    return Batch(b"".join(blobs), array("q", map(len, blobs)).tobytes(), name_pos.tobytes(),
+                 name_slot.tobytes(), key_counts.tobytes(), tuple(tokens), hashed.block(keys),
+                 hashed.block(ids), slim, extras)
+
+
+def _add_batch(batch: Batch, first: int, out: Any, rec_off: array, name_record: array,
+               name_slot: array, intern_tokens: Callable[[str], int],
+               keys: hashed.HashedPairs | _ExactPairs, idents: _Interner,
+               entity_ids: hashed.HashedPairs | _ExactPairs, columns: ColumnWriter,
+               attrs: AttributeWriter) -> int:
+    """`write_index`'s per-record steps for a whole batch starting at record `first`, in the
+    same order (the same files); returns the position after its last record."""
+    out.write(batch.blobs)
+    sizes = np.frombuffer(batch.blob_sizes, dtype=np.int64)
+    rec_off.frombytes((np.cumsum(sizes) + rec_off[-1]).tobytes())
+    first_name = len(name_record)
+    rel = np.frombuffer(batch.name_pos, dtype=np.int32)
+    name_record.frombytes((rel + np.int32(first)).tobytes())
+    name_slot.frombytes(batch.name_slot)
+    counts = np.frombuffer(batch.key_counts, dtype=np.int32)
+    named = np.arange(first_name, first_name + len(counts), dtype=np.int32)
+    keys.values.frombytes(np.repeat(named, counts).tobytes())
+    deque(map(intern_tokens, batch.tokens), 0)
+    keys.add_block(batch.keys)
+    pos = first
+    for record in batch.records:
+        for norm in dict.fromkeys(norm for _scheme, norm, _raw in record.identifiers):
+            idents.add(norm, pos)
+        columns.add(record)
+        attrs.add(pos, record)
+        pos += 1
+    entity_ids.add_block(batch.ids)
+    entity_ids.values.frombytes(np.repeat(np.arange(first, pos, dtype=np.int32), 2).tobytes())
+    return pos
 
 
 def build_workers() -> int:
@@ -136,6 +232,7 @@ def write_index(
     prepare: Callable[[Any], Prepared] = prepare_record,
     observe: Callable[[Prepared], None] | None = None,
     exact: bool = False,
+    batched: bool = False,
 ) -> dict:
     """Build the index files into `folder` (which must exist and be empty); returns the meta.
     `records`: the records, or items that `prepare` (a module-level function, run in the
@@ -144,7 +241,10 @@ def write_index(
     the files are the same whatever their number. `serial`: records prepared in-process first
     (a small collection never starts workers). `on_names(pos, shapes)`: given each record's name
     tokens as they are written (the consolidation profiles reuse them). `exact`: intern keys
-    and ids as strings (raises `hashed.HashCollision` otherwise, in the rarest of cases)."""
+    and ids as strings (raises `hashed.HashCollision` otherwise, in the rarest of cases).
+    `batched`: `prepare` turns each item into a `Batch` of consecutive records (a slice of
+    the store that the worker reads itself; `prepare_batch`), each item one task, and
+    `observe` is given each batch."""
     workers = build_workers() if workers is None else workers
     keys = _pairs(exact)
     idents = _Interner()
@@ -159,7 +259,19 @@ def write_index(
     rec_off = array("q", [0])
     count = 0
     with (folder / "records.bin").open("wb") as out:
-        prepared_all = parallel.ordered_map(prepare, records, workers, serial, CHUNK)
+        if batched:
+            if on_names is not None:
+                raise ValueError("on_names: not given by a batched build (see `observe`)")
+            batches = parallel.ordered_map(prepare, records, workers, serial, 1)
+            pos = 0
+            for batch in batches:
+                pos = _add_batch(batch, pos, out, rec_off, name_record, name_slot, intern_tokens,
+                                 keys, idents, entity_ids, columns, attrs)
+                if observe is not None:
+                    observe(batch)
+            count = pos
+        prepared_all = () if batched else parallel.ordered_map(prepare, records, workers,
+                                                                serial, CHUNK)
         for pos, prepared in enumerate(prepared_all):
             record, blob, shapes, name_keys, key_counts, ids, _extra = prepared
             out.write(blob)

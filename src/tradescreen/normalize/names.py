@@ -63,9 +63,18 @@ def _same_word(a: str, b: str) -> bool:
     return OSA.distance(a, b, score_cutoff=2) <= (1 if len(b) < 8 else 2)
 
 
+@lru_cache(maxsize=1)
+def _phrase_words() -> frozenset[str]:
+    return frozenset(word for _size, _pos, word in vocab.legal_form_words())
+
+
 def _fuzzy_form(window: tuple[str, ...]) -> str | None:
     """A multi-word legal form with a typo ("limited liability commpany", "joibt stick
     company"): one slip per word allowed, at least one word spelt exactly."""
+    # Most windows hold no word of any multi-word form: nothing to compare (an index build
+    # asks this of every window of every organisation name).
+    if len(window) < 2 or _phrase_words().isdisjoint(window):
+        return None
     index = vocab.legal_form_words()
     size = len(window)
     seen: set[tuple[str, ...]] = set()

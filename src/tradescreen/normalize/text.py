@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 import icu
@@ -34,13 +35,12 @@ def script_of(text: str) -> str:
     """The dominant non-Latin script of a string ("Latin" when there is none)."""
     if text.isascii():
         return "Latin"
-    counts: dict[str, int] = {}
-    for ch in text:
-        if ch.isalpha() and ord(ch) > 0x24F:
-            script = _char_script(ch)
-            counts[script] = counts.get(script, 0) + 1
-    if not counts:
+    scripts = [_char_script(ch) for ch in text if ch > "\u024f" and ch.isalpha()]
+    if not scripts:
         return "Latin"
+    if scripts.count(scripts[0]) == len(scripts):  # one script, nearly every name
+        return scripts[0]
+    counts = Counter(scripts)  # by first occurrence: a tie goes to the script seen first
     return max(counts, key=lambda k: counts[k])
 
 

@@ -174,7 +174,7 @@ class Screener:
         bounds = self._bounds(query)
         index = self.index
         order = sorted(
-            ((bounds(index.records[c.record], c.name_slots, index.forms[c.record]), i, c)
+            ((bounds.quick(index.records[c.record], c.name_slots, index.forms[c.record]), i, c)
              for i, c in enumerate(rest)),
             key=lambda item: (-item[0], item[1]))
         party_of = self._party_of

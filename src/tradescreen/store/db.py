@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,6 +56,9 @@ class Database:
         self.dialect: Dialect = dialect
         self.label = label  # for messages: a file name or a host/db, never a password
         self.lock_path = lock_path  # SQLite only: where writers queue (see _writer_queue)
+        # Opens another connection to the same database (picklable: a build's worker
+        # processes read their own rows through it); None for a connection made by hand.
+        self.reopen: Callable[[], Database] | None = None
         self._depth = 0
 
     # -- statements ------------------------------------------------------------------------
@@ -183,7 +187,9 @@ def open_sqlite(path: Path) -> Database:
     # NORMAL is crash-safe in WAL mode (a killed process never corrupts or half-commits).
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
-    return Database(conn, "sqlite", label=path.name, lock_path=writer_lock_path(path))
+    db = Database(conn, "sqlite", label=path.name, lock_path=writer_lock_path(path))
+    db.reopen = functools.partial(open_sqlite, path)
+    return db
 
 
 def writer_lock_path(db_path: Path) -> Path:
@@ -213,7 +219,9 @@ def open_postgresql(url: str, schema: str | None = None) -> Database:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         conn.execute(f"SET search_path TO {schema}")
         label += f" ({schema})"
-    return Database(conn, "postgresql", label=label)
+    db = Database(conn, "postgresql", label=label)
+    db.reopen = functools.partial(open_postgresql, url, schema)
+    return db
 
 
 def connect(settings: Settings) -> Database:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sized
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
@@ -69,6 +70,34 @@ def _snapshot(row: tuple) -> Snapshot:
 
 
 ACTIVATE_CACHE_KIB = 256 * 1024
+
+
+class EntitySlice(NamedTuple):
+    """Consecutive rows of a snapshot in source_id order: from `first` up to `end` (the next
+    slice's first source_id; None for the last slice), `rows` of them."""
+
+    snapshot_id: str
+    first: str
+    end: str | None
+    rows: int
+
+
+def read_entity_slice(db: Database, part: EntitySlice) -> list[tuple[bytes, str]]:
+    """(entity JSON as stored, its content hash) of the slice's rows, in source_id order.
+    Raises StoreError if the rows are not those the slice was cut from (a snapshot is never
+    rewritten, but one can be pruned while a build runs)."""
+    upper = "" if part.end is None else "AND se.source_id < ? "
+    params = (part.snapshot_id, part.first) + (() if part.end is None else (part.end,))
+    rows = [((data.encode() if isinstance(data, str) else bytes(data)), digest)
+            for data, digest in db.execute(
+                "SELECT b.data, se.entity_hash FROM snapshot_entities se "
+                "JOIN entity_blobs b ON b.content_hash = se.entity_hash "
+                f"WHERE se.snapshot_id = ? AND se.source_id >= ? {upper}"
+                "ORDER BY se.source_id", params).fetchall()]
+    if len(rows) != part.rows:
+        raise StoreError(f"snapshot {part.snapshot_id} changed while it was read "
+                         f"({len(rows)} rows from {part.first!r}, expected {part.rows})")
+    return rows
 
 
 class SQLiteStore:
@@ -361,6 +390,20 @@ class SQLiteStore:
         while chunk := cursor.fetchmany(2000):
             for data, digest in chunk:
                 yield (data.encode() if isinstance(data, str) else bytes(data)), digest
+
+    def entity_slices(self, snapshot_id: str, size: int) -> list[EntitySlice]:
+        """The snapshot's rows as `iter_entity_rows` gives them, cut into slices of `size`
+        that `read_entity_slice` reads back on another connection (an index build's worker
+        processes each read their own, instead of one process reading and sending them all)."""
+        self._require(snapshot_id)
+        ids = [sid for (sid,) in self._conn.execute(
+            "SELECT source_id FROM snapshot_entities WHERE snapshot_id = ? ORDER BY source_id",
+            (snapshot_id,),
+        ).fetchall()]
+        firsts = ids[::size]
+        return [EntitySlice(snapshot_id, first, firsts[i + 1] if i + 1 < len(firsts) else None,
+                            min(size, len(ids) - i * size))
+                for i, first in enumerate(firsts)]
 
     def entity(self, snapshot_id: str, source_id: str) -> Entity | None:
         row = self._conn.execute(
