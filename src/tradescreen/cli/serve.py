@@ -55,6 +55,7 @@ def serve(
         return
     from tradescreen.api.prefork import Supervisor, bind, warm_screener
     from tradescreen.config import load_settings
+    from tradescreen.memory import in_side_arena
 
     uvicorn.Config("tradescreen.api:app_from_env", **options)  # sets up uvicorn's logging
     try:
@@ -67,7 +68,10 @@ def serve(
         "tradescreen serve on http://%s:%d with %d workers (parent %d)",
         f"[{host}]" if ":" in host else host, sock.getsockname()[1], workers, os.getpid())
     settings = load_settings()
-    supervisor = Supervisor(sock, workers, options, screener=warm_screener(settings),
+    # The tables on another thread: their loading's free holes stay out of the heap where
+    # the workers' requests allocate (tradescreen.memory.in_side_arena).
+    screener = in_side_arena(lambda: warm_screener(settings))
+    supervisor = Supervisor(sock, workers, options, screener=screener,
                             settings=settings, health_timeout=WORKER_HEALTH_TIMEOUT)
     # A busy worker (a large index's first look at a table, a long batch) is waited for:
     # uvicorn's own 5 s health timeout killed such workers with the requests they held.

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from tradescreen.match.entity import Query
-from tradescreen.memory import release_freed
+from tradescreen.memory import in_side_arena, release_freed
 from tradescreen.screen.inputs import Row
 from tradescreen.screen.party import Screener, query_to_dict
 
@@ -146,13 +146,14 @@ _WARM_ALONE = 200  # distinct queries from which one process loads and freezes i
 def warm_before_fork(screener: Screener, queries: list[Query]) -> None:
     """Load in the parent what every worker would otherwise load for itself: the tables a
     screening reads on first use (one query of each kind screened here), rigour's name tagger
-    when a name in Japanese or Korean script needs it (seconds and hundreds of MB), the listed
-    parties' clusters (seconds on a large collection), then freeze the parent's objects so
-    that no worker's garbage collector writes to their pages (nor walks them again and again)."""
+    when a name in Japanese or Korean script needs it (seconds and hundreds of MB, loaded on
+    another thread: `memory.in_side_arena`), where the listed parties' clusters start, then
+    give the freed heap pages back and freeze the parent's objects so that no worker's
+    garbage collector writes to their pages (nor walks them again and again)."""
     from tradescreen.normalize.phonetic_scripts import needs_reading, warm
 
     if any(needs_reading(q.name) for q in queries):
-        warm()
+        in_side_arena(warm)
     parties = getattr(screener.index, "parties", None)
     if parties is not None:
         next(iter(parties), None)  # the listed parties' clusters, read on a party's first hit
@@ -162,6 +163,7 @@ def warm_before_fork(screener: Screener, queries: list[Query]) -> None:
             seen.add(query.schema)
             screener.screen(query, limit=_LIMIT)
     gc.collect()
+    release_freed()
     gc.freeze()
 
 
