@@ -3,6 +3,7 @@ worker processes: the same index files and the same profiles as the in-process p
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -94,5 +95,7 @@ def test_a_slice_whose_rows_changed_is_refused(data_dir: Path, home: Path) -> No
         with pytest.raises(StoreError, match="changed while it was read"):
             cache.prepare_slice(wrong)
         batch = cache.prepare_slice(first)
-        assert len(batch.records) == len(batch.extras) == 100
+        profiles = pickle.loads(batch.extras)
+        assert len(batch.records) == len(profiles) == 100
+        assert [p.pos for p in profiles] == list(range(100))
         cache.close_readers()

@@ -14,6 +14,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import pickle
 import shutil
 import threading
 import time
@@ -160,7 +161,10 @@ def prepare_slice(item: Slice) -> Batch:
     def extra(i: int, record: Record) -> Profile:
         return _shared_values(profile(entities[i], record, start + i), _WORKER_SHARED)
 
-    return prepare_batch(records, extra)
+    batch = prepare_batch(records, extra)
+    # The profiles as one pickle, which the main process spools to disk unread: only the
+    # process that links the listed parties reads them (`build_into`).
+    return batch._replace(extras=pickle.dumps(batch.extras, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def prepare_stored(item: Stored) -> Prepared:
@@ -213,13 +217,8 @@ def load_index(
     collector = clusters.Collector()
     shared: dict[Any, Any] = {}
 
-    def observe(prepared: Prepared | Batch) -> None:
-        if isinstance(prepared, Batch):
-            # Shared within the batch already (one pickle): what repeats across batches is
-            # a few hundred small objects per thousand entities, not worth a pass per field.
-            collector.profiles.extend(prepared.extras)
-        else:
-            collector.profiles.append(_shared_values(prepared.extra, shared))
+    def observe(prepared: Prepared) -> None:
+        collector.profiles.append(_shared_values(prepared.extra, shared))
 
     # A collection known to be large starts its workers at once: preparing the first
     # records in-process first would leave the workers idle while the main process, the
@@ -235,8 +234,7 @@ def load_index(
                        SERIAL_RECORDS, exact=exact)
         else:  # the workers read their slices; 0: no slice is read in-process first
             build_into(index_dir, path, iter(slices), tuple(ids), collector,
-                       prepare=prepare_slice, observe=observe, serial=0, exact=exact,
-                       batched=True)
+                       prepare=prepare_slice, serial=0, exact=exact, batched=True)
 
     try:
         try:
@@ -279,27 +277,44 @@ def build_into(
     try:
         # A build from stored entities profiles them in its workers (`observe`); a caller that
         # streams records through `iter_records` hands the writer's name forms to the collector.
-        on_names = collector.names if collector is not None and observe is None else None
+        on_names = (collector.names if collector is not None and observe is None
+                    and not batched else None)
         linking: list[Any] = []
+        # A batched build's profiles (pickled by the workers, `prepare_slice`) go to a spool
+        # file as they come: this process never holds them (a third of its memory at 1.5
+        # million entities) nor unpickles them.
+        spool = (tmp / _SPOOL).open("wb") if batched and collector is not None else None
+        if spool is not None:
+            def observe(batch: Batch) -> None:
+                spool.write(batch.extras)
 
         def link_aside() -> None:
             # The listed parties are linked from the profiles alone, while this process
             # writes the key, id and vocabulary files: the two longest steps after the
-            # records, side by side on two cores (a forked copy: nothing to send).
-            if collector is not None and batched and parallel.can_fork():
+            # records, side by side on two cores.
+            if spool is None:
+                return
+            spool.close()
+            if parallel.can_fork():
                 child = multiprocessing.get_context("fork").Process(
-                    target=_write_clusters, args=(collector, tmp), daemon=True)
+                    target=_link_spooled, args=(collector, tmp), daemon=True)
                 child.start()
                 linking.append(child)
 
-        write_index(records, ids, tmp, INDEX_VERSION, prepare=prepare, observe=observe,
-                    on_names=on_names, serial=serial, exact=exact, batched=batched,
-                    on_records_done=link_aside)
+        try:
+            write_index(records, ids, tmp, INDEX_VERSION, prepare=prepare, observe=observe,
+                        on_names=on_names, serial=serial, exact=exact, batched=batched,
+                        on_records_done=link_aside)
+        finally:
+            if spool is not None:
+                spool.close()
         if linking:
             linking[0].join()
             if linking[0].exitcode != 0:
                 raise RuntimeError(f"linking the listed parties failed "
                                    f"(exit code {linking[0].exitcode})")
+        elif spool is not None and collector is not None:
+            _link_spooled(collector, tmp)
         else:
             (collector or clusters.Collector()).write(tmp)
         for f in tmp.iterdir():  # on disk before the rename makes the folder visible
@@ -318,7 +333,18 @@ def build_into(
     _prune(index_dir, keep=KEEP_INDEXES)
 
 
-def _write_clusters(collector: clusters.Collector, folder: Path) -> None:
+_SPOOL = "profiles.spool"  # build-time only: removed before the folder is complete
+
+
+def _link_spooled(collector: clusters.Collector, folder: Path) -> None:
+    """Link the listed parties of the profiles spooled in `folder` and write the clusters."""
+    path = folder / _SPOOL
+    profiles: list[Profile] = []
+    with path.open("rb") as fh:
+        while fh.peek(1):
+            profiles.extend(pickle.load(fh))
+    path.unlink()
+    collector.profiles = profiles
     collector.write(folder)
 
 

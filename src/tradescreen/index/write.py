@@ -144,7 +144,7 @@ class Batch(NamedTuple):
     keys: hashed.Block  # every listed name's blocking keys, name after name
     ids: hashed.Block  # each record's FtM id and our id
     records: list[Record]  # only what the index files take besides (see `_slim`)
-    extras: list[Any]  # the caller's per-record additions (listed-party profiles)
+    extras: Any  # the caller's per-record additions (listed-party profiles, pickled)
 
 
 def _slim(record: Record) -> Record:
