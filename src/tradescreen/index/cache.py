@@ -279,44 +279,19 @@ def build_into(
         # streams records through `iter_records` hands the writer's name forms to the collector.
         on_names = (collector.names if collector is not None and observe is None
                     and not batched else None)
-        linking: list[Any] = []
-        # A batched build's profiles (pickled by the workers, `prepare_slice`) go to a spool
-        # file as they come: this process never holds them (a third of its memory at 1.5
-        # million entities) nor unpickles them.
-        spool = (tmp / _SPOOL).open("wb") if batched and collector is not None else None
-        if spool is not None:
-            def observe(batch: Batch) -> None:
-                spool.write(batch.extras)
-
-        def link_aside() -> None:
-            # The listed parties are linked from the profiles alone, while this process
-            # writes the key, id and vocabulary files: the two longest steps after the
-            # records, side by side on two cores.
-            if spool is None:
-                return
-            spool.close()
-            if parallel.can_fork():
-                child = multiprocessing.get_context("fork").Process(
-                    target=_link_spooled, args=(collector, tmp), daemon=True)
-                child.start()
-                linking.append(child)
-
+        linker = _Linker(collector, tmp) if batched and collector is not None else None
         try:
-            write_index(records, ids, tmp, INDEX_VERSION, prepare=prepare, observe=observe,
+            write_index(records, ids, tmp, INDEX_VERSION, prepare=prepare,
+                        observe=observe if linker is None else linker.observe,
                         on_names=on_names, serial=serial, exact=exact, batched=batched,
-                        on_records_done=link_aside)
+                        on_records_done=None if linker is None else linker.records_done)
+            if linker is not None:
+                linker.finish()
+            else:
+                (collector or clusters.Collector()).write(tmp)
         finally:
-            if spool is not None:
-                spool.close()
-        if linking:
-            linking[0].join()
-            if linking[0].exitcode != 0:
-                raise RuntimeError(f"linking the listed parties failed "
-                                   f"(exit code {linking[0].exitcode})")
-        elif spool is not None and collector is not None:
-            _link_spooled(collector, tmp)
-        else:
-            (collector or clusters.Collector()).write(tmp)
+            if linker is not None:
+                linker.stop()
         for f in tmp.iterdir():  # on disk before the rename makes the folder visible
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
@@ -333,17 +308,62 @@ def build_into(
     _prune(index_dir, keep=KEEP_INDEXES)
 
 
-_SPOOL = "profiles.spool"  # build-time only: removed before the folder is complete
+class _Linker:
+    """The listed parties of a batched build, linked in a process of their own.
+
+    Forked before the workers start (while this process is small), it receives each batch's
+    profiles as the workers pickled them (`prepare_slice`) and unpickles them as they come;
+    once the records are in and the attribute files written, it links the parties and writes
+    the clusters while this process writes the key, id and vocabulary files. This process
+    never holds a profile (a third of its memory at 1.5 million entities) nor unpickles one.
+    Where no process can be forked (a threaded caller), the profiles are kept here."""
+
+    def __init__(self, collector: clusters.Collector, folder: Path) -> None:
+        self.collector, self.folder = collector, folder
+        self.child: Any = None
+        if parallel.can_fork():
+            ctx = multiprocessing.get_context("fork")
+            receive, self.send = ctx.Pipe(duplex=False)
+            self.child = ctx.Process(target=_link_received,
+                                     args=(collector, folder, receive, self.send), daemon=True)
+            self.child.start()
+            receive.close()
+
+    def observe(self, batch: Batch) -> None:
+        if self.child is None:
+            self.collector.profiles.extend(pickle.loads(batch.extras))
+        else:
+            self.send.send_bytes(batch.extras)
+
+    def records_done(self) -> None:
+        if self.child is not None:
+            self.send.send_bytes(b"")  # every profile sent: link
+            self.send.close()
+
+    def finish(self) -> None:
+        if self.child is None:
+            self.collector.write(self.folder)
+            return
+        self.child.join()
+        if self.child.exitcode != 0:
+            raise RuntimeError(f"linking the listed parties failed (exit code "
+                               f"{self.child.exitcode})")
+
+    def stop(self) -> None:
+        """After `finish`, or on an error: the child is gone either way."""
+        if self.child is not None:
+            self.send.close()
+            if self.child.is_alive():
+                self.child.terminate()
+            self.child.join()
 
 
-def _link_spooled(collector: clusters.Collector, folder: Path) -> None:
-    """Link the listed parties of the profiles spooled in `folder` and write the clusters."""
-    path = folder / _SPOOL
+def _link_received(collector: clusters.Collector, folder: Path, receive: Any,
+                   send: Any) -> None:
+    send.close()  # a parent that fails mid-build closes its end: EOFError here, no wait
     profiles: list[Profile] = []
-    with path.open("rb") as fh:
-        while fh.peek(1):
-            profiles.extend(pickle.load(fh))
-    path.unlink()
+    while data := receive.recv_bytes():
+        profiles.extend(pickle.loads(data))
     collector.profiles = profiles
     collector.write(folder)
 
