@@ -3,11 +3,12 @@ worker processes: the same index files and the same profiles as the in-process p
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
-from tradescreen import sources
+from tradescreen import parallel, sources
 from tradescreen.config import Settings, load_settings
 from tradescreen.index import cache
 from tradescreen.index.build import INDEX_VERSION
@@ -71,17 +72,25 @@ def test_workers_reading_their_own_slices_build_the_same_index(
         slices = cache.iter_slices(store, ids, CHUNK)
         assert slices is not None and len(slices) > 10
         assert sum(s.part.rows for s in slices) == len(records)
-        built = {}
-        for sliced in (False, True):
+        built = []
+        # The reference; slices read by forked workers, the parties linked in a forked
+        # process; the same where nothing can fork (a threaded caller: all in-process).
+        for sliced, forks in ((False, True), (True, True), (True, False)):
             monkeypatch.setattr(cache, "SLICED", sliced)
-            built[sliced] = cache.load_index(store, tmp_path / str(sliced), ids).folder
-    one, two = built[False], built[True]
+            monkeypatch.setattr(parallel, "can_fork", lambda forks=forks: forks)
+            folder = tmp_path / f"{sliced}-{forks}"
+            built.append(cache.load_index(store, folder, ids).folder)
+            assert [p.name for p in folder.iterdir()] == [built[-1].name]  # no temp left
+    one = built[0]
     names = sorted(p.name for p in one.iterdir())
-    assert names == sorted(p.name for p in two.iterdir()) and "clusters.json" in names
-    for name in names:
-        if not name.startswith("records."):
-            assert (one / name).read_bytes() == (two / name).read_bytes(), name
-    assert list(MappedIndex(two).records) == list(MappedIndex(one).records) == records
+    assert "clusters.json" in names and "party.npy" in names
+    for two in built[1:]:
+        assert names == sorted(p.name for p in two.iterdir())
+        for name in names:
+            if not name.startswith("records."):
+                assert (one / name).read_bytes() == (two / name).read_bytes(), name
+        assert list(MappedIndex(two).records) == records
+    assert list(MappedIndex(one).records) == records
 
 
 def test_a_slice_whose_rows_changed_is_refused(data_dir: Path, home: Path) -> None:
@@ -94,5 +103,7 @@ def test_a_slice_whose_rows_changed_is_refused(data_dir: Path, home: Path) -> No
         with pytest.raises(StoreError, match="changed while it was read"):
             cache.prepare_slice(wrong)
         batch = cache.prepare_slice(first)
-        assert len(batch.records) == len(batch.extras) == 100
+        profiles = pickle.loads(batch.extras)
+        assert len(batch.records) == len(profiles) == 100
+        assert [p.pos for p in profiles] == list(range(100))
         cache.close_readers()

@@ -73,3 +73,12 @@ def test_two_strings_of_one_hash_are_refused_not_merged(tmp_path: Path, compact:
             pairs.add_block(_forged(text, 42))
             pairs.values.append(1)
         pairs.write(tmp_path / "keys")
+
+
+@pytest.mark.parametrize("texts", [["t:john", "", "k:JN", "t:smith"], ["t:john", "b:شمس", ""],
+                                   []])
+def test_block_is_each_strings_utf8_length_and_hash(texts: list[str]) -> None:
+    """The one-encode path of ASCII blocks gives the bytes of the string-by-string one."""
+    encoded = [t.encode() for t in texts]
+    assert block(texts) == Block(array("q", map(hash, texts)).tobytes(),
+                                 array("i", map(len, encoded)).tobytes(), b"".join(encoded))

@@ -7,6 +7,8 @@ together (never a name alone) agree across lists.
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -64,6 +66,14 @@ class Profile:
     identifiers: frozenset[str]  # "class:normalised value"
     refs: frozenset[str]  # explicit cross-list ids: "ofac:16418", "un:QDI.123"
     own_refs: frozenset[str]  # the same keys naming this entry itself
+
+    def __reduce__(self) -> tuple[type[Profile], tuple]:
+        # A large build's workers pickle every profile and the linking process reads them:
+        # the fields as one tuple (the dataclass's own state looks its fields up per object).
+        return (Profile, _profile_values(self))
+
+
+_profile_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Profile)))
 
 
 def kind_of(schema: str) -> str:

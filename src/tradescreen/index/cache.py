@@ -12,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import multiprocessing
 import os
+import pickle
 import shutil
 import threading
 import time
@@ -21,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from tradescreen import parallel
 from tradescreen.consolidate.profile import Profile, profile
 from tradescreen.index import clusters
 from tradescreen.index.build import INDEX_VERSION
@@ -158,7 +161,10 @@ def prepare_slice(item: Slice) -> Batch:
     def extra(i: int, record: Record) -> Profile:
         return _shared_values(profile(entities[i], record, start + i), _WORKER_SHARED)
 
-    return prepare_batch(records, extra)
+    batch = prepare_batch(records, extra)
+    # The profiles as one pickle, which the main process spools to disk unread: only the
+    # process that links the listed parties reads them (`build_into`).
+    return batch._replace(extras=pickle.dumps(batch.extras, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def prepare_stored(item: Stored) -> Prepared:
@@ -211,13 +217,8 @@ def load_index(
     collector = clusters.Collector()
     shared: dict[Any, Any] = {}
 
-    def observe(prepared: Prepared | Batch) -> None:
-        if isinstance(prepared, Batch):
-            # Shared within the batch already (one pickle): what repeats across batches is
-            # a few hundred small objects per thousand entities, not worth a pass per field.
-            collector.profiles.extend(prepared.extras)
-        else:
-            collector.profiles.append(_shared_values(prepared.extra, shared))
+    def observe(prepared: Prepared) -> None:
+        collector.profiles.append(_shared_values(prepared.extra, shared))
 
     # A collection known to be large starts its workers at once: preparing the first
     # records in-process first would leave the workers idle while the main process, the
@@ -233,8 +234,7 @@ def load_index(
                        SERIAL_RECORDS, exact=exact)
         else:  # the workers read their slices; 0: no slice is read in-process first
             build_into(index_dir, path, iter(slices), tuple(ids), collector,
-                       prepare=prepare_slice, observe=observe, serial=0, exact=exact,
-                       batched=True)
+                       prepare=prepare_slice, serial=0, exact=exact, batched=True)
 
     try:
         try:
@@ -277,10 +277,21 @@ def build_into(
     try:
         # A build from stored entities profiles them in its workers (`observe`); a caller that
         # streams records through `iter_records` hands the writer's name forms to the collector.
-        on_names = collector.names if collector is not None and observe is None else None
-        write_index(records, ids, tmp, INDEX_VERSION, prepare=prepare, observe=observe,
-                    on_names=on_names, serial=serial, exact=exact, batched=batched)
-        (collector or clusters.Collector()).write(tmp)
+        on_names = (collector.names if collector is not None and observe is None
+                    and not batched else None)
+        linker = _Linker(collector, tmp) if batched and collector is not None else None
+        try:
+            write_index(records, ids, tmp, INDEX_VERSION, prepare=prepare,
+                        observe=observe if linker is None else linker.observe,
+                        on_names=on_names, serial=serial, exact=exact, batched=batched,
+                        on_records_done=None if linker is None else linker.records_done)
+            if linker is not None:
+                linker.finish()
+            else:
+                (collector or clusters.Collector()).write(tmp)
+        finally:
+            if linker is not None:
+                linker.stop()
         for f in tmp.iterdir():  # on disk before the rename makes the folder visible
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
@@ -295,6 +306,66 @@ def build_into(
             gc.enable()
         shutil.rmtree(tmp, ignore_errors=True)
     _prune(index_dir, keep=KEEP_INDEXES)
+
+
+class _Linker:
+    """The listed parties of a batched build, linked in a process of their own.
+
+    Forked before the workers start (while this process is small), it receives each batch's
+    profiles as the workers pickled them (`prepare_slice`) and unpickles them as they come;
+    once the records are in and the attribute files written, it links the parties and writes
+    the clusters while this process writes the key, id and vocabulary files. This process
+    never holds a profile (a third of its memory at 1.5 million entities) nor unpickles one.
+    Where no process can be forked (a threaded caller), the profiles are kept here."""
+
+    def __init__(self, collector: clusters.Collector, folder: Path) -> None:
+        self.collector, self.folder = collector, folder
+        self.child: Any = None
+        if parallel.can_fork():
+            ctx = multiprocessing.get_context("fork")
+            receive, self.send = ctx.Pipe(duplex=False)
+            self.child = ctx.Process(target=_link_received,
+                                     args=(collector, folder, receive, self.send), daemon=True)
+            self.child.start()
+            receive.close()
+
+    def observe(self, batch: Batch) -> None:
+        if self.child is None:
+            self.collector.profiles.extend(pickle.loads(batch.extras))
+        else:
+            self.send.send_bytes(batch.extras)
+
+    def records_done(self) -> None:
+        if self.child is not None:
+            self.send.send_bytes(b"")  # every profile sent: link
+            self.send.close()
+
+    def finish(self) -> None:
+        if self.child is None:
+            self.collector.write(self.folder)
+            return
+        self.child.join()
+        if self.child.exitcode != 0:
+            raise RuntimeError(f"linking the listed parties failed (exit code "
+                               f"{self.child.exitcode})")
+
+    def stop(self) -> None:
+        """After `finish`, or on an error: the child is gone either way."""
+        if self.child is not None:
+            self.send.close()
+            if self.child.is_alive():
+                self.child.terminate()
+            self.child.join()
+
+
+def _link_received(collector: clusters.Collector, folder: Path, receive: Any,
+                   send: Any) -> None:
+    send.close()  # a parent that fails mid-build closes its end: EOFError here, no wait
+    profiles: list[Profile] = []
+    while data := receive.recv_bytes():
+        profiles.extend(pickle.loads(data))
+    collector.profiles = profiles
+    collector.write(folder)
 
 
 def _prune(index_dir: Path, keep: int) -> None:

@@ -40,9 +40,12 @@ class Block(NamedTuple):
 
 
 def block(strings: Sequence[str]) -> Block:
+    hashes = array("q", map(hash, strings)).tobytes()
+    text = "".join(strings)
+    if text.isascii():  # nearly always (keys are folded): one encode, a character a byte
+        return Block(hashes, array("i", map(len, strings)).tobytes(), text.encode())
     encoded = [s.encode() for s in strings]
-    return Block(array("q", map(hash, strings)).tobytes(), array("i", map(len, encoded)).tobytes(),
-                 b"".join(encoded))
+    return Block(hashes, array("i", map(len, encoded)).tobytes(), b"".join(encoded))
 
 
 def strings(block: Block) -> list[str]:

@@ -144,7 +144,7 @@ class Batch(NamedTuple):
     keys: hashed.Block  # every listed name's blocking keys, name after name
     ids: hashed.Block  # each record's FtM id and our id
     records: list[Record]  # only what the index files take besides (see `_slim`)
-    extras: list[Any]  # the caller's per-record additions (listed-party profiles)
+    extras: Any  # the caller's per-record additions (listed-party profiles, pickled)
 
 
 def _slim(record: Record) -> Record:
@@ -233,6 +233,7 @@ def write_index(
     observe: Callable[[Prepared], None] | None = None,
     exact: bool = False,
     batched: bool = False,
+    on_records_done: Callable[[], None] | None = None,
 ) -> dict:
     """Build the index files into `folder` (which must exist and be empty); returns the meta.
     `records`: the records, or items that `prepare` (a module-level function, run in the
@@ -244,7 +245,9 @@ def write_index(
     and ids as strings (raises `hashed.HashCollision` otherwise, in the rarest of cases).
     `batched`: `prepare` turns each item into a `Batch` of consecutive records (a slice of
     the store that the worker reads itself; `prepare_batch`), each item one task, and
-    `observe` is given each batch."""
+    `observe` is given each batch. `on_records_done()`: called once every record is in
+    and the columns and attribute files are written, before the key, id and vocabulary
+    files."""
     workers = build_workers() if workers is None else workers
     keys = _pairs(exact)
     idents = _Interner()
@@ -297,6 +300,13 @@ def write_index(
             if observe is not None:
                 observe(prepared)
             count = pos + 1
+    columns.write(folder)
+    del columns
+    # Before `on_records_done`: the listed parties' linking recounts the shared addresses.
+    attr_counts = attrs.write(folder)
+    del attrs
+    if on_records_done is not None:
+        on_records_done()
     forget_token_keys()
     save_array(folder / "records.off", np.frombuffer(rec_off, dtype=np.int64))
     save_array(folder / "name_record.npy", np.frombuffer(name_record, dtype=np.int32))
@@ -309,10 +319,6 @@ def write_index(
     del idents
     entity_ids.write(folder / "ids")
     del entity_ids
-    columns.write(folder)
-    del columns
-    attr_counts = attrs.write(folder)
-    del attrs
     tokens = list(vocab)
     del vocab
     encoded = [t.encode() for t in tokens]

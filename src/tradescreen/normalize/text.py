@@ -111,6 +111,8 @@ def letter_runs(tokens: tuple[str, ...]) -> list[tuple[int, int]]:
     """(start, end) of every run of two or more one-letter tokens: an acronym written with
     dots or spaces ("A.B.C.", "I R G C") that lists and queries also write as one word."""
     runs: list[tuple[int, int]] = []
+    if len(tokens) < 2 or min(map(len, tokens)) > 1:  # no two one-letter tokens: no run
+        return runs
     start = None
     for i, tok in enumerate((*tokens, "")):
         if len(tok) == 1 and tok.isalpha():
