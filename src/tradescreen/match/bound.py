@@ -210,6 +210,11 @@ class QueryBound:
         self._q_windows = tuple((n, span, merged) for n, (span, merged) in zip(
             self.side.window_lengths, self.side.windows, strict=True))
         self._q_lengths = self.side.lengths
+        # Lengths a candidate word / run needs for any merge with the query to be tried.
+        wl = self.side.window_lengths
+        self._q_window_range = (wl[0] - MERGE_SLACK, wl[-1] + MERGE_SLACK) if wl else (1, 0)
+        self._q_token_range = (self.side.shortest - MERGE_SLACK,
+                               self.side.longest + MERGE_SLACK)
         self._q_numbers = bool(self.side.numbers)
 
     def _row(self, token: str, abjad: bool) -> tuple[float, ...]:
@@ -273,7 +278,8 @@ class QueryBound:
             ub_c[j] = best
         # `_merges` both ways: a run of one name within two letters of a word of the other.
         ql = self._q_lengths
-        for n, span, merged in self._q_windows:
+        lo, hi = self._q_window_range
+        for n, span, merged in (self._q_windows if any(lo <= m <= hi for m in lengths) else ()):
             for j, m in enumerate(lengths):
                 if -MERGE_SLACK <= m - n <= MERGE_SLACK:
                     sim = Levenshtein.normalized_similarity(merged, c[j], score_cutoff=MERGE_SIM)
@@ -286,6 +292,8 @@ class QueryBound:
         for size in (2, 3):
             for start in range(len(c) - size + 1):
                 n = sum(lengths[start:start + size])
+                if not self._q_token_range[0] <= n <= self._q_token_range[1]:
+                    continue
                 for i, m in enumerate(ql):
                     if -MERGE_SLACK <= m - n <= MERGE_SLACK:
                         sim = Levenshtein.normalized_similarity(
