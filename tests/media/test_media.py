@@ -432,6 +432,28 @@ def test_spans_remembered_across_articles_give_the_same_answer(scanner: Scanner)
     assert sum(m["kind"] == "listed_party" for m in first) >= 3
 
 
+def test_tables_a_scan_loads_are_frozen_not_walked_by_every_collection(
+        media_home: Path) -> None:
+    """What a scan loads on first use (rigour's and wordfreq's tables: ~3 M references)
+    lives as long as the process: after a document in a script not seen before it is frozen,
+    so the full garbage collections that come every ~20 articles do not walk it again."""
+    import gc
+
+    from tradescreen.cli.screen import load_screener
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TRADESCREEN_HOME", str(media_home))
+        settings = load_settings()
+        fresh = build_scanner(settings, load_screener(settings))
+    # Stands for a table loaded on first use after the scanner was built.
+    loaded = {f"word{i}": [i] for i in range(1000)}
+    found = fresh.mentions((CORPUS / "ru_01.txt").read_text("utf-8"))
+    assert any(m.kind == "listed_party" for m in found)
+    walked = {id(o) for o in gc.get_objects()}
+    assert gc.is_tracked(loaded) and id(loaded) not in walked
+    assert not any(id(v) in walked for v in loaded.values())
+
+
 # -- the gazetteer kept beside the index ----------------------------------------------------
 
 def test_gazetteer_built_once_per_index_then_loaded(scanner: Scanner) -> None:
