@@ -259,6 +259,36 @@ def test_span_scorer_shows_what_scoring_every_record_shows(scanner: Scanner) -> 
     assert shown_any > 100, (shown_any, len(texts))
 
 
+def test_records_carrying_one_name_get_their_own_full_explanation(scanner: Scanner) -> None:
+    """Seven lists carry one party under one name: the span is scored through that name once
+    and the answer given to each record is what scoring that record shows, field for field
+    (score, matched name, name comparison, evidence), about that record."""
+    from tradescreen.match.entity import Query, score_record
+
+    finder = scanner.parties
+    index = finder.screener.index
+    finder.scorer.clear()
+    shared = 0
+    for text in ("Green Pine Associated Corporation", "Aviatrans Anstalt", "Rabita Trust",
+                 "Korea Hyoksin Trading Corporation", "General Bureau of Atomic Energy",
+                 "Islamic Revolutionary Guard Corps", "Iran Air", "Kalashnikov Concern"):
+        results = finder.scorer.score(text, None, {})
+        assert results, text
+        names = [(r.score.record.schema, r.score.matched_name) for r in results]
+        shared += len(names) - len(set(names))
+        for r in results:
+            record = r.score.record
+            pos = next(p for p in range(len(index.records)) if index.records[p] is record
+                       or index.records[p].id == record.id)
+            alone = [score_record(Query(name=text), index.records[pos], (slot,),
+                                  index.forms[pos])
+                     for slot, (value, _k, _s) in enumerate(record.names)
+                     if value == r.score.matched_name]
+            assert r.score in alone, (text, record.id)
+            assert r.to_dict() in [type(r)(a, r.decision).to_dict() for a in alone]
+    assert shared >= 5
+
+
 def test_span_scorer_asked_for_the_best_only_keeps_every_result_that_reaches_it(
         scanner: Scanner) -> None:
     """A reading scored only to see whether it beats the text (`least`) leaves records out
@@ -430,6 +460,28 @@ def test_spans_remembered_across_articles_give_the_same_answer(scanner: Scanner)
     fresh = [m.to_dict() for m in scanner.mentions(text)]
     assert first == again == fresh
     assert sum(m["kind"] == "listed_party" for m in first) >= 3
+
+
+def test_tables_a_scan_loads_are_frozen_not_walked_by_every_collection(
+        media_home: Path) -> None:
+    """What a scan loads on first use (rigour's and wordfreq's tables: ~3 M references)
+    lives as long as the process: after a document in a script not seen before it is frozen,
+    so the full garbage collections that come every ~20 articles do not walk it again."""
+    import gc
+
+    from tradescreen.cli.screen import load_screener
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TRADESCREEN_HOME", str(media_home))
+        settings = load_settings()
+        fresh = build_scanner(settings, load_screener(settings))
+    # Stands for a table loaded on first use after the scanner was built.
+    loaded = {f"word{i}": [i] for i in range(1000)}
+    found = fresh.mentions((CORPUS / "ru_01.txt").read_text("utf-8"))
+    assert any(m.kind == "listed_party" for m in found)
+    walked = {id(o) for o in gc.get_objects()}
+    assert gc.is_tracked(loaded) and id(loaded) not in walked
+    assert not any(id(v) in walked for v in loaded.values())
 
 
 # -- the gazetteer kept beside the index ----------------------------------------------------

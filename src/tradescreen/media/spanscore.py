@@ -18,7 +18,7 @@ from typing import Any
 from tradescreen.index.lookup import candidates
 from tradescreen.match import evidence
 from tradescreen.match.bound import QueryBound
-from tradescreen.match.entity import Query, score_record
+from tradescreen.match.entity import EntityScore, Query, score_record
 from tradescreen.match.model import logistic
 from tradescreen.match.names import compared_as, score_forms
 from tradescreen.normalize.names import NameForm, name_form
@@ -50,6 +50,7 @@ def _logit(p: float) -> float:
 Entry = tuple[Any, Sequence[NameForm | None], dict[int, tuple[int, NameForm, FormKey, float]]]
 MAX_FOUND = 5_000  # span token sequences whose retrieved candidates are kept
 MAX_ENTRIES = 20_000  # records kept read (index data, not names seen: kept across documents)
+MAX_SCORED = 20_000  # (span, name) scores kept for records that carry the same name
 
 
 class _QueryState:
@@ -77,11 +78,33 @@ class SpanScorer:
         # Guard Corps", and the same read back from a translation) retrieve alike: the lookup
         # reads the tokens alone.
         self._found: dict[tuple[tuple[str, ...], bool], list[Any]] = {}
+        # Seven lists carry one party under the same names: a span scored against a record
+        # through a name another record has too (same kind of record, same name, same form)
+        # scores the same, with the same explanation (a span is a bare name: no date,
+        # country or identifier reads anything else of the record).
+        self._scored: dict[tuple[str, str, tuple[str, str, str], NameForm], EntityScore] = {}
 
     def clear(self) -> None:
-        """Forget the span forms bounded and retrieved so far."""
+        """Forget the span forms bounded, retrieved and scored so far."""
         self._states.clear()
         self._found.clear()
+        self._scored.clear()
+
+    def _score_record(self, query: Query, record: Any, slot: int,
+                      forms: Sequence[NameForm | None]) -> EntityScore:
+        """`score_record(query, record, (slot,), forms)` for a query that is a name alone."""
+        cform = forms[slot]
+        key = (query.name, record.schema, record.names[slot], cform)
+        known = self._scored.get(key)  # type: ignore[arg-type]
+        if known is None:
+            known = score_record(query, record, (slot,), forms)
+            if known.name_score is not None:
+                if len(self._scored) >= MAX_SCORED:
+                    self._scored.clear()
+                self._scored[key] = known  # type: ignore[index]
+            return known
+        return EntityScore(record, known.score, known.matched_name, known.matched_kind,
+                           known.name_score, known.evidence)
 
     def _candidates(self, form: NameForm) -> list[Any]:
         key = (form.tokens, form.abjad)
@@ -157,7 +180,7 @@ class SpanScorer:
         for neg_most, source, source_id, pos, slot, forms in reached:
             if last is not None and (-logistic(-neg_most), source, source_id) > last:
                 break
-            result = score_record(query, records[pos], (slot,), forms)
+            result = self._score_record(query, records[pos], slot, forms)
             if result.score >= 0.2:
                 scored.append(result)
                 if len(scored) >= LIMIT:
