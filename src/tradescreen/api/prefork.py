@@ -249,10 +249,12 @@ def _run_worker(sock: socket.socket, beat: int, screener: Screener | None, setti
     code = 1
     parent = os.getppid()
     try:
-        # uvicorn installs its own handlers while it serves; until then a stop signal is the
-        # parent's to handle, and after it nothing may re-raise one into a default handler.
+        # uvicorn installs its own handlers while it serves; a stop signal that comes before
+        # (the parent stopping while this worker starts) is kept and honoured at the first
+        # tick, and one uvicorn re-raises after serving must not kill the process.
+        stop_asked: list[int] = []
         for sig in _STOP_SIGNALS:
-            signal.signal(sig, signal.SIG_IGN)
+            signal.signal(sig, lambda sig, frame: stop_asked.append(sig))
         import uvicorn
 
         from tradescreen.api.app import AUDIT_SPOOL, create_app
@@ -269,6 +271,8 @@ def _run_worker(sock: socket.socket, beat: int, screener: Screener | None, setti
 
         class Worker(uvicorn.Server):
             async def on_tick(self, counter: int) -> bool:
+                if stop_asked:
+                    self.should_exit = True
                 if counter % _KEEP_EVERY == 0:
                     total = self.server_state.total_requests
                     busy, served[0] = total != served[0], total
