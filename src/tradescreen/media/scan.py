@@ -9,7 +9,6 @@ document; a scan itself is pure: no I/O, no clock.
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 from tradescreen.controls.reference import Reference
@@ -18,6 +17,7 @@ from tradescreen.media.mentions import DocText, Mention
 from tradescreen.media.parties import PartyFinder
 from tradescreen.media.terms import TermFinder, _extra_terms
 from tradescreen.media.words import sentences, words
+from tradescreen.memory import Settler
 from tradescreen.screen.party import Screener
 
 MAX_FREEZES = 16  # garbage-collector freezes per scanner (see `Scanner.mentions`)
@@ -60,27 +60,20 @@ class Scanner:
         self.snapshots = list(screener.index.snapshots)
         self.controls = reference.id if reference is not None else None
         self._scripts: set[str] = set()  # scripts of the documents scanned so far
-        self._freezes = 0
+        self._settler = Settler(MAX_FREEZES)
 
     def mentions(self, text: str) -> list[Mention]:
-        full = _full_collections()
+        full = self._settler.full_collections()
         doc = read_text(text)
         found = self._mentions(doc)
         scripts = {w.script for w in doc.words}
-        if (not scripts <= self._scripts or _full_collections() != full) and (
-                self._freezes < MAX_FREEZES):
-            # What the matcher and the normaliser load on first use (rigour's stop words and
-            # name tags, wordfreq's lists, transliteration tables: ~3 M references for
-            # English alone), mostly with a document in a script not seen before, lives as
-            # long as the process, like the index's tables (frozen when the scanner is built,
-            # `media.run`). A full garbage collection would walk it all again every ~20
-            # articles (~0.3 s each time): it is frozen too, after a document in a new script
-            # or one during which a full collection ran (so walked what is still unfrozen),
-            # a few times in all (a freeze keeps what is alive then from ever being
-            # collected as a cycle).
+        # What the matcher and the normaliser load on first use (rigour's stop words and
+        # name tags, wordfreq's lists, transliteration tables: ~3 M references for English
+        # alone) comes mostly with a document in a script not seen before; it lives as long
+        # as the process, like the index's tables (frozen when the scanner is built,
+        # `media.run`), and is frozen too (`memory.Settler`).
+        if self._settler.settle(full, force=not scripts <= self._scripts):
             self._scripts |= scripts
-            self._freezes += 1
-            gc.freeze()
         return found
 
     def _mentions(self, doc: DocText) -> list[Mention]:
@@ -104,10 +97,6 @@ class Scanner:
             "controls": self.controls,
             "book": self.book,
         }
-
-
-def _full_collections() -> int:
-    return gc.get_stats()[2]["collections"]
 
 
 def _place_tokens(reference: Reference) -> set[str]:

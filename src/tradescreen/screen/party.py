@@ -11,6 +11,7 @@ from tradescreen.index.clusters import authority
 from tradescreen.index.lookup import Candidate, candidates
 from tradescreen.match.bound import RecordBound
 from tradescreen.match.entity import EntityScore, Query, score_record
+from tradescreen.memory import Settler
 from tradescreen.normalize.names import name_form
 from tradescreen.screen.listings import Listing, PartyInfo, group
 from tradescreen.screen.relations import incoming, outgoing
@@ -104,8 +105,18 @@ class Screener:
         # False: every candidate scored (the reference the pruned screening must equal).
         self.prune = prune
         self.attributes = attributes_of(index)
+        self._settler = Settler()
 
     def screen(self, query: Query, *, limit: int = 10, min_score: float = 0.2) -> list[PartyResult]:
+        full = self._settler.full_collections()
+        try:
+            return self._screen(query, limit, min_score)
+        finally:
+            # A full collection walked what this process loaded on first use (rigour's tagger,
+            # the caches); freezing it keeps the next ones short (`memory.Settler`).
+            self._settler.settle(full)
+
+    def _screen(self, query: Query, limit: int, min_score: float) -> list[PartyResult]:
         form = name_form(query.name, query.schema, query=True)
         found = candidates(self.index, form, query.identifiers)
         # Shared attributes reach listed parties whatever their names (match.attributes).
