@@ -94,6 +94,16 @@ def worker_pids(parent: int) -> set[int]:
     return found
 
 
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a `tradescreen serve` process: SIGTERM, then SIGKILL after 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture(scope="session")
 def server(api_home: Path, keys: Keys, screener: Screener) -> Iterator[str]:
     """Base URL of `tradescreen serve` on a free loopback port; stopped after the session.
@@ -124,10 +134,5 @@ def server(api_home: Path, keys: Keys, screener: Screener) -> Iterator[str]:
             time.sleep(0.1)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
         log.close()

@@ -24,7 +24,7 @@ import pytest
 
 from tradescreen.screen.party import Screener
 
-from .conftest import worker_pids
+from .conftest import stop_server, worker_pids
 
 
 def _free_port() -> int:
@@ -87,12 +87,7 @@ def two_workers(api_home: Path, keys: object, screener: Screener
             time.sleep(0.2)
         yield proc, base, log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
 
 
 def _wait_for_workers(proc: subprocess.Popen[bytes], log: Path, count: int,

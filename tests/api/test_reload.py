@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import free_port, worker_pids
+from .conftest import free_port, stop_server, worker_pids
 
 # After the import's end: poll interval (2 s, test_default_poll_interval_is_seconds) + a child
 # process building the index + opening it. Generous: on a 2-core machine shared with a heavy load
@@ -123,12 +123,7 @@ def test_new_snapshot_served_within_seconds_and_no_request_fails(
         top = served["responses"]["q"]["results"][0]
         assert top["tradescreen"]["snapshot"] == new
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
         log.close()
     assert len(statuses) >= 10
     failed = [s for s in statuses if s != 200]

@@ -252,6 +252,35 @@ class QueryBound:
             return most
         return self._bound(candidate)
 
+    def _bests(self, c: tuple[str, ...], abjad: bool) -> tuple[list[float], list[float]]:
+        """Each query token's and each candidate token's best possible partner similarity."""
+        ub_q = [0.0] * len(self.q)
+        ub_c = [0.0] * len(c)
+        for j, b in enumerate(c):
+            row = self._row(b, abjad)
+            best = 0.0
+            for i, sim in enumerate(row):
+                if sim > ub_q[i]:
+                    ub_q[i] = sim
+                if sim > best:
+                    best = sim
+            ub_c[j] = best
+        return ub_q, ub_c
+
+    def _overlap(self, mq: float, mc: float, sq: float, sc: float, lone_q: int,
+                 lone_c: int) -> float:
+        """The highest weights of the token-overlap measurements (dice, coverage, unmatched
+        and extra tokens) given the matched and total weights and the partnerless tokens."""
+        levels = self.levels
+        dice = (mq + mc) / (sq + sc) + 1e-12 if sq + sc else 0.0
+        coverage = min(mq / sq if sq else 0.0, mc / sc if sc else 0.0) + 1e-12
+        return (levels["name_dice"].below[levels["name_dice"].index(dice)]
+                + levels["min_coverage"].below[levels["min_coverage"].index(coverage)]
+                + levels["unmatched_tokens"].above[
+                    levels["unmatched_tokens"].index(float(min(lone_q, lone_c)))]
+                + levels["extra_tokens"].above[
+                    levels["extra_tokens"].index(float(max(lone_q, lone_c)))])
+
     def quick(self, candidate: NameForm) -> float:
         """`self(candidate)` read without the candidate's side (`_Side`: weights, numbers,
         merge windows sorted by length) for the common case of two names without numbers
@@ -265,17 +294,7 @@ class QueryBound:
         lengths = [len(t) for t in c]
         if min(lengths) == 1 or not all(map(str.isalpha, c)):
             return _INF  # spelt-out acronyms and numbers: `self(candidate)`
-        ub_q = [0.0] * len(q)
-        ub_c = [0.0] * len(c)
-        for j, b in enumerate(c):
-            row = self._row(b, False)
-            best = 0.0
-            for i, sim in enumerate(row):
-                if sim > ub_q[i]:
-                    ub_q[i] = sim
-                if sim > best:
-                    best = sim
-            ub_c[j] = best
+        ub_q, ub_c = self._bests(c, False)
         # `_merges` both ways: a run of one name within two letters of a word of the other.
         ql = self._q_lengths
         lo, hi = self._q_window_range
@@ -319,14 +338,7 @@ class QueryBound:
                 lone_c += 1
         lone = float(max(lone_q, lone_c))
         levels = self.levels
-        dice = (mq + mc) / (sq + sc) + 1e-12 if sq + sc else 0.0
-        coverage = min(mq / sq if sq else 0.0, mc / sc if sc else 0.0) + 1e-12
-        total = self._quick_fixed + (
-            levels["name_dice"].below[levels["name_dice"].index(dice)]
-            + levels["min_coverage"].below[levels["min_coverage"].index(coverage)]
-            + levels["unmatched_tokens"].above[
-                levels["unmatched_tokens"].index(float(min(lone_q, lone_c)))]
-            + levels["extra_tokens"].above[levels["extra_tokens"].index(lone)])
+        total = self._quick_fixed + self._overlap(mq, mc, sq, sc, lone_q, lone_c)
         org = self._org_extra
         total += org.above[org.index(lone)] if org is not None else self._org_fixed
         joined = levels[JOINED]
@@ -346,17 +358,7 @@ class QueryBound:
             return self.ceiling(candidate)
         qs, cs = self.side, _side(c)
         abjad = query.abjad != candidate.abjad
-        ub_q = [0.0] * len(q)
-        ub_c = [0.0] * len(c)
-        for j, b in enumerate(c):
-            row = self._row(b, abjad)
-            best = 0.0
-            for i, sim in enumerate(row):
-                if sim > ub_q[i]:
-                    ub_q[i] = sim
-                if sim > best:
-                    best = sim
-            ub_c[j] = best
+        ub_q, ub_c = self._bests(c, abjad)
         if q and c:
             if abjad:
                 # Words written apart in Arabic script and together in Latin are judged by
@@ -387,14 +389,7 @@ class QueryBound:
                 lone_c += 1
         lone = float(max(lone_q, lone_c))
         levels = self.levels
-        dice = (mq + mc) / (sq + sc) + 1e-12 if sq + sc else 0.0
-        coverage = min(mq / sq if sq else 0.0, mc / sc if sc else 0.0) + 1e-12
-        total = self.fixed + (
-            levels["name_dice"].below[levels["name_dice"].index(dice)]
-            + levels["min_coverage"].below[levels["min_coverage"].index(coverage)]
-            + levels["unmatched_tokens"].above[
-                levels["unmatched_tokens"].index(float(min(lone_q, lone_c)))]
-            + levels["extra_tokens"].above[levels["extra_tokens"].index(lone)])
+        total = self.fixed + self._overlap(mq, mc, sq, sc, lone_q, lone_c)
         if self._org:
             total += levels["org_extra_tokens"].above[levels["org_extra_tokens"].index(lone)]
         else:
